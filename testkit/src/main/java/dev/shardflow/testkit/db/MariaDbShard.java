@@ -147,8 +147,8 @@ public final class MariaDbShard extends ProcessShard {
 
     @Override
     boolean acceptsConnections() {
-        try (Connection ignored = connectAsRoot()) {
-            return true;
+        try (Connection connection = connectAsRoot()) {
+            return connection.isValid(2);
         } catch (SQLException e) {
             return false;
         }

@@ -142,8 +142,8 @@ public final class PostgresShard extends ProcessShard {
 
     @Override
     boolean acceptsConnections() {
-        try (Connection ignored = connect(urlFor("postgres"), user(), password())) {
-            return true;
+        try (Connection connection = connect(urlFor("postgres"), user(), password())) {
+            return connection.isValid(2);
         } catch (SQLException e) {
             return false;
         }

@@ -31,6 +31,7 @@ public final class BinaryCache {
     private BinaryCache() {}
 
     /** The directory holding {@code name}, unpacking it first if no JVM has done so yet. */
+    @SuppressWarnings("try") // the file lock is held for the block, never read
     public static Path obtain(String name, Unpacker unpacker) {
         Path root = root();
         Path target = root.resolve(name);

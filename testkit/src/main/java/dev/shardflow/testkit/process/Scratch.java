@@ -61,7 +61,7 @@ public final class Scratch {
 
     private static synchronized Path jvmDirectory() {
         if (jvmDir == null) {
-            sweepOrphans();
+            removeLeftoversOfDeadJvms();
             try {
                 jvmDir = Files.createDirectories(ROOT.resolve(OWNER_PREFIX + ProcessHandle.current().pid()));
             } catch (IOException e) {
@@ -79,8 +79,11 @@ public final class Scratch {
         deleteRecursively(jvmDir);
     }
 
-    /** Kills the servers and removes the directories of testkit JVMs that no longer run. */
-    private static void sweepOrphans() {
+    /**
+     * Kills the servers and removes the directories of testkit JVMs that no longer run. Called once by every JVM
+     * before it first uses the testkit.
+     */
+    public static void removeLeftoversOfDeadJvms() {
         List<Path> orphans = new ArrayList<>();
         try (Stream<Path> entries = Files.list(ROOT)) {
             entries.filter(p -> p.getFileName().toString().startsWith(OWNER_PREFIX))
