@@ -86,20 +86,12 @@ public final class MariaDbShard extends ProcessShard {
         }
 
         public MariaDbShard start() {
-            Path directory = Scratch.newDirectory("mariadb-" + id);
-            MariaDbShard shard = new MariaDbShard(this, directory);
-            try {
-                shard.initializeDataDirectory();
-                shard.startFirstTime();
-                return shard;
-            } catch (RuntimeException e) {
-                shard.close();
-                throw e;
-            }
+            return launch(new MariaDbShard(this, Scratch.newDirectory("mariadb-" + id)));
         }
     }
 
-    private void initializeDataDirectory() {
+    @Override
+    void initializeDataDirectory() {
         Path installer = ShippedBinaries.requireFile(base.resolve("scripts/mariadb-install-db"),
                 "mariadb-install-db", "-Dshardflow.testkit.mariadb.basedir");
         try {

@@ -76,20 +76,12 @@ public final class PostgresShard extends ProcessShard {
         }
 
         public PostgresShard start() {
-            Path directory = Scratch.newDirectory("postgres-" + id);
-            PostgresShard shard = new PostgresShard(this, directory);
-            try {
-                shard.initializeDataDirectory();
-                shard.startFirstTime();
-                return shard;
-            } catch (RuntimeException e) {
-                shard.close();
-                throw e;
-            }
+            return launch(new PostgresShard(this, Scratch.newDirectory("postgres-" + id)));
         }
     }
 
-    private void initializeDataDirectory() {
+    @Override
+    void initializeDataDirectory() {
         Path passwordFile = directory.resolve("initdb.pw");
         try {
             Files.writeString(passwordFile, password());

@@ -54,6 +54,21 @@ abstract class ProcessShard implements DatabaseShard {
     /** Creates the database and the user on a server started for the first time. */
     abstract void createDatabaseAndUser() throws SQLException;
 
+    /** Creates an empty data directory, as {@code initdb} or {@code mariadb-install-db} do. */
+    abstract void initializeDataDirectory();
+
+    /** Initializes and starts a new shard; on failure removes whatever it had made and rethrows. */
+    static <S extends ProcessShard> S launch(S shard) {
+        try {
+            shard.initializeDataDirectory();
+            shard.startFirstTime();
+            return shard;
+        } catch (RuntimeException e) {
+            shard.close();
+            throw e;
+        }
+    }
+
     /** Starts a server whose data directory is already initialized, then creates the database and user. */
     final void startFirstTime() {
         long started = System.nanoTime();
