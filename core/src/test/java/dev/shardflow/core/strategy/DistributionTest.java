@@ -28,7 +28,7 @@ class DistributionTest {
         counts.put("c", 250L);
         Distribution d = Distribution.ofCounts(counts, 1.25);
         assertThat(d.maxOverMean()).isCloseTo(1.5, within(1e-9));
-        assertThat(d.coefficientOfVariation()).isCloseTo(Math.sqrt(0.125), within(1e-9)) // std 117.85 over mean 333.33;
+        assertThat(d.coefficientOfVariation()).isCloseTo(Math.sqrt(0.125), within(1e-9)); // std 117.85 over mean 333.33
         assertThat(d.warnings()).containsExactly("shard a holds 50.0% of keys, 1.50 times the mean (warning above 1.25)");
     }
 
