@@ -1,0 +1,64 @@
+package dev.shardflow.core.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One row change, the envelope every shardflow topic carries: which keyspace and table, what happened ({@link Op}),
+ * the row's primary key, its state before and after, the value of its shard key, where it came from, and the
+ * topology epoch it was routed under. Column values are JSON values: strings, numbers (decimals exact), booleans,
+ * nulls; dates and times as ISO-8601 strings.
+ *
+ * <p>A create or snapshot read has {@code after} and no {@code before}; a delete has {@code before} and no
+ * {@code after}; an update has {@code after} and, where the source logs it, {@code before}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ChangeEvent(String keyspace, String table, Op op, Map<String, Object> key, Map<String, Object> before,
+        Map<String, Object> after, Object shardKey, Source source, long epoch) {
+
+    public ChangeEvent {
+        Objects.requireNonNull(keyspace, "keyspace");
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(source, "source");
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException(table + ": a change event needs its primary key");
+        }
+        switch (op) {
+            case DELETE -> {
+                if (after != null) {
+                    throw new IllegalArgumentException(table + " " + key + ": a delete has no after image");
+                }
+            }
+            case CREATE, READ, UPDATE -> {
+                if (after == null) {
+                    throw new IllegalArgumentException(table + " " + key + ": a " + op + " needs its after image");
+                }
+            }
+        }
+        key = copy(key);
+        before = before == null ? null : copy(before);
+        after = after == null ? null : copy(after);
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
+        }
+    }
+
+    /** The row as it is after this change: {@code after}, or null for a delete. */
+    public Map<String, Object> row() {
+        return after;
+    }
+
+    /** The same change routed under another epoch. */
+    public ChangeEvent withEpoch(long newEpoch) {
+        return new ChangeEvent(keyspace, table, op, key, before, after, shardKey, source, newEpoch);
+    }
+
+    // Column values may be null, which Map.copyOf refuses; keep column order.
+    private static Map<String, Object> copy(Map<String, Object> row) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(row));
+    }
+}
