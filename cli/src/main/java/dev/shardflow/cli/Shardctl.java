@@ -1,0 +1,35 @@
+package dev.shardflow.cli;
+
+import dev.shardflow.cli.ring.RingCommand;
+import dev.shardflow.core.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code shardctl}, the operator's command line. */
+@Command(name = "shardctl", mixinStandardHelpOptions = true, version = "shardctl 0.1.0",
+        description = "Operate shardflow: inspect rings and plan moves of sharded databases.",
+        subcommands = {RingCommand.class})
+public final class Shardctl {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line, for callers that redirect its output. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Shardctl())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    // An operator needs the reason and the fix, not a stack trace.
+                    String message = e instanceof ConfigException || e instanceof IllegalArgumentException
+                            || e instanceof IllegalStateException ? e.getMessage() : e.toString();
+                    commandLine.getErr().println("shardctl: " + message);
+                    return 1;
+                });
+    }
+}
