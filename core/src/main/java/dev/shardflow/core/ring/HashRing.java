@@ -44,6 +44,9 @@ public final class HashRing implements ShardingStrategy {
     private final long[] high;
     private final long[] low; // the low 64 bits of 128-bit MD5 points; null on a 64-bit ring
     private final int[] owners;
+    // bucketStart[b] is the index of the first point whose top bits are >= b: a lookup searches one bucket only.
+    private final int bucketShift;
+    private final int[] bucketStart;
 
     private HashRing(RingHash hash, int vnodes, List<Member> members) {
         this.hash = hash;
@@ -97,6 +100,16 @@ public final class HashRing implements ShardingStrategy {
         this.high = Arrays.copyOf(sortedHigh, kept);
         this.low = l == null ? null : Arrays.copyOf(sortedLow, kept);
         this.owners = Arrays.copyOf(sortedOwners, kept);
+        int bucketBits = Math.max(8, Math.min(20, 64 - Long.numberOfLeadingZeros(2L * kept)));
+        this.bucketShift = 64 - bucketBits;
+        this.bucketStart = new int[(1 << bucketBits) + 1];
+        int point = 0;
+        for (int bucket = 0; bucket <= 1 << bucketBits; bucket++) {
+            while (point < kept && ((high[point] ^ Long.MIN_VALUE) >>> bucketShift) < bucket) {
+                point++;
+            }
+            bucketStart[bucket] = point;
+        }
     }
 
     public static Builder builder() {
@@ -278,8 +291,9 @@ public final class HashRing implements ShardingStrategy {
     /** bisect_right: the first point strictly greater than the (sign-flipped) hash, wrapping to 0. */
     private int indexAfter(long flipped) {
         long[] points = high;
-        int lo = 0;
-        int hi = points.length;
+        int bucket = (int) ((flipped ^ Long.MIN_VALUE) >>> bucketShift);
+        int lo = bucketStart[bucket];
+        int hi = bucketStart[bucket + 1];
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (points[mid] > flipped) {
@@ -292,8 +306,9 @@ public final class HashRing implements ShardingStrategy {
     }
 
     private int indexAfter(long flippedHigh, long flippedLow) {
-        int lo = 0;
-        int hi = high.length;
+        int bucket = (int) ((flippedHigh ^ Long.MIN_VALUE) >>> bucketShift);
+        int lo = bucketStart[bucket];
+        int hi = bucketStart[bucket + 1];
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (high[mid] > flippedHigh || (high[mid] == flippedHigh && low[mid] > flippedLow)) {
