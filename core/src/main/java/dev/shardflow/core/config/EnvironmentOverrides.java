@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,9 +30,8 @@ final class EnvironmentOverrides {
 
     private static void walk(JsonNode node, String path, Map<String, String> environment, List<String> used) {
         if (node instanceof ObjectNode object) {
-            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
             List<String> names = new ArrayList<>();
-            fields.forEachRemaining(field -> names.add(field.getKey()));
+            object.properties().forEach(field -> names.add(field.getKey()));
             for (String name : names) {
                 JsonNode child = object.get(name);
                 String childPath = path + "_" + segment(name);
