@@ -56,3 +56,8 @@ INSERT INTO products (id, name, category, price, created_at, version) VALUES
     (10, 'Desk lamp', 'home', 34.00, '2024-07-07 09:00:00', 1),
     (11, 'Café au lait mug', 'home', 12.50, '2024-08-08 09:00:00', 1),
     (12, 'Tablet', 'computers', 499.00, '2024-09-09 09:00:00', 1);
+
+-- Deletes and updates must carry whole rows (the shard key and parent columns above all), not just the primary key.
+ALTER TABLE users REPLICA IDENTITY FULL;
+ALTER TABLE orders REPLICA IDENTITY FULL;
+ALTER TABLE order_items REPLICA IDENTITY FULL;

@@ -1,0 +1,96 @@
+package dev.shardflow.capture;
+
+import dev.shardflow.capture.kafka.CaptureTopics;
+import dev.shardflow.core.topology.ShardSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Capture of a set of source shards, as a library: creates the topics it needs, checks every source before
+ * starting any engine (so nothing starts half-configured), runs one {@link ShardCapture} per shard, and logs each
+ * shard's rate, lag and position at a fixed interval.
+ */
+public final class CaptureService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CaptureService.class);
+
+    private final CaptureOptions options;
+    private final MeterRegistry registry;
+    private final Map<String, ShardCapture> captures = new LinkedHashMap<>();
+    private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "capture-report");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, Long> countsAtLastReport = new HashMap<>();
+
+    public CaptureService(CaptureOptions options, MeterRegistry registry) {
+        this.options = options;
+        this.registry = registry;
+    }
+
+    public CaptureService(CaptureOptions options) {
+        this(options, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Checks every source, then starts every shard's capture. When any source fails its checks nothing starts, and
+     * the error lists every problem of every shard.
+     */
+    public CaptureService start() {
+        List<ShardCapture> created = new ArrayList<>();
+        for (String id : options.shards()) {
+            ShardSpec shard = options.topology().shard(id).orElseThrow();
+            created.add(new ShardCapture(options, shard, registry));
+        }
+        List<String> problems = new ArrayList<>();
+        created.forEach(capture -> problems.addAll(capture.preflight()));
+        if (!problems.isEmpty()) {
+            created.forEach(ShardCapture::close);
+            throw new IllegalStateException("capture not started, sources not ready:\n  " + String.join("\n  ", problems));
+        }
+        CaptureTopics.ensure(options);
+        for (ShardCapture capture : created) {
+            capture.start();
+            captures.put(capture.shardId(), capture);
+        }
+        long interval = options.logIntervalMs();
+        reporter.scheduleAtFixedRate(this::report, interval, interval, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    public ShardCapture shard(String id) {
+        return captures.get(id);
+    }
+
+    public Map<String, ShardCapture> shards() {
+        return Map.copyOf(captures);
+    }
+
+    private void report() {
+        double seconds = options.logIntervalMs() / 1000.0;
+        captures.forEach((id, capture) -> {
+            long count = capture.eventCount();
+            long previous = countsAtLastReport.getOrDefault(id, 0L);
+            countsAtLastReport.put(id, count);
+            log.info("capture {}: {} {} events/s, lag {} ms, position {}", id, capture.state(),
+                    String.format("%.0f", (count - previous) / seconds),
+                    count == previous ? "idle" : String.format("%.0f", capture.lagMs()), capture.lastPosition());
+        });
+    }
+
+    @Override
+    public void close() {
+        reporter.shutdownNow();
+        captures.values().forEach(ShardCapture::close);
+    }
+}

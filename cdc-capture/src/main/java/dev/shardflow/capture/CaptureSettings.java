@@ -1,0 +1,38 @@
+package dev.shardflow.capture;
+
+import dev.shardflow.core.config.Setting;
+import java.util.List;
+
+/** Every setting of a capture process, declared once: name, default, what it does. */
+public final class CaptureSettings {
+    public static final Setting<String> TOPOLOGY = Setting.text("topology", null,
+            "the topology YAML file whose shards and tables are captured");
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("kafka.bootstrapServers", null,
+            "the Kafka cluster to write change topics, offsets and schema history to");
+    public static final Setting<String> SHARDS = Setting.text("shards", "all",
+            "comma-separated ids of the shards this process captures, or all");
+    public static final Setting<Integer> TOPIC_PARTITIONS = Setting.positiveInt("kafka.topicPartitions", 6,
+            "partitions of each change topic created by capture; more partitions, more parallel consumers");
+    public static final Setting<Integer> REPLICATION_FACTOR = Setting.positiveInt("kafka.replicationFactor", 3,
+            "replication factor of the topics capture creates (capped at the number of brokers)");
+    public static final Setting<Integer> MAX_BATCH_SIZE = Setting.positiveInt("engine.maxBatchSize", 8192,
+            "most change records Debezium hands over at once; bigger batches cost fewer flushes");
+    public static final Setting<Integer> MAX_QUEUE_SIZE = Setting.positiveInt("engine.maxQueueSize", 32768,
+            "records Debezium may buffer ahead of the producer; must be larger than engine.maxBatchSize");
+    public static final Setting<Long> POLL_INTERVAL_MS = Setting.positiveLong("engine.pollIntervalMs", 50L,
+            "how long Debezium waits for more records before handing over a partial batch");
+    public static final Setting<Integer> SNAPSHOT_FETCH_SIZE = Setting.positiveInt("engine.snapshotFetchSize", 10000,
+            "rows fetched per round trip while snapshotting a table");
+    public static final Setting<Long> OFFSET_FLUSH_INTERVAL_MS = Setting.positiveLong("engine.offsetFlushIntervalMs",
+            1000L, "how often source offsets are committed; it bounds the duplicates re-sent after a crash");
+    public static final Setting<Long> HEARTBEAT_INTERVAL_MS = Setting.positiveLong("engine.heartbeatIntervalMs",
+            10000L, "heartbeats move an idle PostgreSQL slot forward so the source does not retain WAL");
+    public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
+            "how often each shard logs its rate, lag and position");
+
+    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, SHARDS, TOPIC_PARTITIONS,
+            REPLICATION_FACTOR, MAX_BATCH_SIZE, MAX_QUEUE_SIZE, POLL_INTERVAL_MS, SNAPSHOT_FETCH_SIZE,
+            OFFSET_FLUSH_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, LOG_INTERVAL_MS);
+
+    private CaptureSettings() {}
+}

@@ -1,0 +1,180 @@
+package dev.shardflow.capture;
+
+import dev.shardflow.capture.debezium.EngineProperties;
+import dev.shardflow.capture.debezium.RecordConverter;
+import dev.shardflow.capture.kafka.ChangePublisher;
+import dev.shardflow.capture.preflight.SourcePreflight;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.SourcePosition;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TopicNames;
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Capture of one source shard: one Debezium engine whose batches become change events on Kafka. A batch's source
+ * offsets are committed only after Kafka acknowledged every event of it, so a crash re-sends some events (bounded
+ * by the offset flush interval) and never loses one.
+ */
+public final class ShardCapture implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ShardCapture.class);
+
+    /** Where the capture of a shard stands. */
+    public enum State { STARTING, RUNNING, STOPPED, FAILED }
+
+    private final CaptureOptions options;
+    private final ShardSpec shard;
+    private final RecordConverter converter;
+    private final ChangePublisher publisher;
+    private final Counter events;
+    private final AtomicLong eventCount = new AtomicLong();
+    private final AtomicLong lastSourceTsMs = new AtomicLong();
+    private final AtomicReference<SourcePosition> lastPosition = new AtomicReference<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final ExecutorService executor;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+
+    public ShardCapture(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
+        this.options = options;
+        this.shard = shard;
+        this.converter = new RecordConverter(options.topology(), shard.id());
+        this.publisher = new ChangePublisher(options.bootstrapServers(), TopicNames.of(options.topology()),
+                "shardflow-capture-" + shard.id());
+        this.events = Counter.builder("shardflow.capture.events").tag("shard", shard.id())
+                .description("change events written to Kafka").register(registry);
+        Gauge.builder("shardflow.capture.lag.ms", this, ShardCapture::lagMs).tag("shard", shard.id())
+                .description("now minus the source commit time of the last event").register(registry);
+        this.executor = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "capture-" + shard.id());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The reasons this shard cannot be captured; empty when it can. */
+    public List<String> preflight() {
+        String password;
+        try {
+            password = shard.password().resolve();
+        } catch (IllegalStateException e) {
+            return List.of("shard " + shard.id() + ": " + e.getMessage());
+        }
+        return SourcePreflight.check(shard, password, EngineProperties.slotName(options.topology(), shard),
+                options.topology().tables());
+    }
+
+    /** Starts the engine; call {@link #preflight()} first. */
+    public void start() {
+        String password = shard.password().resolve();
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(EngineProperties.of(options, shard, password))
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    if (success || state.get() == State.STOPPED) {
+                        state.compareAndSet(State.RUNNING, State.STOPPED);
+                        log.info("capture of shard {} stopped: {}", shard.id(), message);
+                    } else {
+                        failure.set(message + (error == null ? "" : ": " + error.getMessage()));
+                        state.set(State.FAILED);
+                        log.error("capture of shard {} failed: {}", shard.id(), message, error);
+                    }
+                })
+                .build();
+        state.set(State.RUNNING);
+        executor.execute(engine);
+        log.info("capture of shard {} ({}) started", shard.id(), shard.engine().configName());
+    }
+
+    private void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        ChangeEvent last = null;
+        int written = 0;
+        for (RecordChangeEvent<SourceRecord> record : records) {
+            Optional<ChangeEvent> event = converter.convert(record.record());
+            if (event.isPresent()) {
+                publisher.send(event.get());
+                last = event.get();
+                written++;
+            }
+        }
+        publisher.flush(); // only what Kafka acknowledged may have its source offset committed
+        for (RecordChangeEvent<SourceRecord> record : records) {
+            committer.markProcessed(record);
+        }
+        committer.markBatchFinished();
+        if (last != null) {
+            eventCount.addAndGet(written);
+            events.increment(written);
+            lastPosition.set(last.source().position());
+            lastSourceTsMs.set(last.source().tsMs());
+        }
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    /** Why the capture failed, or null. */
+    public String failure() {
+        return failure.get();
+    }
+
+    public String shardId() {
+        return shard.id();
+    }
+
+    public long eventCount() {
+        return eventCount.get();
+    }
+
+    public SourcePosition lastPosition() {
+        return lastPosition.get();
+    }
+
+    /** Milliseconds between now and the source commit of the last event written; 0 before the first. */
+    public double lagMs() {
+        long ts = lastSourceTsMs.get();
+        return ts == 0 ? 0 : Math.max(0, System.currentTimeMillis() - ts);
+    }
+
+    /** Stops the engine, which commits the offsets of what was written, and closes the producer. */
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.STOPPED);
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+            executor.shutdown();
+            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                log.warn("capture of shard {} did not stop within 60 s", shard.id());
+            }
+        } catch (IOException e) {
+            log.warn("capture of shard {}: error while stopping the engine: {}", shard.id(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            publisher.close();
+        }
+        if (previous == State.RUNNING) {
+            log.info("capture of shard {} closed after {} events", shard.id(), eventCount.get());
+        }
+    }
+}

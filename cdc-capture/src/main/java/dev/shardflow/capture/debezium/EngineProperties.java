@@ -1,0 +1,96 @@
+package dev.shardflow.capture.debezium;
+
+import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.core.topology.Engine;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * The Debezium engine and connector settings for one source shard: the connector of its engine, only the topology's
+ * tables, offsets and schema history in Kafka topics (so a capture can resume on another machine), heartbeats,
+ * exact decimals, and the batch, queue and fetch sizes of {@link CaptureOptions}.
+ */
+public final class EngineProperties {
+
+    private EngineProperties() {}
+
+    public static Properties of(CaptureOptions options, ShardSpec shard, String password) {
+        Topology topology = options.topology();
+        TopicNames topics = TopicNames.of(topology);
+        String id = sanitize(topology.keyspace() + "_" + shard.id());
+        Properties p = new Properties();
+        p.setProperty("name", "shardflow-" + id);
+        p.setProperty("topic.prefix", "shardflow_" + id);
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.setProperty("offset.storage.topic", topics.captureOffsets());
+        p.setProperty("offset.storage.partitions", "1");
+        p.setProperty("offset.storage.replication.factor", Integer.toString(options.replicationFactor()));
+        p.setProperty("bootstrap.servers", options.bootstrapServers());
+        p.setProperty("offset.flush.interval.ms", Long.toString(options.offsetFlushIntervalMs()));
+        p.setProperty("max.batch.size", Integer.toString(options.maxBatchSize()));
+        p.setProperty("max.queue.size", Integer.toString(options.maxQueueSize()));
+        p.setProperty("poll.interval.ms", Long.toString(options.pollIntervalMs()));
+        p.setProperty("snapshot.fetch.size", Integer.toString(options.snapshotFetchSize()));
+        p.setProperty("heartbeat.interval.ms", Long.toString(options.heartbeatIntervalMs()));
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("decimal.handling.mode", "precise");
+        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
+        p.setProperty("tombstones.on.delete", "false"); // capture writes its own tombstone after each delete
+        p.setProperty("include.schema.changes", "false");
+
+        JdbcTarget target = JdbcTarget.parse(shard.jdbcUrl(), shard.engine() == Engine.POSTGRESQL ? 5432 : 3306);
+        p.setProperty("database.hostname", target.host());
+        p.setProperty("database.port", Integer.toString(target.port()));
+        p.setProperty("database.user", shard.user());
+        p.setProperty("database.password", password);
+
+        if (shard.engine() == Engine.POSTGRESQL) {
+            p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+            p.setProperty("plugin.name", "pgoutput");
+            p.setProperty("slot.name", slotName(topology, shard));
+            p.setProperty("publication.name", sanitize("shardflow_" + topology.keyspace()));
+            p.setProperty("publication.autocreate.mode", "filtered");
+            p.setProperty("database.dbname", target.database());
+            p.setProperty("table.include.list", tableList(topology, "public"));
+        } else {
+            p.setProperty("connector.class", shard.engine() == Engine.MARIADB
+                    ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
+            p.setProperty("database.server.id", Long.toString(clientServerId(topology, shard)));
+            p.setProperty("database.include.list", target.database());
+            p.setProperty("table.include.list", tableList(topology, target.database()));
+            p.setProperty("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
+            p.setProperty("schema.history.internal.kafka.bootstrap.servers", options.bootstrapServers());
+            p.setProperty("schema.history.internal.kafka.topic", topics.captureSchemaHistory(shard.id()));
+            p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+        }
+        return p;
+    }
+
+    /** The replication slot of one shard's capture: one per keyspace and shard. */
+    public static String slotName(Topology topology, ShardSpec shard) {
+        return sanitize("shardflow_" + topology.keyspace() + "_" + shard.id());
+    }
+
+    /**
+     * The server id capture presents to a MySQL/MariaDB source as a replica; stable per keyspace and shard, and far
+     * from the small ids servers usually carry.
+     */
+    static long clientServerId(Topology topology, ShardSpec shard) {
+        return 100_000L + Math.floorMod((topology.keyspace() + "/" + shard.id()).hashCode(), 1_000_000_000);
+    }
+
+    private static String tableList(Topology topology, String schema) {
+        return topology.tables().stream().map(TableSpec::name)
+                .map(table -> schema + "." + table)
+                .collect(Collectors.joining(","));
+    }
+
+    private static String sanitize(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+}

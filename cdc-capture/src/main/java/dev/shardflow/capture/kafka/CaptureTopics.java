@@ -1,0 +1,71 @@
+package dev.shardflow.capture.kafka;
+
+import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.core.topology.Engine;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the topics capture writes, where they are missing: one compacted change topic per table, the compacted
+ * offsets topic, and a never-expiring schema-history topic per binlog shard. Existing topics are left as they are.
+ */
+public final class CaptureTopics {
+    private static final Logger log = LoggerFactory.getLogger(CaptureTopics.class);
+
+    private CaptureTopics() {}
+
+    public static void ensure(CaptureOptions options) {
+        TopicNames names = TopicNames.of(options.topology());
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        try (Admin admin = Admin.create(properties)) {
+            int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+            short replication = (short) Math.min(options.replicationFactor(), brokers);
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (TableSpec table : options.topology().tables()) {
+                add(missing, existing, new NewTopic(names.cdc(table.name()), options.topicPartitions(), replication)
+                        .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas",
+                                Integer.toString(Math.min(2, replication)))));
+            }
+            add(missing, existing, new NewTopic(names.captureOffsets(), 1, replication)
+                    .configs(Map.of("cleanup.policy", "compact")));
+            for (String shard : options.shards()) {
+                if (options.topology().shard(shard).orElseThrow().engine() != Engine.POSTGRESQL) {
+                    add(missing, existing, new NewTopic(names.captureSchemaHistory(shard), 1, replication)
+                            .configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1",
+                                    "retention.bytes", "-1")));
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create the capture topics on " + options.bootstrapServers() + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the capture topics", e);
+        }
+    }
+
+    private static void add(List<NewTopic> missing, Set<String> existing, NewTopic topic) {
+        if (!existing.contains(topic.name())) {
+            missing.add(topic);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.shardflow.capture.kafka;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.Op;
+import dev.shardflow.core.event.SourceRowKey;
+import dev.shardflow.core.topology.TopicNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes change events to their change topics, keyed by source shard and primary key, with a tombstone after each
+ * delete so compaction can drop the row. Idempotent with {@code acks=all}: a batch counts as written only when
+ * {@link #flush} returned, and only then may the source offsets of the batch be committed.
+ */
+public final class ChangePublisher implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final TopicNames topics;
+    private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+
+    public ChangePublisher(String bootstrapServers, TopicNames topics, String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+        this.topics = topics;
+    }
+
+    /** Queues one event (and its tombstone, for a delete). */
+    public void send(ChangeEvent event) {
+        String topic = topics.cdc(event.table());
+        byte[] key = SourceRowKey.of(event).toBytes();
+        pending.add(producer.send(new ProducerRecord<>(topic, key, EventJson.toBytes(event))));
+        if (event.op() == Op.DELETE) {
+            pending.add(producer.send(new ProducerRecord<>(topic, key, null)));
+        }
+    }
+
+    /** Waits until every queued record is acknowledged by all in-sync replicas; throws if any was not. */
+    public void flush() throws InterruptedException {
+        producer.flush();
+        try {
+            for (Future<RecordMetadata> send : pending) {
+                send.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka did not accept a change event: " + e.getCause().getMessage(),
+                    e.getCause());
+        } finally {
+            pending.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.shardflow.testkit;
+
+import dev.shardflow.core.ring.HashRing;
+import dev.shardflow.core.strategy.ShardingStrategy;
+import dev.shardflow.core.topology.SecretRef;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.process.Scratch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code shop} keyspace of the sample schema over real testkit shards: users by id, orders by user_id,
+ * order_items following orders, products as a reference table, a hash ring over the shards. Each shard's password
+ * is written to a file only the topology references, as an operator would keep it.
+ */
+public final class ShopTopology {
+
+    private ShopTopology() {}
+
+    public static Topology of(List<? extends DatabaseShard> shards) {
+        return of(shards, HashRing.builder().shards(shards.stream().map(DatabaseShard::id).toList()).build(), 0);
+    }
+
+    public static Topology of(List<? extends DatabaseShard> shards, ShardingStrategy strategy, long epoch) {
+        Path secrets = Scratch.newDirectory("secrets");
+        List<ShardSpec> specs = new ArrayList<>();
+        for (DatabaseShard shard : shards) {
+            Path passwordFile = secrets.resolve(shard.id() + ".password");
+            try {
+                Files.writeString(passwordFile, shard.password());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the password file of " + shard.id(), e);
+            }
+            specs.add(new ShardSpec(shard.id(), shard.engine(), shard.jdbcUrl(), shard.user(),
+                    SecretRef.file(passwordFile.toString()), 1.0));
+        }
+        List<TableSpec> tables = List.of(
+                TableSpec.sharded("users", List.of("id"), "id"),
+                TableSpec.sharded("orders", List.of("id"), "user_id"),
+                TableSpec.child("order_items", List.of("id"), "orders", "order_id"),
+                TableSpec.reference("products", List.of("id")));
+        return new Topology("shop", epoch, "sf.shop", tables, specs, strategy);
+    }
+}
