@@ -1,0 +1,182 @@
+package dev.shardflow.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shardflow.capture.ChangeTopicReader.Entry;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.Op;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.testkit.workload.Workload;
+import dev.shardflow.testkit.workload.Write;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The capture process is SIGKILLed in the middle of a workload on a PostgreSQL and a MariaDB shard and started
+ * again: every acknowledged write must be in the change topics; duplicates are counted and must stay within what
+ * one offset-flush interval can re-send.
+ */
+class CaptureCrashIT {
+    private static Testbed testbed;
+    private static Path lastLog;
+
+    @BeforeAll
+    static void start() {
+        testbed = Testbed.builder().kafkaBrokers(1).postgresShards(1).mariadbShards(1).start();
+        testbed.shards().forEach(SampleSchema::applyTo);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    @Test
+    void everyAcknowledgedWriteReachesKafkaAcrossAKillOfTheCaptureProcess() throws Exception {
+        Topology topology = ShopTopology.of(testbed.shards());
+        Path config = writeConfig(topology);
+        Process first = startCaptureProcess(config);
+        Process capture = first;
+        try (Workload workload = Workload.builder(testbed.shards()).writesPerSecond(300).build();
+                ChangeTopicReader reader = new ChangeTopicReader(testbed.kafka().bootstrapServers(),
+                        List.of("sf.shop.cdc.users", "sf.shop.cdc.orders", "sf.shop.cdc.order_items",
+                                "sf.shop.cdc.products"))) {
+            await("capture running").atMost(Duration.ofSeconds(120))
+                    .failFast(() -> {
+                        if (!first.isAlive()) {
+                            throw new AssertionError("the capture process exited; its log:\n" + Files.readString(lastLog));
+                        }
+                    })
+                    .until(() -> {
+                testbed.postgres().get(0).execute("UPDATE products SET version = version + 1 WHERE id = 1");
+                return reader.poll().size() > 0;
+            });
+            workload.start();
+            await("events flowing before the kill").atMost(Duration.ofSeconds(60))
+                    .until(() -> reader.poll().size() > 1_000);
+
+            capture.toHandle().destroyForcibly(); // SIGKILL: no offset commit, no producer flush
+            assertThat(capture.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long acknowledgedWhileDown = totalAcknowledged(workload);
+            await().atMost(Duration.ofSeconds(30)).until(() -> totalAcknowledged(workload) > acknowledgedWhileDown + 300);
+
+            capture = startCaptureProcess(config);
+            long atRestart = totalAcknowledged(workload);
+            await().atMost(Duration.ofSeconds(60)).until(() -> totalAcknowledged(workload) > atRestart + 600);
+            workload.stop();
+
+            List<Write> acknowledged = workload.writeLog().acknowledged();
+            await("every acknowledged write in the change topics").atMost(Duration.ofSeconds(120))
+                    .until(() -> missing(acknowledged, reader.poll()).isEmpty());
+
+            List<Entry> entries = reader.poll();
+            List<ChangeEvent> events = entries.stream().map(Entry::event).filter(e -> e != null
+                    && !e.table().equals("products")).toList();
+            Set<String> seen = new HashSet<>();
+            long duplicates = events.stream().filter(e -> !seen.add(identity(e))).count();
+            System.out.printf("capture crash: %d acknowledged writes, %d change events, %d duplicates (%.2f%%)%n",
+                    acknowledged.size(), events.size(), duplicates, 100.0 * duplicates / events.size());
+            // one offset-flush interval (1 s) of re-sent events at 300 tx/s, with room for the batch in flight
+            assertThat(duplicates).isLessThan(3_000);
+            assertThat(acknowledged.size()).isGreaterThan(1_500);
+            assertVersionsNeverGoBackAfterDuplicatesAreDropped(entries);
+        } finally {
+            capture.toHandle().destroyForcibly();
+        }
+    }
+
+    private static long totalAcknowledged(Workload workload) {
+        return testbed.shards().stream().mapToLong(s -> workload.stats(s.id()).acknowledged()).sum();
+    }
+
+    private static List<Write> missing(List<Write> acknowledged, List<Entry> entries) {
+        Set<String> present = entries.stream().map(Entry::event).filter(e -> e != null)
+                .map(CaptureCrashIT::identity).collect(Collectors.toSet());
+        return acknowledged.stream().filter(w -> !present.contains(identity(w))).toList();
+    }
+
+    private static String identity(ChangeEvent e) {
+        Object id = e.key().get("id");
+        long version = e.op() == Op.DELETE ? ((Number) e.before().get("version")).longValue() + 1
+                : ((Number) e.after().get("version")).longValue();
+        return e.source().shard() + "/" + e.table() + "/" + id + "/" + (e.op() == Op.DELETE ? "d" : "w") + version;
+    }
+
+    private static String identity(Write w) {
+        return w.shard() + "/" + w.table() + "/" + w.key() + "/" + (w.op() == Write.Op.DELETE ? "d" : "w")
+                + w.version();
+    }
+
+    private static void assertVersionsNeverGoBackAfterDuplicatesAreDropped(List<Entry> entries) {
+        Map<String, Long> last = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (Entry entry : entries) {
+            ChangeEvent e = entry.event();
+            if (e == null || e.op() == Op.DELETE || e.table().equals("products") || !seen.add(identity(e))) {
+                continue;
+            }
+            String row = e.source().shard() + "/" + e.table() + "/" + e.key();
+            long version = ((Number) e.after().get("version")).longValue();
+            Long previous = last.put(row, version);
+            assertThat(previous == null || previous < version).as("%s: v%d after v%d", row, version, previous).isTrue();
+        }
+    }
+
+    private static Path writeConfig(Topology topology) throws Exception {
+        Path dir = Scratch.newDirectory("capture-config");
+        StringBuilder yaml = new StringBuilder("keyspace: shop\nepoch: 0\ntopicPrefix: sf.shop\nshards:\n");
+        for (ShardSpec shard : topology.shards()) {
+            yaml.append("  - {id: ").append(shard.id()).append(", engine: ").append(shard.engine().configName())
+                    .append(", jdbcUrl: \"").append(shard.jdbcUrl()).append("\", user: ").append(shard.user())
+                    .append(", password: {file: \"").append(shard.password().name()).append("\"}}\n");
+        }
+        yaml.append("""
+                strategy: {type: hash}
+                tables:
+                  - {name: users, primaryKey: [id], shardKey: id}
+                  - {name: orders, primaryKey: [id], shardKey: user_id}
+                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
+                  - {name: products, primaryKey: [id], reference: true}
+                """);
+        Files.writeString(dir.resolve("topology.yaml"), yaml);
+        Files.writeString(dir.resolve("capture.yaml"), """
+                topology: topology.yaml
+                kafka:
+                  bootstrapServers: %s
+                  replicationFactor: 1
+                engine:
+                  offsetFlushIntervalMs: 1000
+                logIntervalMs: 2000
+                """.formatted(testbed.kafka().bootstrapServers()));
+        return dir.resolve("capture.yaml");
+    }
+
+    private static Process startCaptureProcess(Path config) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                CaptureMain.class.getName(), config.toString()));
+        File log = config.resolveSibling("capture-" + System.nanoTime() + ".log").toFile();
+        lastLog = log.toPath();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+}
