@@ -56,7 +56,7 @@ public final class ShardCapture implements AutoCloseable {
         this.shard = shard;
         this.converter = new RecordConverter(options.topology(), shard.id());
         this.publisher = new ChangePublisher(options.bootstrapServers(), TopicNames.of(options.topology()),
-                "shardflow-capture-" + shard.id());
+                options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id());
         this.events = Counter.builder("shardflow.capture.events").tag("shard", shard.id())
                 .description("change events written to Kafka").register(registry);
         Gauge.builder("shardflow.capture.lag.ms", this, ShardCapture::lagMs).tag("shard", shard.id())
@@ -80,9 +80,10 @@ public final class ShardCapture implements AutoCloseable {
                 options.topology().tables());
     }
 
-    /** Starts the engine; call {@link #preflight()} first. */
+    /** Creates the fence table if it is missing, then starts the engine; call {@link #preflight()} first. */
     public void start() {
         String password = shard.password().resolve();
+        FenceTable.ensure(shard, password);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(EngineProperties.of(options, shard, password))
                 .notifying(this::handleBatch)

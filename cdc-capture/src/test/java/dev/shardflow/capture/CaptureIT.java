@@ -56,9 +56,10 @@ class CaptureIT {
 
         try (CaptureService capture = new CaptureService(options).start();
                 ChangeTopicReader reader = new ChangeTopicReader(testbed.kafka().bootstrapServers(),
-                        List.of(prefix + ".cdc.users", prefix + ".cdc.orders"))) {
-            await("snapshot of 2 users and 1 order").atMost(Duration.ofSeconds(120))
-                    .until(() -> events(reader.poll(), shard.id()).stream().filter(e -> e.op() == Op.READ).count() == 3);
+                        List.of(prefix + ".cdc.users", prefix + ".cdc.orders", prefix + ".cdc.order_items",
+                                prefix + ".cdc.products"))) {
+            await("snapshot of 2 users, 1 order and 12 products").atMost(Duration.ofSeconds(120))
+                    .until(() -> events(reader.poll(), shard.id()).stream().filter(e -> e.op() == Op.READ).count() == 15);
 
             shard.execute(
                     "INSERT INTO users (id, username, email, created_at, version) VALUES "
@@ -69,7 +70,7 @@ class CaptureIT {
                     "UPDATE orders SET status = 'shipped', total_amount = 21.00, version = 2 WHERE id = " + (base + 1));
 
             await("live changes").atMost(Duration.ofSeconds(60))
-                    .until(() -> events(reader.poll(), shard.id()).size() == 8);
+                    .until(() -> events(reader.poll(), shard.id()).size() == 20);
             List<Entry> entries = reader.poll().stream().filter(e -> e.key().shard().equals(shard.id())).toList();
 
             List<ChangeEvent> ada = forRow(entries, "users", base + 1);
@@ -102,12 +103,37 @@ class CaptureIT {
             assertThat(order.get(1).after()).containsEntry("status", "shipped");
             assertThat(order.get(0).shardKey()).isEqualTo(base + 1);
             assertThat(capture.shard(shard.id()).state()).isEqualTo(ShardCapture.State.RUNNING);
+
+            // A fence marker lands in every partition of every change topic, after every earlier change there.
+            shard.execute("INSERT INTO _shardflow_fence (id, epoch, created_at) VALUES ('fence-" + engine
+                    + "', 1, '2026-01-01 00:00:00')");
+            int partitions = 4 * options.topicPartitions();
+            await("fence in every partition").atMost(Duration.ofSeconds(60)).until(() -> reader.poll().stream()
+                    .filter(e -> e.event() != null && e.event().isFence() && e.key().shard().equals(shard.id()))
+                    .count() == partitions);
+            for (Entry fence : reader.poll().stream().filter(e -> e.event() != null && e.event().isFence()
+                    && e.key().shard().equals(shard.id())).toList()) {
+                assertThat(fence.event().key()).isEqualTo(Map.of("id", "fence-" + engine));
+                assertThat(reader.poll()).filteredOn(e -> e.topic().equals(fence.topic())
+                                && e.partition() == fence.partition() && e.key().shard().equals(shard.id())
+                                && (e.event() == null || !e.event().isFence()))
+                        .allMatch(e -> e.offset() < fence.offset());
+            }
+
+            // A column added on the source flows through as a new field of after.
+            shard.execute("ALTER TABLE users ADD COLUMN nickname VARCHAR(20)",
+                    "INSERT INTO users (id, username, email, created_at, version, nickname) VALUES "
+                            + "(" + (base + 4) + ", 'di', 'di@example.com', '2025-01-04 10:00:00', 1, 'dee')");
+            await("the new column in after").atMost(Duration.ofSeconds(60))
+                    .until(() -> forRow(reader.poll(), "users", base + 4).size() == 1);
+            assertThat(forRow(reader.poll(), "users", base + 4).get(0).after()).containsEntry("nickname", "dee");
+            assertThat(capture.shard(shard.id()).state()).isEqualTo(ShardCapture.State.RUNNING);
         }
     }
 
     private static List<ChangeEvent> events(List<Entry> entries, String shard) {
-        return entries.stream().filter(e -> e.event() != null && e.key().shard().equals(shard)).map(Entry::event)
-                .toList();
+        return entries.stream().filter(e -> e.event() != null && !e.event().isFence() && e.key().shard().equals(shard))
+                .map(Entry::event).toList();
     }
 
     private static List<ChangeEvent> forRow(List<Entry> entries, String table, long id) {

@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads a change topic from the beginning, keeping each record's key, event (null for a tombstone) and order. */
 final class ChangeTopicReader implements AutoCloseable {
-    record Entry(SourceRowKey key, ChangeEvent event, int partition, long offset) {}
+    record Entry(String topic, SourceRowKey key, ChangeEvent event, int partition, long offset) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<Entry> entries = new ArrayList<>();
@@ -34,7 +34,7 @@ final class ChangeTopicReader implements AutoCloseable {
     /** Polls once more and returns everything read so far, in partition order. */
     List<Entry> poll() {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-            entries.add(new Entry(SourceRowKey.fromBytes(record.key()),
+            entries.add(new Entry(record.topic(), SourceRowKey.fromBytes(record.key()),
                     record.value() == null ? null : EventJson.fromBytes(record.value()), record.partition(),
                     record.offset()));
         }

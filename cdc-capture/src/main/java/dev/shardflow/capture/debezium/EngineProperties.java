@@ -1,6 +1,7 @@
 package dev.shardflow.capture.debezium;
 
 import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
@@ -84,8 +85,10 @@ public final class EngineProperties {
         return 100_000L + Math.floorMod((topology.keyspace() + "/" + shard.id()).hashCode(), 1_000_000_000);
     }
 
+    /** The topology's tables and the fence table, whose rows become fence markers. */
     private static String tableList(Topology topology, String schema) {
-        return topology.tables().stream().map(TableSpec::name)
+        return java.util.stream.Stream.concat(topology.tables().stream().map(TableSpec::name),
+                        java.util.stream.Stream.of(ChangeEvent.FENCE_TABLE))
                 .map(table -> schema + "." + table)
                 .collect(Collectors.joining(","));
     }

@@ -49,11 +49,18 @@ public final class RecordConverter {
         }
         Struct sourceInfo = envelope.getStruct("source");
         String table = sourceInfo.getString("table");
-        TableSpec spec = topology.table(table).orElseThrow(() -> new IllegalStateException("shard " + shard
-                + ": Debezium delivered a change of table " + table + ", which the topology does not list"));
         Op op = Op.fromCode(envelope.getString("op"));
         Map<String, Object> before = row(envelope.getStruct("before"));
         Map<String, Object> after = row(envelope.getStruct("after"));
+        Long tsMs = sourceInfo.getInt64("ts_ms");
+        Source source = new Source(shard, position(sourceInfo), txId(sourceInfo), tsMs == null ? 0 : tsMs);
+        if (ChangeEvent.FENCE_TABLE.equals(table)) {
+            Map<String, Object> image = after != null ? after : before;
+            return Optional.of(new ChangeEvent(topology.keyspace(), table, op, Map.of("id", image.get("id")), before,
+                    after, null, source, topology.epoch()));
+        }
+        TableSpec spec = topology.table(table).orElseThrow(() -> new IllegalStateException("shard " + shard
+                + ": Debezium delivered a change of table " + table + ", which the topology does not list"));
         Map<String, Object> key = record.key() instanceof Struct keyStruct ? row(keyStruct)
                 : primaryKey(spec, after != null ? after : before);
         Object shardKey = null;
@@ -61,8 +68,6 @@ public final class RecordConverter {
             Map<String, Object> image = after != null ? after : before;
             shardKey = image == null ? null : image.get(spec.shardKeyColumn());
         }
-        Long tsMs = sourceInfo.getInt64("ts_ms");
-        Source source = new Source(shard, position(sourceInfo), txId(sourceInfo), tsMs == null ? 0 : tsMs);
         return Optional.of(new ChangeEvent(topology.keyspace(), table, op, key, before, after, shardKey, source,
                 topology.epoch()));
     }

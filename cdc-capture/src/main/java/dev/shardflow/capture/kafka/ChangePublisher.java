@@ -7,6 +7,7 @@ import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TopicNames;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -24,9 +25,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ChangePublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final TopicNames topics;
+    private final List<String> changeTopics;
     private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
-    public ChangePublisher(String bootstrapServers, TopicNames topics, String clientId) {
+    public ChangePublisher(String bootstrapServers, TopicNames topics, List<String> tables, String clientId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -39,15 +41,37 @@ public final class ChangePublisher implements AutoCloseable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);
         this.topics = topics;
+        this.changeTopics = tables.stream().map(topics::cdc).toList();
     }
 
-    /** Queues one event (and its tombstone, for a delete). */
+    /** Queues one event (and its tombstone, for a delete); a fence marker goes to every change partition. */
     public void send(ChangeEvent event) {
+        if (event.isFence()) {
+            sendFence(event);
+            return;
+        }
         String topic = topics.cdc(event.table());
         byte[] key = SourceRowKey.of(event).toBytes();
         pending.add(producer.send(new ProducerRecord<>(topic, key, EventJson.toBytes(event))));
         if (event.op() == Op.DELETE) {
             pending.add(producer.send(new ProducerRecord<>(topic, key, null)));
+        }
+    }
+
+    /**
+     * A fence marker is appended to every partition of every change topic. The producer keeps order within a
+     * partition, so in each partition the marker lands after every change of its source that came before it. Its
+     * key, fixed per source shard and partition, lets compaction keep only the latest marker.
+     */
+    private void sendFence(ChangeEvent fence) {
+        byte[] value = EventJson.toBytes(fence);
+        for (String topic : changeTopics) {
+            int partitions = producer.partitionsFor(topic).size();
+            for (int partition = 0; partition < partitions; partition++) {
+                byte[] key = new SourceRowKey(fence.source().shard(), Map.of(ChangeEvent.FENCE_TABLE, partition))
+                        .toBytes();
+                pending.add(producer.send(new ProducerRecord<>(topic, partition, key, value)));
+            }
         }
     }
 

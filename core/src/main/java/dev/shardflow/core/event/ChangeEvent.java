@@ -19,6 +19,12 @@ import java.util.Objects;
 public record ChangeEvent(String keyspace, String table, Op op, Map<String, Object> key, Map<String, Object> before,
         Map<String, Object> after, Object shardKey, Source source, long epoch) {
 
+    /**
+     * The control table on every source shard. A row written there becomes a fence marker, which capture places in
+     * every partition of every change topic after all changes the source committed before it.
+     */
+    public static final String FENCE_TABLE = "_shardflow_fence";
+
     public ChangeEvent {
         Objects.requireNonNull(keyspace, "keyspace");
         Objects.requireNonNull(table, "table");
@@ -45,6 +51,11 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
         }
+    }
+
+    /** True for a fence marker (a change of {@link #FENCE_TABLE}), which is control, not data. */
+    public boolean isFence() {
+        return FENCE_TABLE.equals(table);
     }
 
     /** The row as it is after this change: {@code after}, or null for a delete. */
