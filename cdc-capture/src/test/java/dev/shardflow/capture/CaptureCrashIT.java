@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.shardflow.capture.ChangeTopicReader.Entry;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.Op;
-import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
@@ -144,21 +143,7 @@ class CaptureCrashIT {
 
     private static Path writeConfig(Topology topology) throws Exception {
         Path dir = Scratch.newDirectory("capture-config");
-        StringBuilder yaml = new StringBuilder("keyspace: shop\nepoch: 0\ntopicPrefix: sf.shop\nshards:\n");
-        for (ShardSpec shard : topology.shards()) {
-            yaml.append("  - {id: ").append(shard.id()).append(", engine: ").append(shard.engine().configName())
-                    .append(", jdbcUrl: \"").append(shard.jdbcUrl()).append("\", user: ").append(shard.user())
-                    .append(", password: {file: \"").append(shard.password().name()).append("\"}}\n");
-        }
-        yaml.append("""
-                strategy: {type: hash}
-                tables:
-                  - {name: users, primaryKey: [id], shardKey: id}
-                  - {name: orders, primaryKey: [id], shardKey: user_id}
-                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
-                  - {name: products, primaryKey: [id], reference: true}
-                """);
-        Files.writeString(dir.resolve("topology.yaml"), yaml);
+        ShopTopology.writeYaml(topology, dir);
         Files.writeString(dir.resolve("capture.yaml"), """
                 topology: topology.yaml
                 kafka:

@@ -1,5 +1,6 @@
 package dev.shardflow.cli;
 
+import dev.shardflow.cli.capture.CaptureCommand;
 import dev.shardflow.cli.ring.RingCommand;
 import dev.shardflow.core.config.ConfigException;
 import picocli.CommandLine;
@@ -7,8 +8,8 @@ import picocli.CommandLine.Command;
 
 /** {@code shardctl}, the operator's command line. */
 @Command(name = "shardctl", mixinStandardHelpOptions = true, version = "shardctl 0.1.0",
-        description = "Operate shardflow: inspect rings and plan moves of sharded databases.",
-        subcommands = {RingCommand.class})
+        description = "Operate shardflow: inspect rings, plan moves, check sources of sharded databases.",
+        subcommands = {RingCommand.class, CaptureCommand.class})
 public final class Shardctl {
 
     public static void main(String[] args) {

@@ -28,6 +28,35 @@ public final class ShopTopology {
         return of(shards, HashRing.builder().shards(shards.stream().map(DatabaseShard::id).toList()).build(), 0);
     }
 
+    /**
+     * Writes a topology of {@link #of} as the YAML file an operator would keep (a hash ring over its shards,
+     * passwords by file) and returns its path.
+     */
+    public static Path writeYaml(Topology topology, Path directory) {
+        StringBuilder yaml = new StringBuilder("keyspace: " + topology.keyspace() + "\nepoch: " + topology.epoch()
+                + "\ntopicPrefix: " + topology.topicPrefix() + "\nshards:\n");
+        for (ShardSpec shard : topology.shards()) {
+            yaml.append("  - {id: ").append(shard.id()).append(", engine: ").append(shard.engine().configName())
+                    .append(", jdbcUrl: \"").append(shard.jdbcUrl()).append("\", user: ").append(shard.user())
+                    .append(", password: {file: \"").append(shard.password().name()).append("\"}}\n");
+        }
+        yaml.append("""
+                strategy: {type: hash}
+                tables:
+                  - {name: users, primaryKey: [id], shardKey: id}
+                  - {name: orders, primaryKey: [id], shardKey: user_id}
+                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
+                  - {name: products, primaryKey: [id], reference: true}
+                """);
+        Path file = directory.resolve("topology.yaml");
+        try {
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
     public static Topology of(List<? extends DatabaseShard> shards, ShardingStrategy strategy, long epoch) {
         Path secrets = Scratch.newDirectory("secrets");
         List<ShardSpec> specs = new ArrayList<>();

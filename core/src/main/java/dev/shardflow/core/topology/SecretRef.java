@@ -51,6 +51,9 @@ public record SecretRef(Kind kind, String name) {
             case FILE -> {
                 try {
                     yield Files.readString(Path.of(name), StandardCharsets.UTF_8).stripTrailing();
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new IllegalStateException("password file " + name + " does not exist; write the password "
+                            + "there or fix the path", e);
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot read the password file " + name + ": " + e.getMessage(), e);
                 }
