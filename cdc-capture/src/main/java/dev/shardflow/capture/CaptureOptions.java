@@ -66,6 +66,18 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
                 settings.get(HEARTBEAT_INTERVAL_MS), settings.get(LOG_INTERVAL_MS));
     }
 
+    /** The same options with other engine batch, queue, poll and fetch settings. */
+    public CaptureOptions withEngine(int batchSize, int queueSize, long pollMs, int fetchSize) {
+        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, batchSize,
+                queueSize, pollMs, fetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, logIntervalMs);
+    }
+
+    public CaptureOptions withReplicationFactor(int factor) {
+        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, factor, maxBatchSize,
+                maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
+                logIntervalMs);
+    }
+
     public CaptureOptions withShards(List<String> ids) {
         return new CaptureOptions(topology, bootstrapServers, ids, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,

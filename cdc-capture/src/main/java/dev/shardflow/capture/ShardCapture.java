@@ -49,6 +49,7 @@ public final class ShardCapture implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final ExecutorService executor;
+    private volatile boolean stopping;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     public ShardCapture(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
@@ -87,6 +88,18 @@ public final class ShardCapture implements AutoCloseable {
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(EngineProperties.of(options, shard, password))
                 .notifying(this::handleBatch)
+                // Offsets are committed only after the producer has flushed: a commit never passes a record
+                // Kafka has not acknowledged, while batches stream without waiting for acknowledgements.
+                .using(new io.debezium.engine.spi.OffsetCommitPolicy() {
+                    @Override
+                    public boolean performCommit(long numberOfMessagesSinceLastCommit, java.time.Duration sinceLast) {
+                        boolean due = sinceLast.toMillis() >= options.offsetFlushIntervalMs();
+                        if (due) {
+                            publisher.flush();
+                        }
+                        return due;
+                    }
+                })
                 .using((success, message, error) -> {
                     if (success || state.get() == State.STOPPED) {
                         state.compareAndSet(State.RUNNING, State.STOPPED);
@@ -115,9 +128,11 @@ public final class ShardCapture implements AutoCloseable {
                 written++;
             }
         }
-        publisher.flush(); // only what Kafka acknowledged may have its source offset committed
         for (RecordChangeEvent<SourceRecord> record : records) {
             committer.markProcessed(record);
+        }
+        if (stopping) {
+            publisher.flush(); // the engine commits offsets unconditionally when it stops
         }
         committer.markBatchFinished();
         if (last != null) {
@@ -159,7 +174,9 @@ public final class ShardCapture implements AutoCloseable {
     @Override
     public void close() {
         State previous = state.getAndSet(State.STOPPED);
+        stopping = true;
         try {
+            publisher.flush();
             if (engine != null) {
                 engine.close();
             }

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class CaptureCrashIT {
     private static Testbed testbed;
     private static Path lastLog;
+    private static Path firstLog;
 
     @BeforeAll
     static void start() {
@@ -55,21 +56,24 @@ class CaptureCrashIT {
         Topology topology = ShopTopology.of(testbed.shards());
         Path config = writeConfig(topology);
         Process first = startCaptureProcess(config);
+        firstLog = lastLog;
         Process capture = first;
         try (Workload workload = Workload.builder(testbed.shards()).writesPerSecond(300).build();
                 ChangeTopicReader reader = new ChangeTopicReader(testbed.kafka().bootstrapServers(),
                         List.of("sf.shop.cdc.users", "sf.shop.cdc.orders", "sf.shop.cdc.order_items",
                                 "sf.shop.cdc.products"))) {
-            await("capture running").atMost(Duration.ofSeconds(120))
+            // Both shards past their initial snapshot and streaming: an update of each is captured as an update.
+            await("capture streaming from every shard").atMost(Duration.ofSeconds(120))
                     .failFast(() -> {
                         if (!first.isAlive()) {
                             throw new AssertionError("the capture process exited; its log:\n" + Files.readString(lastLog));
                         }
                     })
                     .until(() -> {
-                testbed.postgres().get(0).execute("UPDATE products SET version = version + 1 WHERE id = 1");
-                return reader.poll().size() > 0;
-            });
+                        testbed.shards().forEach(s -> s.execute("UPDATE products SET version = version + 1 WHERE id = 1"));
+                        return reader.poll().stream().filter(e -> e.event() != null && e.event().op() == Op.UPDATE)
+                                .map(e -> e.key().shard()).distinct().count() == testbed.shards().size();
+                    });
             workload.start();
             await("events flowing before the kill").atMost(Duration.ofSeconds(60))
                     .until(() -> reader.poll().size() > 1_000);
@@ -85,8 +89,19 @@ class CaptureCrashIT {
             workload.stop();
 
             List<Write> acknowledged = workload.writeLog().acknowledged();
-            await("every acknowledged write in the change topics").atMost(Duration.ofSeconds(120))
-                    .until(() -> missing(acknowledged, reader.poll()).isEmpty());
+            try {
+                await("every acknowledged write in the change topics").atMost(Duration.ofSeconds(120))
+                        .until(() -> missing(acknowledged, reader.poll()).isEmpty());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                List<Write> lost = missing(acknowledged, reader.poll());
+                throw new AssertionError(lost.size() + " acknowledged writes are not in the change topics, first: "
+                        + lost.stream().limit(10).toList() + "\nend of the capture log:\n"
+                        + tail(Files.readAllLines(lastLog), 40) + "\nrestarted capture, offsets:\n"
+                        + Files.readAllLines(lastLog).stream().filter(l -> l.contains("offset") || l.contains("position")
+                                || l.contains("Skip") || l.contains("skip") || l.contains("resum")).limit(40)
+                                .collect(Collectors.joining("\n"))
+                        + "\nfirst capture, end:\n" + tail(Files.readAllLines(firstLog), 30), e);
+            }
 
             List<Entry> entries = reader.poll();
             List<ChangeEvent> events = entries.stream().map(Entry::event).filter(e -> e != null
@@ -102,6 +117,10 @@ class CaptureCrashIT {
         } finally {
             capture.toHandle().destroyForcibly();
         }
+    }
+
+    private static String tail(List<String> lines, int count) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     }
 
     private static long totalAcknowledged(Workload workload) {

@@ -5,28 +5,31 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TopicNames;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes change events to their change topics, keyed by source shard and primary key, with a tombstone after each
- * delete so compaction can drop the row. Idempotent with {@code acks=all}: a batch counts as written only when
- * {@link #flush} returned, and only then may the source offsets of the batch be committed.
+ * delete so compaction can drop the row. Idempotent with {@code acks=all}: what was sent counts as written only
+ * when {@link #flush} returned, and only then may the source offsets of it be committed.
  */
 public final class ChangePublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final TopicNames topics;
     private final List<String> changeTopics;
-    private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Callback onAcknowledged = (metadata, error) -> {
+        if (error != null) {
+            failure.compareAndSet(null, error);
+        }
+    };
 
     public ChangePublisher(String bootstrapServers, TopicNames topics, List<String> tables, String clientId) {
         Properties p = new Properties();
@@ -52,9 +55,9 @@ public final class ChangePublisher implements AutoCloseable {
         }
         String topic = topics.cdc(event.table());
         byte[] key = SourceRowKey.of(event).toBytes();
-        pending.add(producer.send(new ProducerRecord<>(topic, key, EventJson.toBytes(event))));
+        producer.send(new ProducerRecord<>(topic, key, EventJson.toBytes(event)), onAcknowledged);
         if (event.op() == Op.DELETE) {
-            pending.add(producer.send(new ProducerRecord<>(topic, key, null)));
+            producer.send(new ProducerRecord<>(topic, key, null), onAcknowledged);
         }
     }
 
@@ -70,23 +73,20 @@ public final class ChangePublisher implements AutoCloseable {
             for (int partition = 0; partition < partitions; partition++) {
                 byte[] key = new SourceRowKey(fence.source().shard(), Map.of(ChangeEvent.FENCE_TABLE, partition))
                         .toBytes();
-                pending.add(producer.send(new ProducerRecord<>(topic, partition, key, value)));
+                producer.send(new ProducerRecord<>(topic, partition, key, value), onAcknowledged);
             }
         }
     }
 
-    /** Waits until every queued record is acknowledged by all in-sync replicas; throws if any was not. */
-    public void flush() throws InterruptedException {
+    /**
+     * Waits until every record sent so far is acknowledged by all in-sync replicas; throws if any was refused,
+     * and from then on, so that no later offset commit can pass over the lost record.
+     */
+    public void flush() {
         producer.flush();
-        try {
-            for (Future<RecordMetadata> send : pending) {
-                send.get();
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka did not accept a change event: " + e.getCause().getMessage(),
-                    e.getCause());
-        } finally {
-            pending.clear();
+        Exception error = failure.get();
+        if (error != null) {
+            throw new IllegalStateException("Kafka did not accept a change event: " + error.getMessage(), error);
         }
     }
 
