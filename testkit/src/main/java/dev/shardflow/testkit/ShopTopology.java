@@ -21,6 +21,12 @@ import java.util.List;
  * is written to a file only the topology references, as an operator would keep it.
  */
 public final class ShopTopology {
+    /** The tables of the sample schema and how each is placed. */
+    public static final List<TableSpec> TABLES = List.of(
+            TableSpec.sharded("users", List.of("id"), "id"),
+            TableSpec.sharded("orders", List.of("id"), "user_id"),
+            TableSpec.child("order_items", List.of("id"), "orders", "order_id"),
+            TableSpec.reference("products", List.of("id")));
 
     private ShopTopology() {}
 
@@ -70,11 +76,6 @@ public final class ShopTopology {
             specs.add(new ShardSpec(shard.id(), shard.engine(), shard.jdbcUrl(), shard.user(),
                     SecretRef.file(passwordFile.toString()), 1.0));
         }
-        List<TableSpec> tables = List.of(
-                TableSpec.sharded("users", List.of("id"), "id"),
-                TableSpec.sharded("orders", List.of("id"), "user_id"),
-                TableSpec.child("order_items", List.of("id"), "orders", "order_id"),
-                TableSpec.reference("products", List.of("id")));
-        return new Topology("shop", epoch, "sf.shop", tables, specs, strategy);
+        return new Topology("shop", epoch, "sf.shop", TABLES, specs, strategy);
     }
 }
