@@ -286,7 +286,9 @@ final class ShardWriter implements Runnable {
             }
             acknowledgedCount.incrementAndGet();
             onCommit.run();
-        } catch (SQLException e) {
+        } catch (SQLException | AssertionError e) {
+            // AssertionError: with assertions on, pgjdbc 42.7 asserts inside executeBatch when the server dies
+            // mid-batch; it is a broken connection like any other.
             Instant at = Instant.now();
             synchronized (this) {
                 planned.forEach(w -> inDoubt.add(stamp(w, at)));
