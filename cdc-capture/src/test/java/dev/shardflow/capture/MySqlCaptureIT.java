@@ -76,6 +76,7 @@ class MySqlCaptureIT {
                         .findFirst().orElseThrow();
                 assertThat(update.event().before()).containsEntry("username", "ada");
                 assertThat(update.event().after()).containsEntry("username", "ada2");
+                assertThat(capture.shard("my1").state()).isEqualTo(ShardCapture.State.RUNNING);
             }
         }
     }
