@@ -72,6 +72,11 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
                 queueSize, pollMs, fetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, logIntervalMs);
     }
 
+    public CaptureOptions withHeartbeatIntervalMs(long intervalMs) {
+        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
+                maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, intervalMs, logIntervalMs);
+    }
+
     public CaptureOptions withReplicationFactor(int factor) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, factor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,

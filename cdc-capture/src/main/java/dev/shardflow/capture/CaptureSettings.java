@@ -15,9 +15,9 @@ public final class CaptureSettings {
             "partitions of each change topic created by capture; more partitions, more parallel consumers");
     public static final Setting<Integer> REPLICATION_FACTOR = Setting.positiveInt("kafka.replicationFactor", 3,
             "replication factor of the topics capture creates (capped at the number of brokers)");
-    public static final Setting<Integer> MAX_BATCH_SIZE = Setting.positiveInt("engine.maxBatchSize", 8192,
+    public static final Setting<Integer> MAX_BATCH_SIZE = Setting.positiveInt("engine.maxBatchSize", 2048,
             "most change records Debezium hands over at once; bigger batches cost fewer flushes");
-    public static final Setting<Integer> MAX_QUEUE_SIZE = Setting.positiveInt("engine.maxQueueSize", 32768,
+    public static final Setting<Integer> MAX_QUEUE_SIZE = Setting.positiveInt("engine.maxQueueSize", 8192,
             "records Debezium may buffer ahead of the producer; must be larger than engine.maxBatchSize");
     public static final Setting<Long> POLL_INTERVAL_MS = Setting.positiveLong("engine.pollIntervalMs", 50L,
             "how long Debezium waits for more records before handing over a partial batch");

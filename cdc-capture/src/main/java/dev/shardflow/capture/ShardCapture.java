@@ -81,10 +81,10 @@ public final class ShardCapture implements AutoCloseable {
                 options.topology().tables());
     }
 
-    /** Creates the fence table if it is missing, then starts the engine; call {@link #preflight()} first. */
+    /** Creates the control tables if they are missing, then starts the engine; call {@link #preflight()} first. */
     public void start() {
         String password = shard.password().resolve();
-        FenceTable.ensure(shard, password);
+        ControlTables.ensure(shard, password);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(EngineProperties.of(options, shard, password))
                 .notifying(this::handleBatch)

@@ -38,7 +38,7 @@ class CaptureSettingsDocumentedTest {
         CaptureOptions options = CaptureOptions.load(file, Map.of("SHARDFLOW_ENGINE_POLLINTERVALMS", "7"));
         assertThat(options.maxBatchSize()).isEqualTo(1024);
         assertThat(options.pollIntervalMs()).isEqualTo(7);
-        assertThat(options.maxQueueSize()).isEqualTo(32768);
+        assertThat(options.maxQueueSize()).isEqualTo(8192);
         assertThat(options.shards()).containsExactly("s0", "s1", "s2", "s3");
 
         Files.writeString(file, """

@@ -1,6 +1,7 @@
 package dev.shardflow.capture.debezium;
 
 import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.capture.ControlTables;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
@@ -57,7 +58,10 @@ public final class EngineProperties {
             p.setProperty("publication.name", sanitize("shardflow_" + topology.keyspace()));
             p.setProperty("publication.autocreate.mode", "filtered");
             p.setProperty("database.dbname", target.database());
-            p.setProperty("table.include.list", tableList(topology, "public"));
+            p.setProperty("table.include.list", tableList(topology, "public") + ",public."
+                    + ControlTables.HEARTBEAT_TABLE);
+            // Without a change to a captured table the slot never moves, and the server keeps every byte of WAL.
+            p.setProperty("heartbeat.action.query", ControlTables.heartbeatStatement());
         } else {
             p.setProperty("connector.class", shard.engine() == Engine.MARIADB
                     ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");

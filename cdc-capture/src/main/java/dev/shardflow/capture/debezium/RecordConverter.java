@@ -1,5 +1,6 @@
 package dev.shardflow.capture.debezium;
 
+import dev.shardflow.capture.ControlTables;
 import dev.shardflow.core.event.BinlogPosition;
 import dev.shardflow.core.event.CanonicalRow;
 import dev.shardflow.core.event.ChangeEvent;
@@ -49,6 +50,9 @@ public final class RecordConverter {
         }
         Struct sourceInfo = envelope.getStruct("source");
         String table = sourceInfo.getString("table");
+        if (ControlTables.HEARTBEAT_TABLE.equals(table)) {
+            return Optional.empty(); // only there to move the slot; its offset is committed like any other
+        }
         Op op = Op.fromCode(envelope.getString("op"));
         Map<String, Object> before = row(envelope.getStruct("before"));
         Map<String, Object> after = row(envelope.getStruct("after"));

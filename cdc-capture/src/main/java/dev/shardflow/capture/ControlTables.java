@@ -1,0 +1,55 @@
+package dev.shardflow.capture;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.topology.Engine;
+import dev.shardflow.core.topology.ShardSpec;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The control tables capture keeps on a source shard, created when missing:
+ * <ul>
+ *   <li>{@code _shardflow_fence}: a cutover writes one row per fence; capture turns it into a fence marker.
+ *   <li>{@code _shardflow_heartbeat} (PostgreSQL only): capture's heartbeat updates its single row, so that a shard
+ *       whose captured tables are idle still sees a change and its replication slot moves forward instead of
+ *       making the server keep WAL written by other tables.
+ * </ul>
+ */
+public final class ControlTables {
+    public static final String HEARTBEAT_TABLE = "_shardflow_heartbeat";
+
+    private ControlTables() {}
+
+    /** The statement capture's heartbeat runs on a PostgreSQL source. */
+    public static String heartbeatStatement() {
+        return "INSERT INTO " + HEARTBEAT_TABLE + " (id, ts) VALUES (1, now()) "
+                + "ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts";
+    }
+
+    public static void ensure(ShardSpec shard, String password) {
+        boolean postgres = shard.engine() == Engine.POSTGRESQL;
+        String timestamp = postgres ? "TIMESTAMP(3)" : "DATETIME(3)";
+        List<String> ddl = new ArrayList<>(List.of("CREATE TABLE IF NOT EXISTS " + ChangeEvent.FENCE_TABLE + " ("
+                + "id VARCHAR(64) PRIMARY KEY, epoch BIGINT NOT NULL, created_at " + timestamp + " NOT NULL)"));
+        if (postgres) {
+            ddl.add("CREATE TABLE IF NOT EXISTS " + HEARTBEAT_TABLE + " (id INT PRIMARY KEY, ts TIMESTAMP(3) NOT NULL)");
+        }
+        Properties credentials = new Properties();
+        credentials.setProperty("user", shard.user());
+        credentials.setProperty("password", password);
+        try (Connection connection = DriverManager.getConnection(shard.jdbcUrl(), credentials);
+                Statement statement = connection.createStatement()) {
+            for (String sql : ddl) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("shard " + shard.id() + ": cannot create capture's control tables ("
+                    + e.getMessage() + "); create them with: " + String.join("; ", ddl), e);
+        }
+    }
+}
