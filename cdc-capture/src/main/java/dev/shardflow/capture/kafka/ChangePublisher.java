@@ -32,6 +32,14 @@ public final class ChangePublisher implements AutoCloseable {
     };
 
     public ChangePublisher(String bootstrapServers, TopicNames topics, List<String> tables, String clientId) {
+        Properties p = producerProperties(bootstrapServers, clientId);
+        this.producer = new KafkaProducer<>(p);
+        this.topics = topics;
+        this.changeTopics = tables.stream().map(topics::cdc).toList();
+    }
+
+    /** The producer settings of capture: idempotent, {@code acks=all}, lz4, 5 ms linger, 256 KiB batches. */
+    public static Properties producerProperties(String bootstrapServers, String clientId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -42,9 +50,7 @@ public final class ChangePublisher implements AutoCloseable {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        this.producer = new KafkaProducer<>(p);
-        this.topics = topics;
-        this.changeTopics = tables.stream().map(topics::cdc).toList();
+        return p;
     }
 
     /** Queues one event (and its tombstone, for a delete); a fence marker goes to every change partition. */

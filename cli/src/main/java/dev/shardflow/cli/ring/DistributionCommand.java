@@ -24,9 +24,8 @@ public final class DistributionCommand implements Callable<Integer> {
     @Mixin
     StrategyOptions strategyOptions;
 
-    @Option(names = "--key-type", defaultValue = "auto",
-            description = "auto (integers as numbers, the rest as text), long or string; default: ${DEFAULT-VALUE}.")
-    KeyParsing keyType;
+    @Mixin
+    KeyTypeOption keys;
 
     @Option(names = "--hotspot-factor", defaultValue = "1.25",
             description = "Warn about shards holding more than this many times the mean; default: ${DEFAULT-VALUE}.")
@@ -43,7 +42,7 @@ public final class DistributionCommand implements Callable<Integer> {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
-            counts.merge(strategy.ownerOf(keyType.parse(line)), 1L, Long::sum);
+            counts.merge(strategy.ownerOf(keys.parse(line)), 1L, Long::sum);
         }
         Distribution distribution = Distribution.ofCounts(counts, hotspotFactor);
         PrintWriter out = spec.commandLine().getOut();

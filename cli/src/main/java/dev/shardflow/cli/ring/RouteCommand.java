@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code shardctl ring route}: reads keys, one per line, and prints {@code key<TAB>shard}. */
@@ -21,9 +20,8 @@ public final class RouteCommand implements Callable<Integer> {
     @Mixin
     StrategyOptions strategyOptions;
 
-    @Option(names = "--key-type", defaultValue = "auto",
-            description = "auto (integers as numbers, the rest as text), long or string; default: ${DEFAULT-VALUE}.")
-    KeyParsing keyType;
+    @Mixin
+    KeyTypeOption keys;
 
     @Spec
     CommandSpec spec;
@@ -37,7 +35,7 @@ public final class RouteCommand implements Callable<Integer> {
         while ((line = in.readLine()) != null) {
             out.write(line);
             out.write('\t');
-            out.write(strategy.ownerOf(keyType.parse(line)));
+            out.write(strategy.ownerOf(keys.parse(line)));
             out.write('\n');
         }
         out.flush();
