@@ -28,6 +28,11 @@ public record BinlogPosition(String file, long pos, int row) implements SourcePo
         return c != 0 ? c : Integer.compare(row, that.row);
     }
 
+    /** The numeric suffix of the file: 12 for {@code mysql-bin.000012}. */
+    public long fileNumber() {
+        return sequence(file);
+    }
+
     private static String baseName(String file) {
         int dot = file.lastIndexOf('.');
         return dot < 0 ? file : file.substring(0, dot);
