@@ -43,6 +43,7 @@ public final class ShardCapture implements AutoCloseable {
     private final RecordConverter converter;
     private final ChangePublisher publisher;
     private final Counter events;
+    private final Counter deadLetters;
     private final AtomicLong eventCount = new AtomicLong();
     private final AtomicLong lastSourceTsMs = new AtomicLong();
     private final AtomicReference<SourcePosition> lastPosition = new AtomicReference<>();
@@ -60,6 +61,8 @@ public final class ShardCapture implements AutoCloseable {
                 options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id());
         this.events = Counter.builder("shardflow.capture.events").tag("shard", shard.id())
                 .description("change events written to Kafka").register(registry);
+        this.deadLetters = Counter.builder("shardflow.capture.dlq").tag("shard", shard.id())
+                .description("records sent to the dead-letter topic").register(registry);
         Gauge.builder("shardflow.capture.lag.ms", this, ShardCapture::lagMs).tag("shard", shard.id())
                 .description("now minus the source commit time of the last event").register(registry);
         this.executor = Executors.newSingleThreadExecutor(runnable -> {
@@ -121,7 +124,17 @@ public final class ShardCapture implements AutoCloseable {
         ChangeEvent last = null;
         int written = 0;
         for (RecordChangeEvent<SourceRecord> record : records) {
-            Optional<ChangeEvent> event = converter.convert(record.record());
+            Optional<ChangeEvent> event;
+            try {
+                event = converter.convert(record.record());
+            } catch (RuntimeException e) {
+                // Bad input never stops the line: the record goes to the DLQ with its reason, the rest flows on.
+                log.warn("capture of shard {}: record at {} sent to the dead-letter topic: {}", shard.id(),
+                        record.record().sourceOffset(), e.getMessage());
+                publisher.sendDeadLetter(shard.id(), record.record(), e);
+                deadLetters.increment();
+                continue;
+            }
             if (event.isPresent()) {
                 publisher.send(event.get());
                 last = event.get();

@@ -41,6 +41,8 @@ public final class CaptureTopics {
                         .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas",
                                 Integer.toString(Math.min(2, replication)))));
             }
+            add(missing, existing, new NewTopic(names.dlq(), options.topicPartitions(), replication)
+                    .configs(Map.of("cleanup.policy", "delete")));
             add(missing, existing, new NewTopic(names.captureOffsets(), 1, replication)
                     .configs(Map.of("cleanup.policy", "compact")));
             for (String shard : options.shards()) {

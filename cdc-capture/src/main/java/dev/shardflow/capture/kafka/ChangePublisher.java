@@ -5,6 +5,7 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TopicNames;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Writes change events to their change topics, keyed by source shard and primary key, with a tombstone after each
@@ -65,6 +67,28 @@ public final class ChangePublisher implements AutoCloseable {
         if (event.op() == Op.DELETE) {
             producer.send(new ProducerRecord<>(topic, key, null), onAcknowledged);
         }
+    }
+
+    /**
+     * Sends a record capture could not turn into a change event to the dead-letter topic, with why (headers
+     * {@code reason}, {@code exception}) and where it came from ({@code source.shard}, {@code source.topic},
+     * {@code source.partition}, {@code source.offset}); the payload is the record as Debezium gave it.
+     */
+    public void sendDeadLetter(String shard, SourceRecord record, Exception error) {
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.dlq(),
+                String.valueOf(record.key()).getBytes(StandardCharsets.UTF_8),
+                String.valueOf(record.value()).getBytes(StandardCharsets.UTF_8));
+        header(letter, "reason", String.valueOf(error.getMessage()));
+        header(letter, "exception", error.getClass().getName());
+        header(letter, "source.shard", shard);
+        header(letter, "source.topic", record.topic());
+        header(letter, "source.partition", String.valueOf(record.sourcePartition()));
+        header(letter, "source.offset", String.valueOf(record.sourceOffset()));
+        producer.send(letter, onAcknowledged);
+    }
+
+    private static void header(ProducerRecord<byte[], byte[]> record, String name, String value) {
+        record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
