@@ -195,13 +195,19 @@ public final class HashRing implements ShardingStrategy {
         if (value == null) {
             throw new IllegalArgumentException("shard key value is null");
         }
+        Long integral = integral(value);
+        return integral != null ? ownerOf(integral.longValue()) : ownerOf(value.toString());
+    }
+
+    /** The value as a long when it is placed as one (integral and within long range), else null. */
+    private static Long integral(Object value) {
         if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            return ownerOf(((Number) value).longValue());
+            return ((Number) value).longValue();
         }
         if (value instanceof BigInteger big && big.bitLength() < 64) {
-            return ownerOf(big.longValue());
+            return big.longValue();
         }
-        return ownerOf(value.toString());
+        return null;
     }
 
     /** The owner of the keys whose hash is {@code token} (0 ≤ token < 2^bits). */
@@ -218,12 +224,11 @@ public final class HashRing implements ShardingStrategy {
 
     /** The hash of a key as a ring token, for tools and diagnostics. */
     public BigInteger tokenOf(Object value) {
+        Long integral = integral(value);
         if (low == null) {
-            long token = value instanceof Long || value instanceof Integer || value instanceof Short
-                    || value instanceof Byte ? RingHash.xxh3(((Number) value).longValue()) : RingHash.xxh3(value.toString());
-            return unsigned(token);
+            return unsigned(integral != null ? RingHash.xxh3(integral.longValue()) : RingHash.xxh3(value.toString()));
         }
-        return new BigInteger(1, RingHash.md5(value.toString()));
+        return new BigInteger(1, RingHash.md5(integral != null ? integral.toString() : value.toString()));
     }
 
     /** The ring's points in ascending order, as tokens. */

@@ -107,6 +107,7 @@ class HashRingTest {
         HashRing ring = ring(5, RingHash.XXH3);
         assertThat(ring.ownerOf((Object) 42)).isEqualTo(ring.ownerOf(42L));
         assertThat(ring.ownerOf((Object) java.math.BigInteger.valueOf(42))).isEqualTo(ring.ownerOf(42L));
+        assertThat(ring.tokenOf(java.math.BigInteger.valueOf(42))).isEqualTo(ring.tokenOf(42L));
         java.util.UUID id = java.util.UUID.fromString("3f1c1a36-6d2e-4f0b-9d2a-2b8c1b0a9e11");
         assertThat(ring.ownerOf((Object) id)).isEqualTo(ring.ownerOf(id.toString()));
         assertThatThrownBy(() -> ring.ownerOf((Object) null)).hasMessageContaining("null");
