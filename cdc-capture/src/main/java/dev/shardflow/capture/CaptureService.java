@@ -1,6 +1,7 @@
 package dev.shardflow.capture;
 
 import dev.shardflow.capture.kafka.CaptureTopics;
+import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.topology.ShardSpec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,19 +48,16 @@ public final class CaptureService implements AutoCloseable {
      * the error lists every problem of every shard.
      */
     public CaptureService start() {
-        List<ShardCapture> created = new ArrayList<>();
-        for (String id : options.shards()) {
-            ShardSpec shard = options.topology().shard(id).orElseThrow();
-            created.add(new ShardCapture(options, shard, registry));
-        }
+        List<ShardSpec> shards = options.shards().stream()
+                .map(id -> options.topology().shard(id).orElseThrow()).toList();
         List<String> problems = new ArrayList<>();
-        created.forEach(capture -> problems.addAll(capture.preflight()));
+        shards.forEach(shard -> problems.addAll(SourcePreflight.check(options.topology(), shard)));
         if (!problems.isEmpty()) {
-            created.forEach(ShardCapture::close);
             throw new IllegalStateException("capture not started, sources not ready:\n  " + String.join("\n  ", problems));
         }
         CaptureTopics.ensure(options);
-        for (ShardCapture capture : created) {
+        for (ShardSpec shard : shards) {
+            ShardCapture capture = new ShardCapture(options, shard, registry);
             capture.start();
             captures.put(capture.shardId(), capture);
         }

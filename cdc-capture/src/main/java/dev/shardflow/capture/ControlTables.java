@@ -4,12 +4,10 @@ import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The control tables capture keeps on a source shard, created when missing:
@@ -39,10 +37,7 @@ public final class ControlTables {
         if (postgres) {
             ddl.add("CREATE TABLE IF NOT EXISTS " + HEARTBEAT_TABLE + " (id INT PRIMARY KEY, ts TIMESTAMP(3) NOT NULL)");
         }
-        Properties credentials = new Properties();
-        credentials.setProperty("user", shard.user());
-        credentials.setProperty("password", password);
-        try (Connection connection = DriverManager.getConnection(shard.jdbcUrl(), credentials);
+        try (Connection connection = SourceConnection.open(shard, password);
                 Statement statement = connection.createStatement()) {
             for (String sql : ddl) {
                 statement.execute(sql);

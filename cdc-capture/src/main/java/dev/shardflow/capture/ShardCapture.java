@@ -72,19 +72,10 @@ public final class ShardCapture implements AutoCloseable {
         });
     }
 
-    /** The reasons this shard cannot be captured; empty when it can. */
-    public List<String> preflight() {
-        String password;
-        try {
-            password = shard.password().resolve();
-        } catch (IllegalStateException e) {
-            return List.of("shard " + shard.id() + ": " + e.getMessage());
-        }
-        return SourcePreflight.check(shard, password, EngineProperties.slotName(options.topology(), shard),
-                options.topology().tables());
-    }
-
-    /** Creates the control tables if they are missing, then starts the engine; call {@link #preflight()} first. */
+    /**
+     * Creates the control tables if they are missing, then starts the engine; check the source first with
+     * {@link SourcePreflight#check(dev.shardflow.core.topology.Topology, ShardSpec)}.
+     */
     public void start() {
         String password = shard.password().resolve();
         ControlTables.ensure(shard, password);

@@ -35,8 +35,8 @@ public final class ShopTopology {
     }
 
     /**
-     * Writes a topology of {@link #of} as the YAML file an operator would keep (a hash ring over its shards,
-     * passwords by file) and returns its path.
+     * Writes a topology of {@link #of} as the YAML file an operator would keep (its tables, a hash ring over its
+     * shards, passwords by file) and returns its path.
      */
     public static Path writeYaml(Topology topology, Path directory) {
         StringBuilder yaml = new StringBuilder("keyspace: " + topology.keyspace() + "\nepoch: " + topology.epoch()
@@ -46,14 +46,15 @@ public final class ShopTopology {
                     .append(", jdbcUrl: \"").append(shard.jdbcUrl()).append("\", user: ").append(shard.user())
                     .append(", password: {file: \"").append(shard.password().name()).append("\"}}\n");
         }
-        yaml.append("""
-                strategy: {type: hash}
-                tables:
-                  - {name: users, primaryKey: [id], shardKey: id}
-                  - {name: orders, primaryKey: [id], shardKey: user_id}
-                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
-                  - {name: products, primaryKey: [id], reference: true}
-                """);
+        yaml.append("strategy: {type: hash}\ntables:\n");
+        for (TableSpec table : topology.tables()) {
+            yaml.append("  - {name: ").append(table.name()).append(", primaryKey: [")
+                    .append(String.join(", ", table.primaryKey())).append("], ").append(switch (table.placement()) {
+                        case SHARD_KEY -> "shardKey: " + table.shardKeyColumn();
+                        case PARENT -> "parent: {table: " + table.parentTable() + ", column: " + table.parentColumn() + "}";
+                        case REFERENCE -> "reference: true";
+                    }).append("}\n");
+        }
         Path file = directory.resolve("topology.yaml");
         try {
             Files.writeString(file, yaml);

@@ -1,17 +1,18 @@
 package dev.shardflow.capture.preflight;
 
+import dev.shardflow.capture.SourceConnection;
+import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.Topology;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * Checks that a source shard can be captured before an engine starts on it: for PostgreSQL {@code wal_level}, the
@@ -23,12 +24,20 @@ public final class SourcePreflight {
 
     private SourcePreflight() {}
 
+    /** The problems found on one shard of a topology; empty when it is ready. */
+    public static List<String> check(Topology topology, ShardSpec shard) {
+        String password;
+        try {
+            password = shard.password().resolve();
+        } catch (IllegalStateException e) {
+            return List.of("shard " + shard.id() + ": " + e.getMessage());
+        }
+        return check(shard, password, EngineProperties.slotName(topology, shard), topology.tables());
+    }
+
     /** The problems found; empty when the shard is ready. */
     public static List<String> check(ShardSpec shard, String password, String slotName, List<TableSpec> tables) {
-        Properties credentials = new Properties();
-        credentials.setProperty("user", shard.user());
-        credentials.setProperty("password", password);
-        try (Connection connection = DriverManager.getConnection(shard.jdbcUrl(), credentials)) {
+        try (Connection connection = SourceConnection.open(shard, password)) {
             List<String> problems = new ArrayList<>(shard.engine() == Engine.POSTGRESQL
                     ? postgres(shard, connection, slotName) : binlog(shard, connection));
             problems.addAll(tables(shard, connection, tables));
@@ -37,14 +46,6 @@ public final class SourcePreflight {
             return List.of("shard " + shard.id() + ": cannot connect to " + shard.jdbcUrl() + " as " + shard.user()
                     + " (" + e.getMessage() + "); check the URL, the user and the password reference "
                     + shard.password());
-        }
-    }
-
-    /** Throws one error listing every problem, if there is any. */
-    public static void require(ShardSpec shard, String password, String slotName, List<TableSpec> tables) {
-        List<String> problems = check(shard, password, slotName, tables);
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException(String.join("\n", problems));
         }
     }
 

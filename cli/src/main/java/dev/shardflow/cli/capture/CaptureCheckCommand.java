@@ -1,6 +1,5 @@
 package dev.shardflow.cli.capture;
 
-import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.ShardSpec;
@@ -37,13 +36,7 @@ public final class CaptureCheckCommand implements Callable<Integer> {
             if (shards != null && !shards.contains(shard.id())) {
                 continue;
             }
-            List<String> problems;
-            try {
-                problems = SourcePreflight.check(shard, shard.password().resolve(),
-                        EngineProperties.slotName(topology, shard), topology.tables());
-            } catch (IllegalStateException e) {
-                problems = List.of("shard " + shard.id() + ": " + e.getMessage());
-            }
+            List<String> problems = SourcePreflight.check(topology, shard);
             if (problems.isEmpty()) {
                 out.println(shard.id() + ": ready (" + shard.engine().configName() + ")");
             } else {
