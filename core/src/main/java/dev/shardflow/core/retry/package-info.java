@@ -1,0 +1,2 @@
+/** How shardflow components wait before they try again. */
+package dev.shardflow.core.retry;

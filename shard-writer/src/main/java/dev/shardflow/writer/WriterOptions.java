@@ -1,0 +1,119 @@
+package dev.shardflow.writer;
+
+import static dev.shardflow.writer.WriterSettings.BACKOFF_INITIAL_MS;
+import static dev.shardflow.writer.WriterSettings.BACKOFF_MAX_MS;
+import static dev.shardflow.writer.WriterSettings.BOOTSTRAP_SERVERS;
+import static dev.shardflow.writer.WriterSettings.CONNECTION_TIMEOUT_MS;
+import static dev.shardflow.writer.WriterSettings.GROUP_ID;
+import static dev.shardflow.writer.WriterSettings.LOG_INTERVAL_MS;
+import static dev.shardflow.writer.WriterSettings.MANAGE_SCHEMA;
+import static dev.shardflow.writer.WriterSettings.MAX_BATCH_ROWS;
+import static dev.shardflow.writer.WriterSettings.POOL_SIZE;
+import static dev.shardflow.writer.WriterSettings.ROWS_PER_STATEMENT;
+import static dev.shardflow.writer.WriterSettings.SESSION_TIMEOUT_MS;
+import static dev.shardflow.writer.WriterSettings.SHARD;
+import static dev.shardflow.writer.WriterSettings.TOPICS;
+import static dev.shardflow.writer.WriterSettings.TOPOLOGY;
+
+import dev.shardflow.core.config.ConfigException;
+import dev.shardflow.core.config.SettingsReader;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.retry.Backoff;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What a writer runs with: its target shard, the topics it applies, and its batch, pool and retry tuning. */
+public record WriterOptions(Topology topology, ShardSpec shard, String bootstrapServers, List<String> topics,
+        String groupId, int sessionTimeoutMs, int maxBatchRows, int rowsPerStatement, int poolSize,
+        long connectionTimeoutMs, Backoff backoff, boolean manageSchema, long logIntervalMs) {
+
+    public WriterOptions {
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(shard, "shard");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        topics = List.copyOf(topics);
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("kafka.topics: a writer needs at least one topic");
+        }
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(backoff, "backoff");
+    }
+
+    /** A writer of {@code shardId}'s apply topic with the declared defaults. */
+    public static WriterOptions defaults(Topology topology, String shardId, String bootstrapServers) {
+        ShardSpec shard = shardOf(topology, shardId);
+        return new WriterOptions(topology, shard, bootstrapServers, List.of(TopicNames.of(topology).apply(shardId)),
+                defaultGroupId(topology, shardId), SESSION_TIMEOUT_MS.defaultValue(), MAX_BATCH_ROWS.defaultValue(),
+                ROWS_PER_STATEMENT.defaultValue(), POOL_SIZE.defaultValue(), CONNECTION_TIMEOUT_MS.defaultValue(),
+                Backoff.exponential(Duration.ofMillis(BACKOFF_INITIAL_MS.defaultValue()),
+                        Duration.ofMillis(BACKOFF_MAX_MS.defaultValue())),
+                MANAGE_SCHEMA.defaultValue(), LOG_INTERVAL_MS.defaultValue());
+    }
+
+    /** Reads a writer YAML file; the topology path in it is relative to the file. */
+    public static WriterOptions load(Path file, Map<String, String> environment) {
+        SettingsReader settings = SettingsReader.of(file, environment).read(WriterSettings.ALL);
+        Topology topology = TopologyLoader.load(file.toAbsolutePath().getParent().resolve(settings.get(TOPOLOGY)),
+                environment);
+        String shardId = settings.get(SHARD);
+        if (topology.shard(shardId).isEmpty()) {
+            throw new ConfigException(file.toString(), List.of("shard: unknown shard '" + shardId
+                    + "'; the topology has " + topology.shards().stream().map(ShardSpec::id).toList()));
+        }
+        if (settings.get(BACKOFF_MAX_MS) < settings.get(BACKOFF_INITIAL_MS)) {
+            throw new ConfigException(file.toString(), List.of("backoff.maxMs: must not be shorter than "
+                    + "backoff.initialMs (" + settings.get(BACKOFF_INITIAL_MS) + ")"));
+        }
+        List<String> topics = Arrays.stream(settings.get(TOPICS).split(",")).map(String::trim)
+                .map(t -> t.equals("apply") ? TopicNames.of(topology).apply(shardId) : t).toList();
+        String groupId = settings.get(GROUP_ID).equals("default") ? defaultGroupId(topology, shardId)
+                : settings.get(GROUP_ID);
+        return new WriterOptions(topology, shardOf(topology, shardId), settings.get(BOOTSTRAP_SERVERS), topics,
+                groupId, settings.get(SESSION_TIMEOUT_MS), settings.get(MAX_BATCH_ROWS),
+                settings.get(ROWS_PER_STATEMENT), settings.get(POOL_SIZE), settings.get(CONNECTION_TIMEOUT_MS),
+                Backoff.exponential(Duration.ofMillis(settings.get(BACKOFF_INITIAL_MS)),
+                        Duration.ofMillis(settings.get(BACKOFF_MAX_MS))),
+                settings.get(MANAGE_SCHEMA), settings.get(LOG_INTERVAL_MS));
+    }
+
+    public WriterOptions withTopics(List<String> newTopics) {
+        return new WriterOptions(topology, shard, bootstrapServers, newTopics, groupId, sessionTimeoutMs, maxBatchRows,
+                rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
+    }
+
+    public WriterOptions withGroupId(String newGroupId) {
+        return new WriterOptions(topology, shard, bootstrapServers, topics, newGroupId, sessionTimeoutMs, maxBatchRows,
+                rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
+    }
+
+    public WriterOptions withBatch(int newMaxBatchRows, int newRowsPerStatement) {
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, newMaxBatchRows,
+                newRowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
+    }
+
+    public WriterOptions withBackoff(Backoff newBackoff) {
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, maxBatchRows,
+                rowsPerStatement, poolSize, connectionTimeoutMs, newBackoff, manageSchema, logIntervalMs);
+    }
+
+    public WriterOptions withLogIntervalMs(long intervalMs) {
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, maxBatchRows,
+                rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, intervalMs);
+    }
+
+    private static String defaultGroupId(Topology topology, String shardId) {
+        return "shardflow-writer-" + topology.keyspace() + "-" + shardId;
+    }
+
+    private static ShardSpec shardOf(Topology topology, String shardId) {
+        return topology.shard(shardId).orElseThrow(() -> new IllegalArgumentException("shard: unknown shard '"
+                + shardId + "'; the topology has " + topology.shards().stream().map(ShardSpec::id).toList()));
+    }
+}

@@ -1,0 +1,129 @@
+package dev.shardflow.writer;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.writer.apply.ApplyLoop;
+import dev.shardflow.writer.apply.BatchApplier;
+import dev.shardflow.writer.apply.WriterMeters;
+import dev.shardflow.writer.jdbc.SqlDialect;
+import dev.shardflow.writer.jdbc.TargetPool;
+import dev.shardflow.writer.jdbc.TargetSchema;
+import dev.shardflow.writer.kafka.DeadLetters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer of one target shard, as a library: {@link #start} checks the target, prepares its schema and starts
+ * applying the shard's topics on a thread of its own; {@link #close} stops it. Several writers of one shard (in
+ * one process or many) share the work by Kafka partitions.
+ */
+public final class WriterService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WriterService.class);
+    // invalid authorization; invalid catalog (PostgreSQL); access denied, unknown database (MariaDB/MySQL)
+    private static final Set<String> CONFIGURATION_STATES = Set.of("28000", "28P01", "3D000", "42000");
+
+    private final WriterOptions options;
+    private final WriterMeters meters;
+    private HikariDataSource pool;
+    private ApplyLoop loop;
+    private Thread thread;
+
+    public WriterService(WriterOptions options) {
+        this(options, new SimpleMeterRegistry());
+    }
+
+    public WriterService(WriterOptions options, MeterRegistry registry) {
+        this.options = options;
+        this.meters = new WriterMeters(registry, options.shard().id());
+    }
+
+    /**
+     * Starts the writer. A target that cannot be reached now is not an error (the writer retries until it can);
+     * credentials it refuses, a database it lacks or a table without the version column while schema management is
+     * off fail here with the reason.
+     */
+    public WriterService start() {
+        String shardId = options.shard().id();
+        String password = options.shard().password().resolve();
+        SqlDialect dialect = SqlDialect.of(options.shard().engine());
+        List<String> tables = options.topology().tables().stream().map(TableSpec::name).toList();
+        TargetSchema schema = new TargetSchema(dialect);
+        BatchApplier.Preparation preparation = connection -> schema.prepare(connection, tables, options.manageSchema());
+        try (Connection connection = TargetPool.connectOnce(options.shard(), password)) {
+            connection.setAutoCommit(false);
+            preparation.prepare(connection);
+            preparation = null;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && CONFIGURATION_STATES.contains(e.getSQLState())) {
+                throw new IllegalStateException("shard " + shardId + " (" + options.shard().jdbcUrl() + ", user "
+                        + options.shard().user() + ") refuses the writer: " + e.getMessage(), e);
+            }
+            log.warn("writer {}: target {} not reachable at start ({}); the writer retries until it is", shardId,
+                    options.shard().jdbcUrl(), e.getMessage());
+        }
+        pool = TargetPool.open(options.shard(), password, options.poolSize(), options.connectionTimeoutMs());
+        BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
+        String dlq = TopicNames.of(options.topology()).dlq();
+        loop = new ApplyLoop(shardId, new KafkaConsumer<>(consumerProperties()), options.topics(), applier,
+                () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,
+                options.logIntervalMs());
+        thread = new Thread(loop, "writer-" + shardId);
+        thread.start();
+        log.info("writer {}: applying {} to {} in batches of up to {} changes", shardId, options.topics(),
+                options.shard().jdbcUrl(), options.maxBatchRows());
+        return this;
+    }
+
+    private Properties consumerProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "shardflow-writer-" + options.shard().id());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // the rebalancer writes the apply topics in transactions: never apply what it aborted
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(options.maxBatchRows()));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(options.sessionTimeoutMs()));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(500, options.sessionTimeoutMs() / 4)));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    public ApplyLoop.State state() {
+        return loop == null ? ApplyLoop.State.STARTING : loop.state();
+    }
+
+    public WriterMeters meters() {
+        return meters;
+    }
+
+    @Override
+    public void close() {
+        if (loop != null) {
+            loop.stop();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        log.info("writer {}: stopped", options.shard().id());
+    }
+}

@@ -1,0 +1,274 @@
+package dev.shardflow.writer.apply;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.writer.jdbc.GuardedSql;
+import dev.shardflow.writer.jdbc.SqlDialect;
+import dev.shardflow.writer.jdbc.TableMetadata;
+import dev.shardflow.writer.jdbc.TargetTable;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * Applies a batch of changes to the target in one transaction, under the version guard: per row only its newest
+ * change of the batch is written, an upsert older than the row's delete is dropped, and the guarded statements
+ * leave newer rows alone. Applying the same batch again, or an older one, changes nothing.
+ *
+ * <p>A change that fails on a reachable target is found by halving the batch (each half in its own transaction)
+ * until it stands alone, and is returned as rejected; the rest is applied. A failure that passes is thrown as
+ * {@link TargetUnavailableException}, with nothing committed of the batch that failed.
+ */
+public final class BatchApplier {
+    private final DataSource target;
+    private final SqlDialect dialect;
+    private final int rowsPerStatement;
+    private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
+    private Preparation preparation;
+
+    /** Work the target needs before the first batch, such as creating control tables; done once, when reachable. */
+    @FunctionalInterface
+    public interface Preparation {
+        void prepare(Connection connection) throws SQLException;
+    }
+
+    public BatchApplier(DataSource target, SqlDialect dialect, int rowsPerStatement) {
+        this(target, dialect, rowsPerStatement, null);
+    }
+
+    /** @param preparation run before the first batch; null if the target is already prepared */
+    public BatchApplier(DataSource target, SqlDialect dialect, int rowsPerStatement, Preparation preparation) {
+        this.target = target;
+        this.dialect = dialect;
+        this.rowsPerStatement = rowsPerStatement;
+        this.preparation = preparation;
+    }
+
+    /** What a batch did: the changes written per table, the ones older than what the batch or target holds, the rejected. */
+    public record Outcome(Map<String, Integer> writtenPerTable, int superseded, List<Rejected> rejected) {}
+
+    /** A change with its parameters converted for its table: an upsert row, or a delete's key and version. */
+    private record Prepared(Change change, TargetTable table, Object[] values) {}
+
+    public Outcome apply(List<Change> changes) throws TargetUnavailableException {
+        List<Rejected> rejected = new ArrayList<>();
+        List<Change> fences = new ArrayList<>();
+        Map<Change.RowId, Prepared> newest = new LinkedHashMap<>();
+        int superseded = 0;
+        try (Connection connection = target.getConnection()) {
+            if (preparation != null) {
+                preparation.prepare(connection);
+                preparation = null;
+            }
+            for (Change change : changes) {
+                if (change.event().isFence()) {
+                    fences.add(change);
+                    continue;
+                }
+                Prepared prepared = prepare(connection, change, rejected);
+                if (prepared == null) {
+                    continue;
+                }
+                Prepared previous = newest.get(change.rowId());
+                if (previous == null || change.newerThan(previous.change())) {
+                    newest.put(change.rowId(), prepared);
+                }
+                superseded += previous == null ? 0 : 1;
+            }
+            List<Prepared> rows = new ArrayList<>(newest.values());
+            Map<String, Integer> written = new HashMap<>();
+            superseded += writeIsolating(connection, rows, written, rejected);
+            if (!fences.isEmpty()) {
+                rememberFences(connection, fences);
+                connection.commit();
+            }
+            return new Outcome(written, superseded, rejected);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private Prepared prepare(Connection connection, Change change, List<Rejected> rejected) throws SQLException {
+        ChangeEvent event = change.event();
+        TargetTable table;
+        try {
+            table = table(connection, event.table());
+        } catch (IllegalArgumentException noSuchTable) {
+            rejected.add(new Rejected(change.origin(), event, noSuchTable.getMessage(), noSuchTable));
+            return null;
+        }
+        try {
+            Object[] values = change.isDelete() ? table.deleteValues(event.key(), change.version())
+                    : table.upsertValues(event.row(), change.version());
+            return new Prepared(change, table, values);
+        } catch (IllegalArgumentException badValue) {
+            rejected.add(new Rejected(change.origin(), event, event.table() + " " + event.key() + ": "
+                    + badValue.getMessage(), badValue));
+            return null;
+        }
+    }
+
+    private TargetTable table(Connection connection, String name) throws SQLException {
+        TargetTable table = tables.get(name);
+        if (table == null) {
+            table = TargetTable.of(dialect, TableMetadata.read(connection, name));
+            connection.commit(); // metadata reads open a transaction on PostgreSQL
+            tables.put(name, table);
+        }
+        return table;
+    }
+
+    /** Writes {@code rows} in one transaction, or in halves if a change in it fails; returns the rows found superseded. */
+    private int writeIsolating(Connection connection, List<Prepared> rows, Map<String, Integer> written,
+            List<Rejected> rejected) throws SQLException, TargetUnavailableException {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        try {
+            Map<String, Integer> counts = new HashMap<>();
+            int superseded = write(connection, rows, counts);
+            connection.commit();
+            counts.forEach((table, n) -> written.merge(table, n, Integer::sum));
+            return superseded;
+        } catch (SQLException e) {
+            rollbackQuietly(connection, e);
+            if (Failures.passes(e, target)) {
+                throw unavailable(e);
+            }
+            tables.clear(); // the failure may come from a table an operator has just changed
+            if (rows.size() == 1) {
+                Change change = rows.get(0).change();
+                rejected.add(new Rejected(change.origin(), change.event(), change.event().table() + " "
+                        + change.event().key() + ": " + rootMessage(e), e));
+                return 0;
+            }
+            int half = rows.size() / 2;
+            List<Prepared> first = new ArrayList<>(rows.subList(0, half));
+            List<Prepared> second = new ArrayList<>(rows.subList(half, rows.size()));
+            return writeIsolating(connection, first, written, rejected)
+                    + writeIsolating(connection, second, written, rejected);
+        }
+    }
+
+    private int write(Connection connection, List<Prepared> rows, Map<String, Integer> counts) throws SQLException {
+        Map<TargetTable, List<Prepared>> upserts = new LinkedHashMap<>();
+        Map<TargetTable, List<Prepared>> deletes = new LinkedHashMap<>();
+        for (Prepared row : rows) {
+            (row.change().isDelete() ? deletes : upserts).computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
+        }
+        int superseded = 0;
+        for (Map.Entry<TargetTable, List<Prepared>> entry : upserts.entrySet()) {
+            List<Prepared> live = withoutDeleted(connection, entry.getKey(), entry.getValue());
+            superseded += entry.getValue().size() - live.size();
+            upsert(connection, entry.getKey(), live);
+            counts.merge(entry.getKey().name(), live.size(), Integer::sum);
+        }
+        for (Map.Entry<TargetTable, List<Prepared>> entry : deletes.entrySet()) {
+            delete(connection, entry.getKey(), entry.getValue());
+            counts.merge(entry.getKey().name(), entry.getValue().size(), Integer::sum);
+        }
+        return superseded;
+    }
+
+    /** Drops upserts of rows whose recorded delete is as new or newer: an old insert must not bring them back. */
+    private List<Prepared> withoutDeleted(Connection connection, TargetTable table, List<Prepared> rows)
+            throws SQLException {
+        Map<ByteBuffer, byte[]> deletedAt = new HashMap<>();
+        for (int from = 0; from < rows.size(); from += rowsPerStatement) {
+            List<Prepared> chunk = rows.subList(from, Math.min(rows.size(), from + rowsPerStatement));
+            try (PreparedStatement select = connection.prepareStatement(GuardedSql.deletedVersions(chunk.size()))) {
+                select.setString(1, table.name());
+                for (int i = 0; i < chunk.size(); i++) {
+                    select.setBytes(i + 2, chunk.get(i).change().rowKey());
+                }
+                try (ResultSet found = select.executeQuery()) {
+                    while (found.next()) {
+                        deletedAt.put(ByteBuffer.wrap(found.getBytes(1)), found.getBytes(2));
+                    }
+                }
+            }
+        }
+        if (deletedAt.isEmpty()) {
+            return rows;
+        }
+        return rows.stream().filter(row -> {
+            byte[] deleted = deletedAt.get(ByteBuffer.wrap(row.change().rowKey()));
+            return deleted == null || java.util.Arrays.compareUnsigned(row.change().version(), deleted) > 0;
+        }).toList();
+    }
+
+    private void upsert(Connection connection, TargetTable table, List<Prepared> rows) throws SQLException {
+        int perRow = table.sql().parametersPerRow();
+        int chunkRows = Math.max(1, Math.min(rowsPerStatement, 32_000 / perRow)); // PostgreSQL: at most 32767 parameters
+        for (int from = 0; from < rows.size(); from += chunkRows) {
+            List<Prepared> chunk = rows.subList(from, Math.min(rows.size(), from + chunkRows));
+            try (PreparedStatement statement = connection.prepareStatement(table.sql().upsert(chunk.size()))) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    table.bindUpsert(statement, i * perRow, chunk.get(i).values());
+                }
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    private void delete(Connection connection, TargetTable table, List<Prepared> rows) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(table.sql().delete())) {
+            for (Prepared row : rows) {
+                table.bindDelete(statement, row.values());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+        for (int from = 0; from < rows.size(); from += rowsPerStatement) {
+            List<Prepared> chunk = rows.subList(from, Math.min(rows.size(), from + rowsPerStatement));
+            try (PreparedStatement statement = connection.prepareStatement(table.sql().rememberDeletes(chunk.size()))) {
+                int p = 1;
+                for (Prepared row : chunk) {
+                    statement.setString(p++, table.name());
+                    statement.setBytes(p++, row.change().rowKey());
+                    statement.setBytes(p++, row.change().version());
+                }
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    private void rememberFences(Connection connection, List<Change> fences) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(GuardedSql.rememberFence(dialect))) {
+            for (Change fence : fences) {
+                statement.setString(1, fence.event().source().shard());
+                statement.setString(2, String.valueOf(fence.event().key().get("id")));
+                statement.setString(3, fence.origin().topic());
+                statement.setInt(4, fence.origin().partition());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, SQLException cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static TargetUnavailableException unavailable(SQLException e) {
+        return new TargetUnavailableException(rootMessage(e), e);
+    }
+
+    private static String rootMessage(SQLException e) {
+        SQLException next = e.getNextException();
+        String message = next != null && next.getMessage() != null ? next.getMessage() : e.getMessage();
+        return (e.getSQLState() != null ? "[" + e.getSQLState() + "] " : "") + message;
+    }
+}

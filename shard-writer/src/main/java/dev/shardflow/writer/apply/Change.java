@@ -1,0 +1,61 @@
+package dev.shardflow.writer.apply;
+
+import dev.shardflow.core.event.CanonicalRow;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.VersionStamp;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
+
+/**
+ * A change ready to apply: the event, its version as the 24 bytes the target compares, and its row key, the
+ * SHA-256 of the canonical encoding of its primary key, which identifies the row in the tombstone table.
+ */
+public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin origin) {
+
+    public Change {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(rowKey, "rowKey");
+        Objects.requireNonNull(origin, "origin");
+    }
+
+    /**
+     * Reads a record of an apply topic.
+     *
+     * @throws IllegalArgumentException if it is not a change event, or its position cannot be ordered
+     */
+    public static Change decode(Origin origin) {
+        if (origin.value() == null) {
+            throw new IllegalArgumentException("the record has no value; a change event was expected");
+        }
+        ChangeEvent event = EventJson.fromBytes(origin.value());
+        return new Change(event, VersionStamp.of(event).toBytes(), rowKey(event), origin);
+    }
+
+    public static byte[] rowKey(ChangeEvent event) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(CanonicalRow.encode(event.key()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The row this change is about, comparable across changes: its table and row key. */
+    public RowId rowId() {
+        return new RowId(event.table(), ByteBuffer.wrap(rowKey));
+    }
+
+    public boolean isDelete() {
+        return event.row() == null;
+    }
+
+    /** True if this change is newer than {@code other} (a later version of the same row). */
+    public boolean newerThan(Change other) {
+        return java.util.Arrays.compareUnsigned(version, other.version) > 0;
+    }
+
+    public record RowId(String table, ByteBuffer key) {}
+}

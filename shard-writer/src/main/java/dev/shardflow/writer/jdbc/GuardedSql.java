@@ -1,0 +1,93 @@
+package dev.shardflow.writer.jdbc;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The statements that apply changes to one target table under the version guard, spelled for one dialect. Every
+ * row carries its version in {@value #VERSION_COLUMN}; an upsert changes a row only when the row has no version yet
+ * or an older one, and a delete removes it only under the same condition. Values are always parameters.
+ */
+public final class GuardedSql {
+    /** The column of a managed table that holds the version (24 bytes, see VersionStamp) of the row's last change. */
+    public static final String VERSION_COLUMN = "_sf_version";
+    /** Versions of deleted rows, so that an older change applied again cannot bring a deleted row back. */
+    public static final String TOMBSTONE_TABLE = "_shardflow_tombstone";
+    /** Which fence markers of which sources a writer has applied, per topic partition. */
+    public static final String FENCE_APPLIED_TABLE = "_shardflow_fence_applied";
+
+    private final SqlDialect dialect;
+    private final String table;
+    private final List<String> columns;
+    private final List<String> primaryKey;
+
+    /** @param columns the data columns in table order, {@value #VERSION_COLUMN} excluded */
+    public GuardedSql(SqlDialect dialect, String table, List<String> columns, List<String> primaryKey) {
+        this.dialect = dialect;
+        this.table = table;
+        this.columns = List.copyOf(columns);
+        this.primaryKey = List.copyOf(primaryKey);
+    }
+
+    /** Parameters per row of {@link #upsert}: every data column, then the version. */
+    public int parametersPerRow() {
+        return columns.size() + 1;
+    }
+
+    /** A multi-row upsert of {@code rows} rows. */
+    public String upsert(int rows) {
+        String row = "(" + String.join(", ", Collections.nCopies(parametersPerRow(), "?")) + ")";
+        String insert = "INSERT INTO " + q(table) + " (" + columns.stream().map(this::q).collect(Collectors.joining(", "))
+                + ", " + q(VERSION_COLUMN) + ") VALUES " + String.join(", ", Collections.nCopies(rows, row));
+        List<String> updated = columns.stream().filter(c -> !primaryKey.contains(c)).toList();
+        if (dialect == SqlDialect.POSTGRESQL) {
+            String set = updated.stream().map(c -> q(c) + " = EXCLUDED." + q(c)).collect(Collectors.joining(", "));
+            return insert + " ON CONFLICT (" + primaryKey.stream().map(this::q).collect(Collectors.joining(", "))
+                    + ") DO UPDATE SET " + (set.isEmpty() ? "" : set + ", ") + q(VERSION_COLUMN) + " = EXCLUDED."
+                    + q(VERSION_COLUMN) + " WHERE " + q(table) + "." + q(VERSION_COLUMN) + " IS NULL OR " + q(table)
+                    + "." + q(VERSION_COLUMN) + " < EXCLUDED." + q(VERSION_COLUMN);
+        }
+        // MariaDB/MySQL assign left to right and later assignments see earlier ones, so the version goes last and
+        // every condition reads the row's old version.
+        String newer = "(" + q(VERSION_COLUMN) + " IS NULL OR " + q(VERSION_COLUMN) + " < VALUES(" + q(VERSION_COLUMN)
+                + "))";
+        String set = updated.stream().map(c -> q(c) + " = IF(" + newer + ", VALUES(" + q(c) + "), " + q(c) + ")")
+                .collect(Collectors.joining(", "));
+        return insert + " ON DUPLICATE KEY UPDATE " + (set.isEmpty() ? "" : set + ", ") + q(VERSION_COLUMN) + " = IF("
+                + newer + ", VALUES(" + q(VERSION_COLUMN) + "), " + q(VERSION_COLUMN) + ")";
+    }
+
+    /** Deletes one row by primary key if its version is older than the delete's; parameters: key columns, version. */
+    public String delete() {
+        return "DELETE FROM " + q(table) + " WHERE " + primaryKey.stream().map(c -> q(c) + " = ?")
+                .collect(Collectors.joining(" AND ")) + " AND (" + q(VERSION_COLUMN) + " IS NULL OR "
+                + q(VERSION_COLUMN) + " < ?)";
+    }
+
+    /** Records the versions of {@code rows} deleted rows; parameters per row: table, row key, version. */
+    public String rememberDeletes(int rows) {
+        String values = String.join(", ", Collections.nCopies(rows, "(?, ?, ?)"));
+        String insert = "INSERT INTO " + TOMBSTONE_TABLE + " (tbl, row_key, version) VALUES " + values;
+        return dialect == SqlDialect.POSTGRESQL
+                ? insert + " ON CONFLICT (tbl, row_key) DO UPDATE SET version = EXCLUDED.version WHERE "
+                        + TOMBSTONE_TABLE + ".version < EXCLUDED.version"
+                : insert + " ON DUPLICATE KEY UPDATE version = IF(version < VALUES(version), VALUES(version), version)";
+    }
+
+    /** The delete versions of up to {@code keys} rows; parameters: table, then each row key. */
+    public static String deletedVersions(int keys) {
+        return "SELECT row_key, version FROM " + TOMBSTONE_TABLE + " WHERE tbl = ? AND row_key IN ("
+                + String.join(", ", Collections.nCopies(keys, "?")) + ")";
+    }
+
+    /** Records one applied fence marker; parameters: source shard, fence id, topic, partition. */
+    public static String rememberFence(SqlDialect dialect) {
+        String insert = " INTO " + FENCE_APPLIED_TABLE + " (source_shard, fence_id, topic, part) VALUES (?, ?, ?, ?)";
+        return dialect == SqlDialect.POSTGRESQL ? "INSERT" + insert + " ON CONFLICT DO NOTHING" : "INSERT IGNORE" + insert;
+    }
+
+    private String q(String identifier) {
+        return dialect.quote(identifier);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.shardflow.writer.jdbc;
+
+import static dev.shardflow.writer.jdbc.GuardedSql.VERSION_COLUMN;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One target table as a writer applies to it: its data columns with their conversions, its primary key, and its
+ * guarded statements. Built from the table's metadata as the database reports it.
+ */
+public final class TargetTable {
+    private final String name;
+    private final List<ColumnValue> columns;
+    private final List<ColumnValue> keyColumns;
+    private final Set<String> columnNames;
+    private final GuardedSql sql;
+
+    private TargetTable(String name, List<ColumnValue> columns, List<ColumnValue> keyColumns, GuardedSql sql) {
+        this.name = name;
+        this.columns = columns;
+        this.keyColumns = keyColumns;
+        this.columnNames = columns.stream().map(c -> c.column().name()).collect(Collectors.toSet());
+        this.sql = sql;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the table has no {@value GuardedSql#VERSION_COLUMN} column
+     */
+    public static TargetTable of(SqlDialect dialect, TableMetadata metadata) {
+        if (!metadata.hasColumn(VERSION_COLUMN)) {
+            throw new IllegalArgumentException("table " + metadata.table() + " has no " + VERSION_COLUMN
+                    + " column; start the writer with manageSchema on, or add it");
+        }
+        List<ColumnValue> columns = metadata.columns().stream().filter(c -> !c.name().equals(VERSION_COLUMN))
+                .map(c -> ColumnValue.of(dialect, c)).toList();
+        List<ColumnValue> keys = metadata.primaryKey().stream()
+                .map(k -> columns.stream().filter(c -> c.column().name().equals(k)).findFirst().orElseThrow())
+                .toList();
+        return new TargetTable(metadata.table(), columns,  keys, new GuardedSql(dialect, metadata.table(),
+                columns.stream().map(c -> c.column().name()).toList(), metadata.primaryKey()));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GuardedSql sql() {
+        return sql;
+    }
+
+    /**
+     * The upsert parameters of a row image: every data column converted (a column the image lacks is null), then
+     * the version.
+     *
+     * @throws IllegalArgumentException if the image has a column the table lacks or a value that does not convert
+     */
+    public Object[] upsertValues(Map<String, Object> row, byte[] version) {
+        for (String column : row.keySet()) {
+            if (!columnNames.contains(column)) {
+                throw new IllegalArgumentException("column " + column + " does not exist in target table " + name);
+            }
+        }
+        Object[] values = new Object[columns.size() + 1];
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnValue column = columns.get(i);
+            values[i] = column.convert(row.get(column.column().name()));
+        }
+        values[columns.size()] = version;
+        return values;
+    }
+
+    /**
+     * The delete parameters of a primary key: each key column converted, then the version.
+     *
+     * @throws IllegalArgumentException if a key column is missing or does not convert
+     */
+    public Object[] deleteValues(Map<String, Object> key, byte[] version) {
+        Object[] values = new Object[keyColumns.size() + 1];
+        for (int i = 0; i < keyColumns.size(); i++) {
+            ColumnValue column = keyColumns.get(i);
+            Object value = key.get(column.column().name());
+            if (value == null) {
+                throw new IllegalArgumentException("the key has no value for primary-key column "
+                        + column.column().name() + " of " + name);
+            }
+            values[i] = column.convert(value);
+        }
+        values[keyColumns.size()] = version;
+        return values;
+    }
+
+    /** Binds one row of {@link #upsertValues} into a multi-row upsert, starting after {@code offset} parameters. */
+    public void bindUpsert(PreparedStatement statement, int offset, Object[] values) throws SQLException {
+        for (int i = 0; i < columns.size(); i++) {
+            columns.get(i).bind(statement, offset + i + 1, values[i]);
+        }
+        statement.setBytes(offset + columns.size() + 1, (byte[]) values[columns.size()]);
+    }
+
+    public void bindDelete(PreparedStatement statement, Object[] values) throws SQLException {
+        for (int i = 0; i < keyColumns.size(); i++) {
+            keyColumns.get(i).bind(statement, i + 1, values[i]);
+        }
+        statement.setBytes(keyColumns.size() + 1, (byte[]) values[keyColumns.size()]);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.shardflow.writer.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GuardedSqlTest {
+    private final GuardedSql postgres = new GuardedSql(SqlDialect.POSTGRESQL, "users", List.of("id", "name"), List.of("id"));
+    private final GuardedSql mariadb = new GuardedSql(SqlDialect.MYSQL, "users", List.of("id", "name"), List.of("id"));
+
+    @Test
+    void postgresUpsertUpdatesOnlyRowsWithoutOrWithAnOlderVersion() {
+        assertThat(postgres.upsert(2)).isEqualTo("INSERT INTO \"users\" (\"id\", \"name\", \"_sf_version\") VALUES "
+                + "(?, ?, ?), (?, ?, ?) ON CONFLICT (\"id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \"_sf_version\" "
+                + "= EXCLUDED.\"_sf_version\" WHERE \"users\".\"_sf_version\" IS NULL OR \"users\".\"_sf_version\" < "
+                + "EXCLUDED.\"_sf_version\"");
+    }
+
+    @Test
+    void mariadbUpsertAssignsTheVersionLastSoEveryConditionSeesTheOldOne() {
+        String sql = mariadb.upsert(1);
+        assertThat(sql).startsWith("INSERT INTO `users` (`id`, `name`, `_sf_version`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE "
+                + "`name` = IF((`_sf_version` IS NULL OR `_sf_version` < VALUES(`_sf_version`)), VALUES(`name`), `name`)");
+        assertThat(sql).endsWith(", `_sf_version` = IF((`_sf_version` IS NULL OR `_sf_version` < VALUES(`_sf_version`)), "
+                + "VALUES(`_sf_version`), `_sf_version`)");
+        assertThat(sql).doesNotContain("`id` = IF");
+    }
+
+    @Test
+    void deleteRemovesARowOnlyIfItIsOlderThanTheDelete() {
+        assertThat(postgres.delete()).isEqualTo("DELETE FROM \"users\" WHERE \"id\" = ? AND (\"_sf_version\" IS NULL "
+                + "OR \"_sf_version\" < ?)");
+    }
+
+    @Test
+    void tombstonesKeepTheNewestDeleteVersion() {
+        assertThat(postgres.rememberDeletes(1)).endsWith("ON CONFLICT (tbl, row_key) DO UPDATE SET version = "
+                + "EXCLUDED.version WHERE _shardflow_tombstone.version < EXCLUDED.version");
+        assertThat(mariadb.rememberDeletes(2)).contains("VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE "
+                + "version = IF(version < VALUES(version), VALUES(version), version)");
+    }
+
+    @Test
+    void aTableOfOnlyKeyColumnsStillUpdatesItsVersion() {
+        GuardedSql keysOnly = new GuardedSql(SqlDialect.POSTGRESQL, "tags", List.of("a", "b"), List.of("a", "b"));
+        assertThat(keysOnly.upsert(1)).contains("ON CONFLICT (\"a\", \"b\") DO UPDATE SET \"_sf_version\" = "
+                + "EXCLUDED.\"_sf_version\" WHERE");
+    }
+}
