@@ -125,7 +125,7 @@ public final class ApplyLoop implements Runnable {
             try {
                 changes.add(Change.decode(origin));
             } catch (RuntimeException e) {
-                unreadable.add(new Rejected(origin, null, "not a change event shardflow can apply: " + e.getMessage(), e));
+                unreadable.add(new Rejected(origin, null, "cannot read the record: " + e.getMessage(), e));
             }
         }
         int attempt = 0;
@@ -172,6 +172,8 @@ public final class ApplyLoop implements Runnable {
         if (rejected.isEmpty()) {
             return;
         }
+        rejected.sort(java.util.Comparator.comparing((Rejected r) -> r.origin().topic())
+                .thenComparingInt(r -> r.origin().partition()).thenComparingLong(r -> r.origin().offset()));
         for (Rejected r : rejected) {
             log.warn("writer {}: {} to the dead-letter topic: {}", shard, r.origin(), r.reason());
             deadLetters.send(r);

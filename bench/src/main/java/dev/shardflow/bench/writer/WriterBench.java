@@ -1,0 +1,239 @@
+package dev.shardflow.bench.writer;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.Op;
+import dev.shardflow.core.event.PostgresLsn;
+import dev.shardflow.core.event.Source;
+import dev.shardflow.core.event.TableRowKey;
+import dev.shardflow.core.topology.Engine;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.db.MariaDbShard;
+import dev.shardflow.testkit.db.PostgresShard;
+import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.kafka.KafkaCluster;
+import dev.shardflow.testkit.kafka.KafkaClusters;
+import dev.shardflow.writer.WriterOptions;
+import dev.shardflow.writer.WriterService;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Rows/s into one target database, three ways, in one run on the same server: (a) a plain JDBC loop of multi-row
+ * upserts with rows already in memory, the raw rate; (b) the shard writer applying a pre-filled apply topic of the
+ * same rows; (c) a row-at-a-time copy like the seed's {@code ShardMigrationManager}: read one row from the source
+ * table, upsert it into the target, commit, next row.
+ */
+public final class WriterBench {
+    private static final int ROWS_PER_STATEMENT = 500;
+    private static final int ROWS_PER_TRANSACTION = 4000;
+
+    private record Result(String engine, int rows, double raw, double writer, double rowAtATime) {}
+
+    private WriterBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+        String engines = args.length > 1 ? args[1] : "postgresql,mariadb";
+        int rowwiseRows = Math.min(rows, 20_000);
+        List<Result> results = new ArrayList<>();
+        try (KafkaCluster kafka = KafkaClusters.start()) {
+            if (engines.contains("postgresql")) {
+                try (PostgresShard postgres = PostgresShard.start("pg-bench")) {
+                    results.add(run(kafka, postgres, rows, rowwiseRows));
+                }
+            }
+            if (engines.contains("mariadb")) {
+                try (MariaDbShard mariadb = MariaDbShard.start("maria-bench")) {
+                    results.add(run(kafka, mariadb, rows, rowwiseRows));
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%n%,d users rows; row-at-a-time on the first %,d; %d rows per statement%n", rows,
+                rowwiseRows, ROWS_PER_STATEMENT);
+        System.out.printf(Locale.ROOT, "%-11s %16s %16s %16s %10s %14s%n", "engine", "(a) raw upsert/s",
+                "(b) writer/s", "(c) row-at-a-time/s", "b vs a", "b vs c");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "%-11s %,16.0f %,16.0f %,16.0f %9.0f%% %13.1fx%n", r.engine(), r.raw(),
+                    r.writer(), r.rowAtATime(), 100 * r.writer() / r.raw(), r.writer() / r.rowAtATime());
+        }
+    }
+
+    private static Result run(KafkaCluster kafka, DatabaseShard shard, int rows, int rowwiseRows) throws Exception {
+        SampleSchema.applyTo(shard);
+        boolean pg = shard.engine() == Engine.POSTGRESQL;
+        shard.execute(pg ? "CREATE TABLE users_raw (LIKE users INCLUDING ALL)" : "CREATE TABLE users_raw LIKE users",
+                pg ? "CREATE TABLE users_rowwise (LIKE users INCLUDING ALL)" : "CREATE TABLE users_rowwise LIKE users");
+        List<Map<String, Object>> users = users(rows);
+        Topology topology = ShopTopology.of(List.of(shard));
+        String topic = TopicNames.of(topology).apply(shard.id());
+        fill(kafka, topic, users);
+
+        double raw = rawUpsert(shard, users);
+        double writer = writer(kafka, topology, shard, topic, rows);
+        double rowwise = rowAtATime(shard, rowwiseRows);
+        return new Result(shard.engine().configName(), rows, raw, writer, rowwise);
+    }
+
+    private static List<Map<String, Object>> users(int rows) {
+        List<Map<String, Object>> users = new ArrayList<>(rows);
+        for (long id = 1; id <= rows; id++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", id);
+            row.put("username", "user" + id);
+            row.put("email", "user" + id + "@example.com");
+            row.put("country", "US");
+            row.put("created_at", "2024-05-01T10:15:30.125");
+            row.put("version", 1L);
+            users.add(row);
+        }
+        return users;
+    }
+
+    private static void fill(KafkaCluster kafka, String topic, List<Map<String, Object>> users) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            long position = 1_000;
+            for (Map<String, Object> user : users) {
+                ChangeEvent event = new ChangeEvent("shop", "users", Op.READ, Map.of("id", user.get("id")), null, user,
+                        user.get("id"), new Source("source", new PostgresLsn(position += 64), null, 0), 1);
+                producer.send(new ProducerRecord<>(topic, TableRowKey.of(event).toBytes(), EventJson.toBytes(event)));
+            }
+        }
+    }
+
+    /** (a) the same rows, already in memory, through multi-row upserts in transactions of the writer's size. */
+    private static double rawUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
+        boolean pg = shard.engine() == Engine.POSTGRESQL;
+        String row = "(?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO users_raw (id, username, email, country, created_at, version) VALUES "
+                + String.join(", ", Collections.nCopies(ROWS_PER_STATEMENT, row))
+                + (pg ? " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, email = EXCLUDED.email, "
+                        + "country = EXCLUDED.country, created_at = EXCLUDED.created_at, version = EXCLUDED.version"
+                        : " ON DUPLICATE KEY UPDATE username = VALUES(username), email = VALUES(email), "
+                                + "country = VALUES(country), created_at = VALUES(created_at), version = VALUES(version)");
+        long started = System.nanoTime();
+        try (Connection connection = shard.connect()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int from = 0; from + ROWS_PER_STATEMENT <= users.size(); from += ROWS_PER_STATEMENT) {
+                    int p = 1;
+                    for (Map<String, Object> user : users.subList(from, from + ROWS_PER_STATEMENT)) {
+                        statement.setLong(p++, (Long) user.get("id"));
+                        statement.setString(p++, (String) user.get("username"));
+                        statement.setString(p++, (String) user.get("email"));
+                        statement.setString(p++, (String) user.get("country"));
+                        statement.setObject(p++, LocalDateTime.parse((String) user.get("created_at")));
+                        statement.setLong(p++, (Long) user.get("version"));
+                    }
+                    statement.executeUpdate();
+                    if ((from + ROWS_PER_STATEMENT) % ROWS_PER_TRANSACTION == 0) {
+                        connection.commit();
+                    }
+                }
+                connection.commit();
+            }
+        }
+        return users.size() / seconds(started);
+    }
+
+    /** (b) the writer from a pre-filled topic: from its first written row until its offsets reach the topic's end. */
+    private static double writer(KafkaCluster kafka, Topology topology, DatabaseShard shard, String topic, int rows)
+            throws Exception {
+        WriterOptions options = WriterOptions.defaults(topology, shard.id(), kafka.bootstrapServers())
+                .withLogIntervalMs(5_000);
+        try (WriterService writer = new WriterService(options).start();
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (writer.meters().rowsWritten() == 0) {
+                check(deadline);
+                Thread.sleep(1);
+            }
+            long started = System.nanoTime();
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            for (int i = 0; i < 6; i++) {
+                latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+            }
+            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            while (committed(admin, options.groupId()) < end) {
+                check(deadline);
+                Thread.sleep(20);
+            }
+            return rows / seconds(started);
+        }
+    }
+
+    private static long committed(Admin admin, String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(o -> o.offset()).sum();
+    }
+
+    /** (c) like the seed's migration script: per row, a SELECT from the source and an upsert, each row committed. */
+    private static double rowAtATime(DatabaseShard shard, int rows) throws SQLException {
+        boolean pg = shard.engine() == Engine.POSTGRESQL;
+        String upsert = "INSERT INTO users_rowwise (id, username, email, country, created_at, version) "
+                + "VALUES (?, ?, ?, ?, ?, ?)" + (pg ? " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, "
+                        + "email = EXCLUDED.email" : " ON DUPLICATE KEY UPDATE username = VALUES(username), "
+                        + "email = VALUES(email)");
+        long started = System.nanoTime();
+        try (Connection source = shard.connect(); Connection target = shard.connect();
+                PreparedStatement select = source.prepareStatement("SELECT * FROM users_raw WHERE id = ?");
+                PreparedStatement insert = target.prepareStatement(upsert)) {
+            for (long id = 1; id <= rows; id++) {
+                select.setLong(1, id);
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    insert.setLong(1, row.getLong("id"));
+                    insert.setString(2, row.getString("username"));
+                    insert.setString(3, row.getString("email"));
+                    insert.setString(4, row.getString("country"));
+                    insert.setTimestamp(5, row.getTimestamp("created_at"));
+                    insert.setLong(6, row.getLong("version"));
+                }
+                insert.executeUpdate();
+            }
+        }
+        return rows / seconds(started);
+    }
+
+    private static void check(long deadline) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the writer did not finish within 10 minutes");
+        }
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+}
