@@ -31,6 +31,8 @@ final class ApplyTopics implements AutoCloseable {
     private final String bootstrapServers;
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     ApplyTopics(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
@@ -39,27 +41,51 @@ final class ApplyTopics implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);
     }
 
+    /**
+     * Creates a topic and waits until each partition has a leader: an idempotent producer that sends before then
+     * can be refused with NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER for good.
+     */
     void create(String topic, int partitions) throws ExecutionException, InterruptedException {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        org.awaitility.Awaitility.await("leaders of " + topic).atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                        .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        producer.partitionsFor(topic);
     }
 
     /** Sends every event keyed by table and primary key, and waits until Kafka acknowledged all of them. */
     void send(String topic, List<ChangeEvent> events) {
         for (ChangeEvent event : events) {
-            producer.send(new ProducerRecord<>(topic, TableRowKey.of(event).toBytes(), EventJson.toBytes(event)));
+            producer.send(new ProducerRecord<>(topic, TableRowKey.of(event).toBytes(), EventJson.toBytes(event)),
+                    this::failOnError);
         }
-        producer.flush();
+        flush();
     }
 
     void sendRaw(String topic, byte[] key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key, value));
+        producer.send(new ProducerRecord<>(topic, key, value), this::failOnError);
+        flush();
+    }
+
+    private void failOnError(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception error) {
+        if (error != null) {
+            sendFailure.compareAndSet(null, error);
+        }
+    }
+
+    private void flush() {
         producer.flush();
+        if (sendFailure.get() != null) {
+            throw new IllegalStateException("Kafka refused a test record", sendFailure.get());
+        }
     }
 
     /** True once the group's committed offsets reach the end of every partition of {@code topic}. */
@@ -72,6 +98,12 @@ final class ApplyTopics implements AutoCloseable {
                 .partitionsToOffsetAndMetadata().get();
         return partitions.stream().allMatch(p -> ends.get(p).offset() == 0
                 || committed.get(p) != null && committed.get(p).offset() >= ends.get(p).offset());
+    }
+
+    /** The sum of the group's committed offsets over every partition. */
+    long committed(String group) throws ExecutionException, InterruptedException {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                .mapToLong(OffsetAndMetadata::offset).sum();
     }
 
     /** Every record of a topic from the beginning, read until its current end. */
