@@ -4,6 +4,7 @@ import static dev.shardflow.writer.WriterSettings.BACKOFF_INITIAL_MS;
 import static dev.shardflow.writer.WriterSettings.BACKOFF_MAX_MS;
 import static dev.shardflow.writer.WriterSettings.BOOTSTRAP_SERVERS;
 import static dev.shardflow.writer.WriterSettings.CONNECTION_TIMEOUT_MS;
+import static dev.shardflow.writer.WriterSettings.CONSUMERS;
 import static dev.shardflow.writer.WriterSettings.GROUP_ID;
 import static dev.shardflow.writer.WriterSettings.LOG_INTERVAL_MS;
 import static dev.shardflow.writer.WriterSettings.MANAGE_SCHEMA;
@@ -31,7 +32,7 @@ import java.util.Objects;
 
 /** What a writer runs with: its target shard, the topics it applies, and its batch, pool and retry tuning. */
 public record WriterOptions(Topology topology, ShardSpec shard, String bootstrapServers, List<String> topics,
-        String groupId, int sessionTimeoutMs, int maxBatchRows, int rowsPerStatement, int poolSize,
+        String groupId, int sessionTimeoutMs, int consumers, int maxBatchRows, int rowsPerStatement, int poolSize,
         long connectionTimeoutMs, Backoff backoff, boolean manageSchema, long logIntervalMs) {
 
     public WriterOptions {
@@ -44,13 +45,18 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
         }
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(backoff, "backoff");
+        if (poolSize <= consumers) {
+            throw new IllegalArgumentException("pool.maxSize (" + poolSize + ") must be larger than consumers ("
+                    + consumers + "): each consumer writes over its own connection and one more reads table metadata");
+        }
     }
 
     /** A writer of {@code shardId}'s apply topic with the declared defaults. */
     public static WriterOptions defaults(Topology topology, String shardId, String bootstrapServers) {
         ShardSpec shard = shardOf(topology, shardId);
         return new WriterOptions(topology, shard, bootstrapServers, List.of(TopicNames.of(topology).apply(shardId)),
-                defaultGroupId(topology, shardId), SESSION_TIMEOUT_MS.defaultValue(), MAX_BATCH_ROWS.defaultValue(),
+                defaultGroupId(topology, shardId), SESSION_TIMEOUT_MS.defaultValue(), CONSUMERS.defaultValue(),
+                MAX_BATCH_ROWS.defaultValue(),
                 ROWS_PER_STATEMENT.defaultValue(), POOL_SIZE.defaultValue(), CONNECTION_TIMEOUT_MS.defaultValue(),
                 Backoff.exponential(Duration.ofMillis(BACKOFF_INITIAL_MS.defaultValue()),
                         Duration.ofMillis(BACKOFF_MAX_MS.defaultValue())),
@@ -71,12 +77,16 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
             throw new ConfigException(file.toString(), List.of("backoff.maxMs: must not be shorter than "
                     + "backoff.initialMs (" + settings.get(BACKOFF_INITIAL_MS) + ")"));
         }
+        if (settings.get(POOL_SIZE) <= settings.get(CONSUMERS)) {
+            throw new ConfigException(file.toString(), List.of("pool.maxSize: must be larger than consumers ("
+                    + settings.get(CONSUMERS) + "); each consumer writes over its own connection"));
+        }
         List<String> topics = Arrays.stream(settings.get(TOPICS).split(",")).map(String::trim)
                 .map(t -> t.equals("apply") ? TopicNames.of(topology).apply(shardId) : t).toList();
         String groupId = settings.get(GROUP_ID).equals("default") ? defaultGroupId(topology, shardId)
                 : settings.get(GROUP_ID);
         return new WriterOptions(topology, shardOf(topology, shardId), settings.get(BOOTSTRAP_SERVERS), topics,
-                groupId, settings.get(SESSION_TIMEOUT_MS), settings.get(MAX_BATCH_ROWS),
+                groupId, settings.get(SESSION_TIMEOUT_MS), settings.get(CONSUMERS), settings.get(MAX_BATCH_ROWS),
                 settings.get(ROWS_PER_STATEMENT), settings.get(POOL_SIZE), settings.get(CONNECTION_TIMEOUT_MS),
                 Backoff.exponential(Duration.ofMillis(settings.get(BACKOFF_INITIAL_MS)),
                         Duration.ofMillis(settings.get(BACKOFF_MAX_MS))),
@@ -84,27 +94,33 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
     }
 
     public WriterOptions withTopics(List<String> newTopics) {
-        return new WriterOptions(topology, shard, bootstrapServers, newTopics, groupId, sessionTimeoutMs, maxBatchRows,
+        return new WriterOptions(topology, shard, bootstrapServers, newTopics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withGroupId(String newGroupId) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, newGroupId, sessionTimeoutMs, maxBatchRows,
+        return new WriterOptions(topology, shard, bootstrapServers, topics, newGroupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
+    public WriterOptions withConsumers(int newConsumers) {
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, newConsumers,
+                maxBatchRows, rowsPerStatement, Math.max(poolSize, newConsumers + 1), connectionTimeoutMs, backoff,
+                manageSchema, logIntervalMs);
+    }
+
     public WriterOptions withBatch(int newMaxBatchRows, int newRowsPerStatement) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, newMaxBatchRows,
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, consumers, newMaxBatchRows,
                 newRowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withBackoff(Backoff newBackoff) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, maxBatchRows,
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, newBackoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withLogIntervalMs(long intervalMs) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, maxBatchRows,
+        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, intervalMs);
     }
 

@@ -36,8 +36,8 @@ public final class WriterService implements AutoCloseable {
     private final WriterOptions options;
     private final WriterMeters meters;
     private HikariDataSource pool;
-    private ApplyLoop loop;
-    private Thread thread;
+    private final List<ApplyLoop> loops = new java.util.ArrayList<>();
+    private final List<Thread> threads = new java.util.ArrayList<>();
 
     public WriterService(WriterOptions options) {
         this(options, new SimpleMeterRegistry());
@@ -75,21 +75,25 @@ public final class WriterService implements AutoCloseable {
         pool = TargetPool.open(options.shard(), password, options.poolSize(), options.connectionTimeoutMs());
         BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
         String dlq = TopicNames.of(options.topology()).dlq();
-        loop = new ApplyLoop(shardId, new KafkaConsumer<>(consumerProperties()), options.topics(), applier,
-                () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,
-                options.logIntervalMs());
-        thread = new Thread(loop, "writer-" + shardId);
-        thread.start();
-        log.info("writer {}: applying {} to {} in batches of up to {} changes", shardId, options.topics(),
-                options.shard().jdbcUrl(), options.maxBatchRows());
+        for (int i = 0; i < options.consumers(); i++) {
+            ApplyLoop loop = new ApplyLoop(shardId + "#" + i, new KafkaConsumer<>(consumerProperties(i)), options.topics(),
+                    applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,
+                    options.logIntervalMs());
+            Thread thread = new Thread(loop, "writer-" + shardId + "#" + i);
+            loops.add(loop);
+            threads.add(thread);
+            thread.start();
+        }
+        log.info("writer {}: applying {} to {} with {} consumers, in batches of up to {} changes", shardId,
+                options.topics(), options.shard().jdbcUrl(), options.consumers(), options.maxBatchRows());
         return this;
     }
 
-    private Properties consumerProperties() {
+    private Properties consumerProperties(int index) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "shardflow-writer-" + options.shard().id());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "shardflow-writer-" + options.shard().id() + "-" + index);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // the rebalancer writes the apply topics in transactions: never apply what it aborted
@@ -103,8 +107,19 @@ public final class WriterService implements AutoCloseable {
         return p;
     }
 
+    /** The least healthy state of the writer's loops: failed before retrying before starting before running. */
     public ApplyLoop.State state() {
-        return loop == null ? ApplyLoop.State.STARTING : loop.state();
+        if (loops.isEmpty()) {
+            return ApplyLoop.State.STARTING;
+        }
+        List<ApplyLoop.State> states = loops.stream().map(ApplyLoop::state).toList();
+        for (ApplyLoop.State worst : List.of(ApplyLoop.State.FAILED, ApplyLoop.State.RETRYING, ApplyLoop.State.STARTING,
+                ApplyLoop.State.STOPPED)) {
+            if (states.contains(worst)) {
+                return worst;
+            }
+        }
+        return ApplyLoop.State.RUNNING;
     }
 
     public WriterMeters meters() {
@@ -113,8 +128,8 @@ public final class WriterService implements AutoCloseable {
 
     @Override
     public void close() {
-        if (loop != null) {
-            loop.stop();
+        loops.forEach(ApplyLoop::stop);
+        for (Thread thread : threads) {
             try {
                 thread.join(30_000);
             } catch (InterruptedException e) {

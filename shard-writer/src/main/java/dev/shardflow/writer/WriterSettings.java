@@ -17,12 +17,14 @@ public final class WriterSettings {
             "consumer group of the writer instances of this shard; default means shardflow-writer-<keyspace>-<shard>");
     public static final Setting<Integer> SESSION_TIMEOUT_MS = Setting.positiveInt("kafka.sessionTimeoutMs", 45000,
             "how long the group waits for a silent instance before its partitions go to another one");
+    public static final Setting<Integer> CONSUMERS = Setting.positiveInt("consumers", 2,
+            "consumer loops in this process, each applying its share of the partitions over its own connection");
     public static final Setting<Integer> MAX_BATCH_ROWS = Setting.positiveInt("batch.maxRows", 4000,
             "most changes applied in one database transaction (one Kafka poll)");
     public static final Setting<Integer> ROWS_PER_STATEMENT = Setting.positiveInt("batch.rowsPerStatement", 500,
             "rows in one multi-row upsert statement");
-    public static final Setting<Integer> POOL_SIZE = Setting.positiveInt("pool.maxSize", 2,
-            "connections the writer keeps to the target shard");
+    public static final Setting<Integer> POOL_SIZE = Setting.positiveInt("pool.maxSize", 3,
+            "connections the writer keeps to the target shard; at least one more than consumers");
     public static final Setting<Long> CONNECTION_TIMEOUT_MS = Setting.positiveLong("pool.connectionTimeoutMs", 5000L,
             "how long to wait for a connection before the attempt counts as failed and is retried");
     public static final Setting<Long> BACKOFF_INITIAL_MS = Setting.positiveLong("backoff.initialMs", 200L,
@@ -36,7 +38,7 @@ public final class WriterSettings {
             "how often the writer logs its rate per table, DLQ count and retries");
 
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, TOPICS, GROUP_ID,
-            SESSION_TIMEOUT_MS, MAX_BATCH_ROWS, ROWS_PER_STATEMENT, POOL_SIZE, CONNECTION_TIMEOUT_MS,
+            SESSION_TIMEOUT_MS, CONSUMERS, MAX_BATCH_ROWS, ROWS_PER_STATEMENT, POOL_SIZE, CONNECTION_TIMEOUT_MS,
             BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, MANAGE_SCHEMA, LOG_INTERVAL_MS);
 
     private WriterSettings() {}

@@ -6,6 +6,9 @@ import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.PostgresLsn;
 import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.TableRowKey;
+import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.writer.jdbc.GuardedSql;
+import dev.shardflow.writer.jdbc.SqlDialect;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
@@ -92,10 +95,24 @@ public final class WriterBench {
         String topic = TopicNames.of(topology).apply(shard.id());
         fill(kafka, topic, users);
 
-        double raw = rawUpsert(shard, users);
+        rawUpsert(shard, users.subList(0, Math.min(users.size(), 50_000))); // warm-up: JIT and server caches
+        shard.execute("DELETE FROM users_raw");
+        // The raw rate is taken before and after the writer and averaged, so that drift of the machine during the
+        // run (background flushes, autovacuum, the broker's log segments) weighs on both sides alike.
+        List<Map<String, Object>> arrival = arrivalOrder(users);
+        double rawBefore = rawUpsert(shard, arrival);
         double writer = writer(kafka, topology, shard, topic, rows);
+        shard.execute("DELETE FROM users_raw");
+        double rawAfter = rawUpsert(shard, arrival);
+        shard.execute("DELETE FROM users_raw");
+        double rawAscending = rawUpsert(shard, users);
+        double guarded = guardedUpsert(shard, arrival);
         double rowwise = rowAtATime(shard, rowwiseRows);
-        return new Result(shard.engine().configName(), rows, raw, writer, rowwise);
+        System.out.printf(Locale.ROOT, "%s: the writer's guarded upsert in a plain loop, rows in memory, arrival order: %,.0f rows/s%n",
+                shard.engine().configName(), guarded);
+        System.out.printf(Locale.ROOT, "%s: raw upsert %,.0f rows/s before the writer, %,.0f after; %,.0f with the "
+                + "rows in ascending key order%n", shard.engine().configName(), rawBefore, rawAfter, rawAscending);
+        return new Result(shard.engine().configName(), rows, (rawBefore + rawAfter) / 2, writer, rowwise);
     }
 
     private static List<Map<String, Object>> users(int rows) {
@@ -116,21 +133,53 @@ public final class WriterBench {
     private static void fill(KafkaCluster kafka, String topic, List<Map<String, Object>> users) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+            // an idempotent producer that sends before every partition has a leader can be refused for good
+            while (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .anyMatch(partition -> partition.leader() == null || partition.leader().isEmpty())) {
+                Thread.sleep(50);
+            }
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             long position = 1_000;
             for (Map<String, Object> user : users) {
                 ChangeEvent event = new ChangeEvent("shop", "users", Op.READ, Map.of("id", user.get("id")), null, user,
                         user.get("id"), new Source("source", new PostgresLsn(position += 64), null, 0), 1);
-                producer.send(new ProducerRecord<>(topic, TableRowKey.of(event).toBytes(), EventJson.toBytes(event)));
+                producer.send(new ProducerRecord<>(topic, TableRowKey.of(event).toBytes(), EventJson.toBytes(event)),
+                        (metadata, error) -> {
+                            if (error != null) {
+                                failure.compareAndSet(null, error);
+                            }
+                        });
             }
         }
+        if (failure.get() != null) {
+            throw new IllegalStateException("filling " + topic + " failed", failure.get());
+        }
+    }
+
+    /**
+     * The rows in the order a writer receives them: spread over the key range as the topic's partitioner spreads
+     * them, each transaction's rows sorted by key as the writer sorts a batch.
+     */
+    private static List<Map<String, Object>> arrivalOrder(List<Map<String, Object>> users) {
+        List<Map<String, Object>> shuffled = new ArrayList<>(users);
+        Collections.shuffle(shuffled, new java.util.Random(42));
+        List<Map<String, Object>> arrival = new ArrayList<>(users.size());
+        for (int from = 0; from < shuffled.size(); from += ROWS_PER_TRANSACTION) {
+            List<Map<String, Object>> transaction = new ArrayList<>(shuffled.subList(from,
+                    Math.min(shuffled.size(), from + ROWS_PER_TRANSACTION)));
+            transaction.sort(java.util.Comparator.comparingLong(row -> (Long) row.get("id")));
+            arrival.addAll(transaction);
+        }
+        return arrival;
     }
 
     /** (a) the same rows, already in memory, through multi-row upserts in transactions of the writer's size. */
@@ -168,11 +217,44 @@ public final class WriterBench {
         return users.size() / seconds(started);
     }
 
+    /** The writer's own guarded statement (version column, guard) in a plain loop: what the guard costs. */
+    private static double guardedUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
+        boolean pg = shard.engine() == Engine.POSTGRESQL;
+        shard.execute(pg ? "CREATE TABLE users_guarded (LIKE users INCLUDING ALL)" : "CREATE TABLE users_guarded LIKE users");
+        GuardedSql guarded = new GuardedSql(SqlDialect.of(shard.engine()), "users_guarded",
+                List.of("id", "username", "email", "country", "created_at", "version"), List.of("id"));
+        long started = System.nanoTime();
+        long position = 1_000;
+        try (Connection connection = shard.connect()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(guarded.upsert(ROWS_PER_STATEMENT))) {
+                for (int from = 0; from + ROWS_PER_STATEMENT <= users.size(); from += ROWS_PER_STATEMENT) {
+                    int p = 1;
+                    for (Map<String, Object> user : users.subList(from, from + ROWS_PER_STATEMENT)) {
+                        statement.setLong(p++, (Long) user.get("id"));
+                        statement.setString(p++, (String) user.get("username"));
+                        statement.setString(p++, (String) user.get("email"));
+                        statement.setString(p++, (String) user.get("country"));
+                        statement.setObject(p++, LocalDateTime.parse((String) user.get("created_at")));
+                        statement.setLong(p++, (Long) user.get("version"));
+                        statement.setBytes(p++, new VersionStamp(1, new PostgresLsn(position += 64)).toBytes());
+                    }
+                    statement.executeUpdate();
+                    if ((from + ROWS_PER_STATEMENT) % ROWS_PER_TRANSACTION == 0) {
+                        connection.commit();
+                    }
+                }
+                connection.commit();
+            }
+        }
+        return users.size() / seconds(started);
+    }
+
     /** (b) the writer from a pre-filled topic: from its first written row until its offsets reach the topic's end. */
     private static double writer(KafkaCluster kafka, Topology topology, DatabaseShard shard, String topic, int rows)
             throws Exception {
         WriterOptions options = WriterOptions.defaults(topology, shard.id(), kafka.bootstrapServers())
-                .withLogIntervalMs(5_000);
+                .withLogIntervalMs(1_000);
         try (WriterService writer = new WriterService(options).start();
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);

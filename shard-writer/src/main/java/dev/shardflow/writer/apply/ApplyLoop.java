@@ -10,6 +10,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -31,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * keeps polling (paused) so that it stays in its group, and changes of partitions taken away meanwhile are left to
  * their new writer. A crash between the commit to the database and the commit to Kafka re-applies a batch, which
  * the version guard makes harmless.
+ *
+ * <p>Reading and converting a batch takes about as long as writing one, so a second thread prepares the next batch
+ * while this one writes the current one; every consumer call stays on this thread.
  */
 public final class ApplyLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
@@ -46,7 +54,8 @@ public final class ApplyLoop implements Runnable {
     private final Backoff backoff;
     private final WriterMeters meters;
     private final long logIntervalMs;
-    private final Set<TopicPartition> revoked = new HashSet<>();
+    // bumped each time a partition is taken away; a batch holds the generations it was read under
+    private final Map<TopicPartition, Integer> generation = new HashMap<>();
     private DeadLetters deadLetters;
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
@@ -68,41 +77,69 @@ public final class ApplyLoop implements Runnable {
         return state;
     }
 
+    /** One poll's records on their way: read, prepared (possibly ahead of time), written, committed. */
+    private static final class Batch {
+        final List<Change> changes = new ArrayList<>();
+        final List<Rejected> unreadable = new ArrayList<>();
+        final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        final Map<TopicPartition, Integer> generations = new HashMap<>();
+        BatchApplier.PreparedBatch prepared;
+    }
+
     @Override
     public void run() {
         deadLetters = deadLetterFactory.get();
+        ExecutorService preparer = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "writer-" + shard + "-prepare");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             consumer.subscribe(topics, new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    revoked.addAll(partitions);
+                    partitions.forEach(p -> generation.merge(p, 1, Integer::sum));
+                    commitPending();
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> generation.merge(p, 1, Integer::sum));
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    revoked.removeAll(partitions);
                     if (!partitions.isEmpty()) {
                         log.info("writer {}: applying partitions {}", shard, partitions);
                     }
                 }
             });
             state = State.RUNNING;
+            Future<Batch> ahead = null;
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    revoked.clear();
-                    process(records);
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(ahead == null ? Duration.ofMillis(200)
+                        : Duration.ZERO);
+                Batch current = ahead == null ? null : ahead.get();
+                // the next batch is read and prepared while the current one is written
+                ahead = records.isEmpty() ? null : preparer.submit(read(records));
+                if (current != null) {
+                    applyUntilDone(current);
                 }
                 logProgress();
             }
             state = State.STOPPED;
         } catch (WakeupException e) {
             state = State.STOPPED;
-        } catch (RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            state = State.STOPPED;
+        } catch (RuntimeException | ExecutionException e) {
             state = State.FAILED;
             log.error("writer {}: stopped by an unexpected error; nothing after the last committed batch is lost, "
                     + "restart the writer once the cause is fixed", shard, e);
         } finally {
+            preparer.shutdownNow();
+            commitQuietly();
             consumer.close();
             deadLetters.close();
         }
@@ -114,57 +151,94 @@ public final class ApplyLoop implements Runnable {
         consumer.wakeup();
     }
 
-    private void process(ConsumerRecords<byte[], byte[]> records) {
-        List<Change> changes = new ArrayList<>(records.count());
-        List<Rejected> unreadable = new ArrayList<>();
-        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            next.put(partition, new OffsetAndMetadata(record.offset() + 1));
-            try {
-                changes.add(Change.decode(origin));
-            } catch (RuntimeException e) {
-                unreadable.add(new Rejected(origin, null, "cannot read the record: " + e.getMessage(), e));
-            }
+    /** The work of the preparing thread: decode the records and convert them for the target. */
+    private Callable<Batch> read(ConsumerRecords<byte[], byte[]> records) {
+        Batch batch = new Batch();
+        for (TopicPartition partition : records.partitions()) {
+            batch.generations.put(partition, generation.getOrDefault(partition, 0));
         }
+        return () -> {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(),
+                        record.value());
+                batch.next.put(new TopicPartition(record.topic(), record.partition()),
+                        new OffsetAndMetadata(record.offset() + 1));
+                try {
+                    batch.changes.add(Change.decode(origin));
+                } catch (RuntimeException e) {
+                    batch.unreadable.add(new Rejected(origin, null, "cannot read the record: " + e.getMessage(), e));
+                }
+            }
+            try {
+                batch.prepared = applier.prepare(batch.changes);
+            } catch (TargetUnavailableException e) {
+                batch.prepared = null; // prepared again when the batch is written
+            }
+            return batch;
+        };
+    }
+
+    /**
+     * Writes a batch, sends its rejected changes to the dead-letter topic and commits its offsets; retries with
+     * backoff while the target or Kafka cannot be reached. Changes of partitions taken away meanwhile are dropped.
+     */
+    private void applyUntilDone(Batch batch) {
         int attempt = 0;
         while (!stopping) {
+            dropMovedPartitions(batch);
+            if (batch.next.isEmpty()) {
+                log.info("writer {}: every partition of a batch went to another writer before it was applied", shard);
+                break;
+            }
             try {
                 long started = System.nanoTime();
-                BatchApplier.Outcome outcome = applier.apply(changes);
-                meters.batchApplied(outcome, Duration.ofNanos(System.nanoTime() - started));
-                List<Rejected> rejected = new ArrayList<>(unreadable);
+                if (batch.prepared == null) {
+                    batch.prepared = applier.prepare(batch.changes);
+                }
+                BatchApplier.Outcome outcome = applier.write(batch.prepared);
+                meters.batchApplied(batch.changes.size() + batch.unreadable.size(), outcome, Duration.ofNanos(System.nanoTime() - started));
+                List<Rejected> rejected = new ArrayList<>(batch.unreadable);
                 rejected.addAll(outcome.rejected());
                 sendToDeadLetters(rejected);
-                commit(next);
+                commit(batch.next);
                 if (attempt > 0) {
                     log.info("writer {}: target reachable again; the batch applied after {} retries", shard, attempt);
                     state = State.RUNNING;
                 }
-                consumer.resume(consumer.paused());
-                return;
+                break;
             } catch (TargetUnavailableException | KafkaException e) {
+                if (e instanceof WakeupException wakeup) {
+                    throw wakeup;
+                }
                 attempt++;
                 state = State.RETRYING;
                 meters.retried();
                 Duration wait = backoff.delay(attempt);
                 log.warn("writer {}: attempt {} to apply a batch of {} changes failed ({}); retrying in {} ms", shard,
-                        attempt, changes.size(), e.getMessage(), wait.toMillis());
+                        attempt, batch.changes.size(), e.getMessage(), wait.toMillis());
                 if (!(e instanceof TargetUnavailableException)) {
                     deadLetters.close();
                     deadLetters = deadLetterFactory.get();
                 }
                 waitInGroup(wait);
-                changes.removeIf(c -> revoked.contains(partitionOf(c.origin())));
-                unreadable.removeIf(r -> revoked.contains(partitionOf(r.origin())));
-                next.keySet().removeAll(revoked);
-                if (next.isEmpty()) {
-                    log.info("writer {}: every partition of the batch went to another writer while waiting", shard);
-                    consumer.resume(consumer.paused());
-                    return;
-                }
             }
+        }
+        consumer.resume(consumer.paused());
+    }
+
+    private void dropMovedPartitions(Batch batch) {
+        Set<TopicPartition> moved = new HashSet<>();
+        batch.generations.forEach((partition, at) -> {
+            if (!generation.getOrDefault(partition, 0).equals(at)) {
+                moved.add(partition);
+            }
+        });
+        if (!moved.isEmpty()) {
+            batch.changes.removeIf(c -> moved.contains(partitionOf(c.origin())));
+            batch.unreadable.removeIf(r -> moved.contains(partitionOf(r.origin())));
+            batch.next.keySet().removeAll(moved);
+            batch.generations.keySet().removeAll(moved);
+            batch.prepared = null;
         }
     }
 
@@ -182,14 +256,38 @@ public final class ApplyLoop implements Runnable {
         meters.deadLettered(rejected.size());
     }
 
+    /**
+     * Commits a written batch's offsets without waiting: the database already holds the batch, so an offset commit
+     * that is lost only makes a restarted writer apply the batch again, which changes nothing. Commits complete in
+     * order; the last ones are made synchronous when partitions are taken away and when the writer stops.
+     */
     private void commit(Map<TopicPartition, OffsetAndMetadata> next) {
         Map<TopicPartition, OffsetAndMetadata> owned = new HashMap<>(next);
         owned.keySet().retainAll(consumer.assignment());
+        consumer.commitAsync(owned, (offsets, error) -> {
+            if (error != null) {
+                log.info("writer {}: an offset commit did not complete ({}); those changes are applied again after a "
+                        + "restart or a move of their partitions, which the version guard makes harmless", shard,
+                        error.getMessage());
+            }
+        });
+    }
+
+    private void commitQuietly() {
         try {
-            consumer.commitSync(owned);
+            commitPending();
+        } catch (KafkaException e) {
+            log.info("writer {}: stopping without committing the last offsets ({}); their changes are applied again",
+                    shard, e.getMessage());
+        }
+    }
+
+    private void commitPending() {
+        try {
+            consumer.commitSync(Map.of());
         } catch (CommitFailedException | RebalanceInProgressException e) {
-            log.info("writer {}: partitions moved to another writer before the commit ({}); it applies these changes "
-                    + "again, which the version guard makes harmless", shard, e.getMessage());
+            log.info("writer {}: the last offsets were not committed ({}); their changes are applied again, harmlessly",
+                    shard, e.getMessage());
         }
     }
 
@@ -221,8 +319,8 @@ public final class ApplyLoop implements Runnable {
         if (elapsed.toMillis() >= logIntervalMs) {
             lastLog = now;
             String rates = meters.ratesSince(elapsed);
-            if (!rates.equals("{}")) {
-                log.info("writer {}: rows/s {}; {} rows written, {} to the dead-letter topic, {} retries", shard, rates,
+            if (!rates.isEmpty()) {
+                log.info("writer {}: {}; {} rows written in all, {} to the dead-letter topic, {} retries", shard, rates,
                         meters.rowsWritten(), meters.deadLettered(), meters.retries());
             }
         }

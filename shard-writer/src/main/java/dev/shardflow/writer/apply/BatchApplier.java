@@ -32,7 +32,7 @@ public final class BatchApplier {
     private final SqlDialect dialect;
     private final int rowsPerStatement;
     private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
-    private Preparation preparation;
+    private Preparation preparation; // guarded by this
 
     /** Work the target needs before the first batch, such as creating control tables; done once, when reachable. */
     @FunctionalInterface
@@ -58,22 +58,52 @@ public final class BatchApplier {
     /** A change with its parameters converted for its table: an upsert row, or a delete's key and version. */
     private record Prepared(Change change, TargetTable table, Object[] values) {}
 
+    /**
+     * A batch ready to write: per row only its newest change, values converted; the changes that cannot be
+     * converted are already rejected. Preparing needs the database only to read the metadata of a table not seen
+     * before, so a writer prepares the next batch while it writes the current one.
+     */
+    public static final class PreparedBatch {
+        private final List<Prepared> rows;
+        private final List<Change> fences;
+        private final List<Rejected> rejected;
+        private final int superseded;
+
+        private PreparedBatch(List<Prepared> rows, List<Change> fences, List<Rejected> rejected, int superseded) {
+            this.rows = rows;
+            this.fences = fences;
+            this.rejected = rejected;
+            this.superseded = superseded;
+        }
+    }
+
+    /** Prepares and writes a batch. */
     public Outcome apply(List<Change> changes) throws TargetUnavailableException {
+        return write(prepare(changes));
+    }
+
+    /** Collapses a batch to the newest change per row and converts its values; see {@link PreparedBatch}. */
+    public PreparedBatch prepare(List<Change> changes) throws TargetUnavailableException {
         List<Rejected> rejected = new ArrayList<>();
         List<Change> fences = new ArrayList<>();
         Map<Change.RowId, Prepared> newest = new LinkedHashMap<>();
         int superseded = 0;
-        try (Connection connection = target.getConnection()) {
-            if (preparation != null) {
-                preparation.prepare(connection);
-                preparation = null;
-            }
+        Connection connection = null;
+        try {
             for (Change change : changes) {
                 if (change.event().isFence()) {
                     fences.add(change);
                     continue;
                 }
-                Prepared prepared = prepare(connection, change, rejected);
+                TargetTable table = tables.get(change.event().table());
+                if (table == null) {
+                    connection = connection != null ? connection : connect();
+                    table = table(connection, change, rejected);
+                    if (table == null) {
+                        continue;
+                    }
+                }
+                Prepared prepared = convert(table, change, rejected);
                 if (prepared == null) {
                     continue;
                 }
@@ -84,10 +114,24 @@ public final class BatchApplier {
                 superseded += previous == null ? 0 : 1;
             }
             List<Prepared> rows = new ArrayList<>(newest.values());
+            rows.sort((a, b) -> a.table() != b.table() ? a.table().name().compareTo(b.table().name())
+                    : a.table().compareKeys(a.change().event().key(), b.change().event().key()));
+            return new PreparedBatch(rows, fences, rejected, superseded);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    /** Writes a prepared batch in one transaction, isolating changes that fail; see the class comment. */
+    public Outcome write(PreparedBatch batch) throws TargetUnavailableException {
+        try (Connection connection = connect()) {
+            List<Rejected> rejected = new ArrayList<>(batch.rejected);
             Map<String, Integer> written = new HashMap<>();
-            superseded += writeIsolating(connection, rows, written, rejected);
-            if (!fences.isEmpty()) {
-                rememberFences(connection, fences);
+            int superseded = batch.superseded + writeIsolating(connection, batch.rows, written, rejected);
+            if (!batch.fences.isEmpty()) {
+                rememberFences(connection, batch.fences);
                 connection.commit();
             }
             return new Outcome(written, superseded, rejected);
@@ -96,15 +140,42 @@ public final class BatchApplier {
         }
     }
 
-    private Prepared prepare(Connection connection, Change change, List<Rejected> rejected) throws SQLException {
-        ChangeEvent event = change.event();
-        TargetTable table;
+    private Connection connect() throws SQLException {
+        Connection connection = target.getConnection();
+        synchronized (this) {
+            if (preparation != null) {
+                preparation.prepare(connection);
+                preparation = null;
+            }
+        }
+        return connection;
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the metadata it read is kept; a broken connection is the pool's to replace
+            }
+        }
+    }
+
+    private TargetTable table(Connection connection, Change change, List<Rejected> rejected) throws SQLException {
+        String name = change.event().table();
         try {
-            table = table(connection, event.table());
+            TargetTable table = TargetTable.of(dialect, TableMetadata.read(connection, name));
+            connection.commit(); // metadata reads open a transaction on PostgreSQL
+            tables.put(name, table);
+            return table;
         } catch (IllegalArgumentException noSuchTable) {
-            rejected.add(new Rejected(change.origin(), event, noSuchTable.getMessage(), noSuchTable));
+            rejected.add(new Rejected(change.origin(), change.event(), noSuchTable.getMessage(), noSuchTable));
             return null;
         }
+    }
+
+    private static Prepared convert(TargetTable table, Change change, List<Rejected> rejected) {
+        ChangeEvent event = change.event();
         try {
             Object[] values = change.isDelete() ? table.deleteValues(event.key(), change.version())
                     : table.upsertValues(event.row(), change.version());
@@ -114,16 +185,6 @@ public final class BatchApplier {
                     + badValue.getMessage(), badValue));
             return null;
         }
-    }
-
-    private TargetTable table(Connection connection, String name) throws SQLException {
-        TargetTable table = tables.get(name);
-        if (table == null) {
-            table = TargetTable.of(dialect, TableMetadata.read(connection, name));
-            connection.commit(); // metadata reads open a transaction on PostgreSQL
-            tables.put(name, table);
-        }
-        return table;
     }
 
     /** Writes {@code rows} in one transaction, or in halves if a change in it fails; returns the rows found superseded. */
@@ -181,6 +242,9 @@ public final class BatchApplier {
     /** Drops upserts of rows whose recorded delete is as new or newer: an old insert must not bring them back. */
     private List<Prepared> withoutDeleted(Connection connection, TargetTable table, List<Prepared> rows)
             throws SQLException {
+        if (!anyDeleted(connection, table)) {
+            return rows;
+        }
         Map<ByteBuffer, byte[]> deletedAt = new HashMap<>();
         for (int from = 0; from < rows.size(); from += rowsPerStatement) {
             List<Prepared> chunk = rows.subList(from, Math.min(rows.size(), from + rowsPerStatement));
@@ -203,6 +267,19 @@ public final class BatchApplier {
             byte[] deleted = deletedAt.get(ByteBuffer.wrap(row.change().rowKey()));
             return deleted == null || java.util.Arrays.compareUnsigned(row.change().version(), deleted) > 0;
         }).toList();
+    }
+
+    /**
+     * Whether the target remembers any delete of the table. Usually it does not while a shard is being filled, and
+     * one cheap query then saves looking every key up.
+     */
+    private static boolean anyDeleted(Connection connection, TargetTable table) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(GuardedSql.anyDeleted())) {
+            select.setString(1, table.name());
+            try (ResultSet found = select.executeQuery()) {
+                return found.next();
+            }
+        }
     }
 
     private void upsert(Connection connection, TargetTable table, List<Prepared> rows) throws SQLException {

@@ -35,12 +35,16 @@ public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin or
         return new Change(event, VersionStamp.of(event).toBytes(), rowKey(event), origin);
     }
 
-    public static byte[] rowKey(ChangeEvent event) {
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(CanonicalRow.encode(event.key()));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    });
+
+    public static byte[] rowKey(ChangeEvent event) {
+        return SHA_256.get().digest(CanonicalRow.encode(event.key()));
     }
 
     /** The row this change is about, comparable across changes: its table and row key. */

@@ -1,6 +1,7 @@
 package dev.shardflow.writer.apply;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -20,6 +21,10 @@ public final class WriterMeters {
     private final Map<String, Counter> rows = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> rowsSinceLog = new ConcurrentHashMap<>();
     private final Timer batches;
+    private final DistributionSummary batchSizes;
+    private final AtomicLong batchesSinceLog = new AtomicLong();
+    private final AtomicLong changesSinceLog = new AtomicLong();
+    private final AtomicLong batchNanosSinceLog = new AtomicLong();
     private final Counter deadLetters;
     private final Counter superseded;
     private final Counter retries;
@@ -29,6 +34,8 @@ public final class WriterMeters {
         this.shard = shard;
         this.batches = Timer.builder("shardflow.writer.batch").tag("shard", shard).publishPercentiles(0.5, 0.99)
                 .description("time to apply one batch, commit included").register(registry);
+        this.batchSizes = DistributionSummary.builder("shardflow.writer.batch.changes").tag("shard", shard)
+                .description("changes per batch, before collapsing to the newest per row").register(registry);
         this.deadLetters = Counter.builder("shardflow.writer.dlq").tag("shard", shard)
                 .description("changes sent to the dead-letter topic").register(registry);
         this.superseded = Counter.builder("shardflow.writer.superseded").tag("shard", shard)
@@ -37,8 +44,12 @@ public final class WriterMeters {
                 .description("batches retried because the target could not be reached").register(registry);
     }
 
-    void batchApplied(BatchApplier.Outcome outcome, Duration took) {
+    void batchApplied(int changes, BatchApplier.Outcome outcome, Duration took) {
         batches.record(took);
+        batchSizes.record(changes);
+        batchesSinceLog.incrementAndGet();
+        changesSinceLog.addAndGet(changes);
+        batchNanosSinceLog.addAndGet(took.toNanos());
         outcome.writtenPerTable().forEach((table, n) -> {
             rows.computeIfAbsent(table, t -> Counter.builder("shardflow.writer.rows").tag("shard", shard)
                     .tag("table", t).description("changes written to the target").register(registry)).increment(n);
@@ -67,10 +78,17 @@ public final class WriterMeters {
         return (long) retries.count();
     }
 
-    /** Rows per second per table since the last call, for the log. */
+    /** Rows per second per table since the last call, for the log; empty if nothing was written. */
     String ratesSince(Duration elapsed) {
         Map<String, Long> rates = new TreeMap<>();
         rowsSinceLog.forEach((table, n) -> rates.put(table, n.getAndSet(0) * 1000 / Math.max(1, elapsed.toMillis())));
-        return rates.toString();
+        long batchCount = batchesSinceLog.getAndSet(0);
+        long changes = changesSinceLog.getAndSet(0);
+        long nanos = batchNanosSinceLog.getAndSet(0);
+        if (batchCount == 0) {
+            return "";
+        }
+        return "rows/s " + rates + "; " + batchCount + " batches of " + changes / batchCount + " changes on average, "
+                + nanos / batchCount / 1_000_000 + " ms each";
     }
 }

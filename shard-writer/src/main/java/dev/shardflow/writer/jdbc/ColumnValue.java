@@ -105,6 +105,14 @@ public final class ColumnValue {
         } else if (kind == Kind.OTHER && dialect == SqlDialect.POSTGRESQL && converted instanceof String) {
             // uuid, json, jsonb, inet, enums: sent untyped so that PostgreSQL parses the text as the column's type
             statement.setObject(index, converted, Types.OTHER);
+        } else if (converted instanceof Long l) {
+            statement.setLong(index, l);
+        } else if (converted instanceof String text) {
+            statement.setString(index, text);
+        } else if (converted instanceof java.math.BigDecimal decimal) {
+            statement.setBigDecimal(index, decimal);
+        } else if (converted instanceof byte[] bytes) {
+            statement.setBytes(index, bytes);
         } else {
             statement.setObject(index, converted);
         }

@@ -81,6 +81,11 @@ public final class GuardedSql {
                 + String.join(", ", Collections.nCopies(keys, "?")) + ")";
     }
 
+    /** One row if the tombstone table holds any delete of a table; parameter: table. */
+    public static String anyDeleted() {
+        return "SELECT 1 FROM " + TOMBSTONE_TABLE + " WHERE tbl = ? LIMIT 1";
+    }
+
     /** Records one applied fence marker; parameters: source shard, fence id, topic, partition. */
     public static String rememberFence(SqlDialect dialect) {
         String insert = " INTO " + FENCE_APPLIED_TABLE + " (source_shard, fence_id, topic, part) VALUES (?, ?, ?, ?)";

@@ -45,6 +45,25 @@ public final class TargetTable {
                 columns.stream().map(c -> c.column().name()).toList(), metadata.primaryKey()));
     }
 
+    /**
+     * Orders primary keys as the table's index does for the common key types (numbers, text), so that a batch
+     * written in this order fills index pages in sequence instead of at random.
+     */
+    public int compareKeys(Map<String, Object> a, Map<String, Object> b) {
+        for (ColumnValue column : keyColumns) {
+            Object x = a.get(column.column().name());
+            Object y = b.get(column.column().name());
+            int c = x instanceof Long l && y instanceof Long m ? Long.compare(l, m)
+                    : x instanceof Number n && y instanceof Number o ? new java.math.BigDecimal(n.toString())
+                            .compareTo(new java.math.BigDecimal(o.toString()))
+                    : String.valueOf(x).compareTo(String.valueOf(y));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
     public String name() {
         return name;
     }
