@@ -1,0 +1,73 @@
+package dev.shardflow.core.topology;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.event.EventJson;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the topology topic holds for a keyspace: the topology in force and, while a rebalance runs, the other
+ * topology its moving keys are copied to, with the rebalance's phase. Both topologies travel as the same YAML
+ * documents an operator writes (JSON being YAML), so they are read by the one {@link TopologyLoader}.
+ *
+ * <p>Before cutover {@code other} is the next epoch's topology and changes of moving keys flow from the current
+ * owner to the next one; after cutover {@code current} is the new topology, {@code other} the previous one, and the
+ * same changes flow back so that a rollback loses nothing.
+ *
+ * @param current the topology document in force
+ * @param other the topology document of the other side of a rebalance, or null when none runs
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId) {
+
+    /** Where a rebalance stands, as far as the movement of changes is concerned. */
+    public enum Phase {
+        /** No rebalance: nothing moves. */
+        STEADY,
+        /** Copying and catching up: authoritative changes of moving keys are forwarded to their next owner. */
+        FORWARD,
+        /** After cutover, until complete: changes of moved keys are forwarded back to their previous owner. */
+        REVERSE
+    }
+
+    public TopologyState {
+        Objects.requireNonNull(keyspace, "keyspace");
+        Objects.requireNonNull(current, "current");
+        Objects.requireNonNull(phase, "phase");
+        if ((phase == Phase.STEADY) != (other == null)) {
+            throw new IllegalArgumentException("a topology state has another topology exactly when a rebalance runs");
+        }
+    }
+
+    public static TopologyState steady(String keyspace, String currentDocument) {
+        return new TopologyState(keyspace, currentDocument, null, Phase.STEADY, null);
+    }
+
+    /** The documents read as topologies; environment overrides do not apply to published state. */
+    public Topology currentTopology() {
+        return TopologyLoader.parse(current, "topology state of " + keyspace + " (current)", Map.of());
+    }
+
+    public Topology otherTopology() {
+        return other == null ? null
+                : TopologyLoader.parse(other, "topology state of " + keyspace + " (other)", Map.of());
+    }
+
+    public byte[] toBytes() {
+        try {
+            return EventJson.mapper().writeValueAsBytes(this);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write the topology state of " + keyspace, e);
+        }
+    }
+
+    public static TopologyState fromBytes(byte[] json) {
+        try {
+            return EventJson.mapper().readValue(json, TopologyState.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a topology state: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.shardflow.rebalancer.route;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.topology.TableSpec;
+import java.util.Optional;
+
+/**
+ * Decides, for one change of a source shard, whether it is the truth about its key and where it must also go
+ * (invariant 3): a change counts only if its source owns the key under the topology in force; during a rebalance
+ * such a change of a key whose owner differs in the other topology is forwarded there with the epoch in force, so
+ * that a writer orders it after everything of an earlier epoch.
+ */
+public final class ChangeRouter {
+
+    private ChangeRouter() {}
+
+    public static Decision route(ChangeEvent change, Routing routing) {
+        if (change.isFence()) {
+            return routing.moving() ? new Decision.Fence(routing.other().strategy().shards(), change)
+                    : Decision.Skip.IDLE_FENCE;
+        }
+        Optional<TableSpec> table = routing.current().table(change.table());
+        if (table.isEmpty()) {
+            return new Decision.Reject("table " + change.table() + " is not in keyspace " + routing.current().keyspace()
+                    + "; add it to the topology or stop capturing it");
+        }
+        switch (table.get().placement()) {
+            case REFERENCE -> {
+                return Decision.Skip.REFERENCE;
+            }
+            case PARENT -> {
+                return Decision.Skip.FOLLOWS_PARENT;
+            }
+            case SHARD_KEY -> {
+                // routed below
+            }
+        }
+        Object shardKey = change.shardKey();
+        if (shardKey == null) {
+            return new Decision.Reject(change.table() + " " + change.key() + ": the shard key "
+                    + table.get().shardKeyColumn() + " is null, so the row has no owner");
+        }
+        String owner;
+        try {
+            owner = routing.current().strategy().ownerOf(shardKey);
+        } catch (IllegalArgumentException e) {
+            return new Decision.Reject(change.table() + " " + change.key() + ": shard key " + shardKey
+                    + " cannot be placed: " + e.getMessage());
+        }
+        if (!owner.equals(change.source().shard())) {
+            return Decision.Skip.NON_OWNER;
+        }
+        if (!routing.moving()) {
+            return Decision.Skip.STAYS;
+        }
+        String otherOwner = routing.other().strategy().ownerOf(shardKey);
+        if (otherOwner.equals(owner)) {
+            return Decision.Skip.STAYS;
+        }
+        return new Decision.Forward(otherOwner, change.withEpoch(routing.current().epoch()));
+    }
+}

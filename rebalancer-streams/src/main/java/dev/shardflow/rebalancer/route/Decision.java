@@ -1,0 +1,35 @@
+package dev.shardflow.rebalancer.route;
+
+import dev.shardflow.core.event.ChangeEvent;
+import java.util.List;
+
+/** What becomes of one change: forwarded to a shard, fanned out as a fence, left where it is, or rejected. */
+public sealed interface Decision {
+
+    /** An authoritative change of a moving key, re-stamped with the epoch in force, for its other owner. */
+    record Forward(String shard, ChangeEvent change) implements Decision {}
+
+    /** A fence marker, for every partition of the apply topics of these shards. */
+    record Fence(List<String> shards, ChangeEvent marker) implements Decision {
+        public Fence {
+            shards = List.copyOf(shards);
+        }
+    }
+
+    /** Why a change is not forwarded although it is well formed; each kind is counted. */
+    enum Skip implements Decision {
+        /** The key stays on its owner, or no rebalance runs. */
+        STAYS,
+        /** The source does not own the key at the epoch in force: an echo of a writer, a cleanup delete. */
+        NON_OWNER,
+        /** A reference table, copied to every shard, never moved. */
+        REFERENCE,
+        /** A table without a shard key of its own: it goes where its parent row goes, which this router cannot see. */
+        FOLLOWS_PARENT,
+        /** A fence marker while no rebalance runs. */
+        IDLE_FENCE
+    }
+
+    /** A change that cannot be routed; it goes to the dead-letter topic with the reason. */
+    record Reject(String reason) implements Decision {}
+}

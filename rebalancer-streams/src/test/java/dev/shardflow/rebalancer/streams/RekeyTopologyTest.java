@@ -1,0 +1,251 @@
+package dev.shardflow.rebalancer.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.Op;
+import dev.shardflow.core.event.PostgresLsn;
+import dev.shardflow.core.event.Source;
+import dev.shardflow.core.event.SourceRowKey;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.core.topology.TopologyState.Phase;
+import dev.shardflow.rebalancer.route.RouteCounts;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RekeyTopologyTest {
+    private static final List<String> FOUR = List.of("s0", "s1", "s2", "s3");
+    private static final List<String> THREE = List.of("s0", "s1", "s2");
+
+    private final RouteCounts counts = new RouteCounts(new SimpleMeterRegistry());
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> users;
+    private TestInputTopic<String, byte[]> states;
+    private long position = 1_000;
+
+    static String document(long epoch, List<String> shards) {
+        StringBuilder yaml = new StringBuilder("keyspace: shop\nepoch: " + epoch + "\ntopicPrefix: sf.shop\nshards:\n");
+        for (String shard : shards) {
+            yaml.append("  - {id: ").append(shard).append(", engine: postgresql, jdbcUrl: \"jdbc:postgresql://h/")
+                    .append(shard).append("\", user: u, password: {env: PW}}\n");
+        }
+        return yaml.append("""
+                strategy: {type: hash}
+                tables:
+                  - {name: users, primaryKey: [id], shardKey: id}
+                  - {name: orders, primaryKey: [id], shardKey: user_id}
+                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
+                  - {name: products, primaryKey: [id], reference: true}
+                """).toString();
+    }
+
+    static Topology topology(long epoch, List<String> shards) {
+        return TopologyLoader.parse(document(epoch, shards), "test", Map.of());
+    }
+
+    private void start(TopologyState state) {
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "rekey-test");
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(RekeyTopology.build(topology(1, THREE), List.of("sf.shop.cdc.users",
+                "sf.shop.cdc.products"), counts), config);
+        users = driver.createInputTopic("sf.shop.cdc.users", new ByteArraySerializer(), new ByteArraySerializer());
+        states = driver.createInputTopic("sf.shop.topology", new StringSerializer(), new ByteArraySerializer());
+        states.pipeInput("shop", state.toBytes());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private TestOutputTopic<byte[], byte[]> apply(String shard) {
+        return driver.createOutputTopic("sf.shop.apply." + shard, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private ChangeEvent userChange(long id, String sourceShard) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("username", "user" + id);
+        row.put("version", 1L);
+        return new ChangeEvent("shop", "users", Op.UPDATE, Map.of("id", id), null, row, id,
+                new Source(sourceShard, new PostgresLsn(position += 64), null, 0), 0);
+    }
+
+    private void send(ChangeEvent change) {
+        users.pipeInput(SourceRowKey.of(change).toBytes(), EventJson.toBytes(change));
+    }
+
+    private static ChangeEvent read(TestRecord<byte[], byte[]> record) {
+        return EventJson.fromBytes(record.value());
+    }
+
+    @Test
+    void ownersChangeOfAMovingKeyIsForwardedToItsNextOwnerWithTheEpochInForceAndStayingKeysAreNot() {
+        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        Topology before = topology(1, THREE);
+        Topology after = topology(2, FOUR);
+        List<Long> moving = new ArrayList<>();
+        for (long id = 1; id <= 2_000; id++) {
+            String owner = before.strategy().ownerOf(id);
+            send(userChange(id, owner));
+            if (!after.strategy().ownerOf(id).equals(owner)) {
+                moving.add(id);
+            }
+        }
+        // adding one shard to three moves about a quarter of the keys, all of them to the new shard
+        assertThat(moving.size()).isBetween(350, 650);
+        for (String shard : THREE) {
+            assertThat(apply(shard).readRecordsToList()).as("apply topic of %s", shard).isEmpty();
+        }
+        List<ChangeEvent> forwarded = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
+        assertThat(forwarded).extracting(e -> (Long) e.key().get("id")).containsExactlyElementsOf(moving);
+        assertThat(forwarded).allSatisfy(e -> assertThat(e.epoch()).isEqualTo(1));
+        assertThat(counts.get("forwarded")).isEqualTo(moving.size());
+        assertThat(counts.get("stays")).isEqualTo(2_000 - moving.size());
+    }
+
+    @Test
+    void nonOwnerChangeIsNotForwardedButCounted() {
+        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        long id = movingKey(topology(1, THREE), topology(2, FOUR));
+        send(userChange(id, "s3")); // the writer's own write on the new shard, echoed by its capture
+        assertThat(apply("s3").readRecordsToList()).isEmpty();
+        assertThat(counts.get("non_owner")).isEqualTo(1);
+    }
+
+    @Test
+    void removingAShardForwardsItsKeysAndOnlyItsKeys() {
+        start(new TopologyState("shop", document(1, FOUR), document(2, THREE), Phase.FORWARD, "r1"));
+        Topology before = topology(1, FOUR);
+        Topology after = topology(2, THREE);
+        Map<String, List<Long>> expected = new LinkedHashMap<>();
+        for (long id = 1; id <= 2_000; id++) {
+            String owner = before.strategy().ownerOf(id);
+            send(userChange(id, owner));
+            if (owner.equals("s3")) {
+                expected.computeIfAbsent(after.strategy().ownerOf(id), s -> new ArrayList<>()).add(id);
+            } else {
+                assertThat(after.strategy().ownerOf(id)).as("key %d of a remaining shard", id).isEqualTo(owner);
+            }
+        }
+        for (String shard : THREE) {
+            assertThat(apply(shard).readRecordsToList().stream().map(r -> (Long) read(r).key().get("id")).toList())
+                    .as("keys forwarded to %s", shard).isEqualTo(expected.getOrDefault(shard, List.of()));
+        }
+        assertThat(expected.values().stream().mapToInt(List::size).sum()).isBetween(350, 650);
+    }
+
+    @Test
+    void afterCutoverChangesOfMovedKeysFlowBackToTheirPreviousOwner() {
+        start(new TopologyState("shop", document(2, FOUR), document(1, THREE), Phase.REVERSE, "r1"));
+        long id = movingKey(topology(1, THREE), topology(2, FOUR));
+        String previous = topology(1, THREE).strategy().ownerOf(id);
+        send(userChange(id, "s3"));
+        send(userChange(id, previous)); // the old owner's own writes are no longer the truth
+        List<ChangeEvent> back = apply(previous).readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
+        assertThat(back).hasSize(1);
+        assertThat(back.get(0).source().shard()).isEqualTo("s3");
+        assertThat(back.get(0).epoch()).isEqualTo(2);
+        assertThat(counts.get("non_owner")).isEqualTo(1);
+    }
+
+    @Test
+    void aFenceMarkerReachesEveryApplyTopicOfTheOtherTopologyAfterTheChangesBeforeIt() {
+        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        long id = movingKey(topology(1, THREE), topology(2, FOUR));
+        send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
+        send(new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "fence-7"), null,
+                Map.of("id", "fence-7", "epoch", 2L), null, new Source("s0", new PostgresLsn(position += 64), null, 0), 1));
+        List<ChangeEvent> toNewShard = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
+        assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("users", ChangeEvent.FENCE_TABLE);
+        for (String shard : THREE) {
+            assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).key().get("id"))
+                    .as("fence on %s", shard).containsExactly("fence-7");
+        }
+        assertThat(counts.get("fence")).isEqualTo(1);
+    }
+
+    @Test
+    void fenceMarkersArePartitionedToEveryPartition() {
+        assertThat(RekeyTopology.everyPartition().partitions("t", new byte[0], new byte[0], 6))
+                .contains(IntStream.range(0, 6).boxed().collect(Collectors.toSet()));
+    }
+
+    @Test
+    void withoutARebalanceNothingIsForwarded() {
+        start(TopologyState.steady("shop", document(1, THREE)));
+        for (long id = 1; id <= 100; id++) {
+            send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
+        }
+        for (String shard : FOUR) {
+            assertThat(apply(shard).readRecordsToList()).isEmpty();
+        }
+        assertThat(counts.get("stays")).isEqualTo(100);
+    }
+
+    @Test
+    void badEventsGoToTheDeadLetterTopicWithTheirReasonAndTheNextOneFlows() {
+        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        users.pipeInput("k".getBytes(StandardCharsets.UTF_8), "{not json".getBytes(StandardCharsets.UTF_8));
+        ChangeEvent noShardKey = new ChangeEvent("shop", "users", Op.CREATE, Map.of("id", 5L), null,
+                Map.of("id", 5L), null, new Source("s0", new PostgresLsn(10), null, 0), 0);
+        send(noShardKey);
+        ChangeEvent unknownTable = new ChangeEvent("shop", "coupons", Op.CREATE, Map.of("id", 5L), null,
+                Map.of("id", 5L), 5L, new Source("s0", new PostgresLsn(11), null, 0), 0);
+        send(unknownTable);
+        long id = movingKey(topology(1, THREE), topology(2, FOUR));
+        send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
+
+        List<TestRecord<byte[], byte[]>> letters = driver.createOutputTopic("sf.shop.dlq", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()).readRecordsToList();
+        assertThat(letters).extracting(r -> header(r, "reason")).satisfiesExactly(
+                reason -> assertThat(reason).startsWith("cannot read the record: not a change event"),
+                reason -> assertThat(reason).contains("the shard key id is null"),
+                reason -> assertThat(reason).contains("table coupons is not in keyspace shop"));
+        assertThat(letters).allSatisfy(r -> {
+            assertThat(header(r, "source.topic")).isEqualTo("sf.shop.cdc.users");
+            assertThat(header(r, "source.offset")).isNotNull();
+            assertThat(header(r, "component")).isEqualTo("rebalancer");
+        });
+        assertThat(header(letters.get(2), "source.shard")).isEqualTo("s0");
+        assertThat(apply("s3").readRecordsToList()).hasSize(1);
+        assertThat(counts.get("rejected")).isEqualTo(3);
+    }
+
+    private static long movingKey(Topology before, Topology after) {
+        for (long id = 1; ; id++) {
+            if (!before.strategy().ownerOf(id).equals(after.strategy().ownerOf(id))) {
+                return id;
+            }
+        }
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
