@@ -1,0 +1,69 @@
+package dev.shardflow.rebalancer;
+
+import static dev.shardflow.rebalancer.RebalancerSettings.APPLICATION_ID;
+import static dev.shardflow.rebalancer.RebalancerSettings.APPLY_PARTITIONS;
+import static dev.shardflow.rebalancer.RebalancerSettings.BOOTSTRAP_SERVERS;
+import static dev.shardflow.rebalancer.RebalancerSettings.COMMIT_INTERVAL_MS;
+import static dev.shardflow.rebalancer.RebalancerSettings.PROCESSING_GUARANTEE;
+import static dev.shardflow.rebalancer.RebalancerSettings.REPLICATION_FACTOR;
+import static dev.shardflow.rebalancer.RebalancerSettings.STATE_DIR;
+import static dev.shardflow.rebalancer.RebalancerSettings.THREADS;
+import static dev.shardflow.rebalancer.RebalancerSettings.TOPOLOGY;
+
+import dev.shardflow.core.config.SettingsReader;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.topology.Topology;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/** What a rebalancer runs with: the fallback topology, the Kafka cluster, and the Streams tuning. */
+public record RebalancerOptions(Topology topology, String bootstrapServers, String applicationId,
+        String processingGuarantee, int applyPartitions, int replicationFactor, int threads, long commitIntervalMs,
+        String stateDir) {
+
+    public RebalancerOptions {
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(processingGuarantee, "processingGuarantee");
+        Objects.requireNonNull(stateDir, "stateDir");
+    }
+
+    public static RebalancerOptions defaults(Topology topology, String bootstrapServers) {
+        return new RebalancerOptions(topology, bootstrapServers, defaultApplicationId(topology),
+                PROCESSING_GUARANTEE.defaultValue(), APPLY_PARTITIONS.defaultValue(), REPLICATION_FACTOR.defaultValue(),
+                THREADS.defaultValue(), COMMIT_INTERVAL_MS.defaultValue(), STATE_DIR.defaultValue());
+    }
+
+    /** Reads a rebalancer YAML file; the topology path in it is relative to the file. */
+    public static RebalancerOptions load(Path file, Map<String, String> environment) {
+        SettingsReader settings = SettingsReader.of(file, environment).read(RebalancerSettings.ALL);
+        Topology topology = TopologyLoader.load(file.toAbsolutePath().getParent().resolve(settings.get(TOPOLOGY)),
+                environment);
+        String applicationId = settings.get(APPLICATION_ID).equals("default") ? defaultApplicationId(topology)
+                : settings.get(APPLICATION_ID);
+        return new RebalancerOptions(topology, settings.get(BOOTSTRAP_SERVERS), applicationId,
+                settings.get(PROCESSING_GUARANTEE), settings.get(APPLY_PARTITIONS), settings.get(REPLICATION_FACTOR),
+                settings.get(THREADS), settings.get(COMMIT_INTERVAL_MS), settings.get(STATE_DIR));
+    }
+
+    public RebalancerOptions withReplicationFactor(int factor) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+                factor, threads, commitIntervalMs, stateDir);
+    }
+
+    public RebalancerOptions withProcessingGuarantee(String guarantee) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, guarantee, applyPartitions,
+                replicationFactor, threads, commitIntervalMs, stateDir);
+    }
+
+    public RebalancerOptions withStateDir(String dir) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+                replicationFactor, threads, commitIntervalMs, dir);
+    }
+
+    private static String defaultApplicationId(Topology topology) {
+        return "shardflow-rebalancer-" + topology.keyspace();
+    }
+}

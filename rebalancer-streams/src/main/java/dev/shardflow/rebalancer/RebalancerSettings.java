@@ -1,0 +1,33 @@
+package dev.shardflow.rebalancer;
+
+import dev.shardflow.core.config.Setting;
+import java.util.List;
+
+/** Every setting of a rebalancer process, declared once: name, default, what it does. */
+public final class RebalancerSettings {
+    public static final Setting<String> TOPOLOGY = Setting.text("topology", null,
+            "the topology YAML file routed by while the topology topic holds no state for the keyspace");
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("kafka.bootstrapServers", null,
+            "the Kafka cluster of the change, apply, topology and dead-letter topics");
+    public static final Setting<String> APPLICATION_ID = Setting.text("kafka.applicationId", "default",
+            "the Kafka Streams application id shared by every instance; default means shardflow-rebalancer-<keyspace>");
+    public static final Setting<String> PROCESSING_GUARANTEE = new Setting<>("kafka.processingGuarantee", String.class,
+            "exactly_once_v2", "exactly_once_v2, or at_least_once where a writer's version guard absorbs duplicates",
+            value -> value.equals("exactly_once_v2") || value.equals("at_least_once") ? null
+                    : "must be exactly_once_v2 or at_least_once");
+    public static final Setting<Integer> APPLY_PARTITIONS = Setting.positiveInt("kafka.applyPartitions", 6,
+            "partitions of each apply topic the rebalancer creates; more partitions, more writer consumers");
+    public static final Setting<Integer> REPLICATION_FACTOR = Setting.positiveInt("kafka.replicationFactor", 3,
+            "replication factor of the topics the rebalancer creates (capped at the number of brokers)");
+    public static final Setting<Integer> THREADS = Setting.positiveInt("streams.threads", 1,
+            "stream threads of this instance; add threads or instances up to the partitions of the change topics");
+    public static final Setting<Long> COMMIT_INTERVAL_MS = Setting.positiveLong("streams.commitIntervalMs", 100L,
+            "how often a transaction commits; shorter means lower latency to the writers, longer more throughput");
+    public static final Setting<String> STATE_DIR = Setting.text("streams.stateDir", "default",
+            "where local state lives; default means a directory under the system temporary directory");
+
+    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, APPLICATION_ID,
+            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS, STATE_DIR);
+
+    private RebalancerSettings() {}
+}

@@ -1,0 +1,85 @@
+package dev.shardflow.rebalancer.kafka;
+
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topics a rebalancer reads and writes: it needs the change topics of capture to exist, and creates what is
+ * missing of its own — the compacted topology topic, the dead-letter topic and an apply topic per shard — waiting
+ * until every partition has a leader, because a producer that writes to a partition without one can be refused
+ * for good.
+ */
+public final class RebalancerTopics {
+    private static final Logger log = LoggerFactory.getLogger(RebalancerTopics.class);
+
+    private RebalancerTopics() {}
+
+    /** The change topics the rebalancer routes: those of the tables placed by a shard key or by their parent. */
+    public static List<String> changeTopics(Topology topology) {
+        TopicNames names = TopicNames.of(topology);
+        return topology.tables().stream().filter(t -> t.placement() != TableSpec.Placement.REFERENCE)
+                .map(t -> names.cdc(t.name())).toList();
+    }
+
+    public static void ensure(String bootstrapServers, Topology topology, List<ShardSpec> shards, int partitions,
+            int replicationFactor) {
+        TopicNames names = TopicNames.of(topology);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<String> missingChanges = changeTopics(topology).stream().filter(t -> !existing.contains(t)).toList();
+            if (!missingChanges.isEmpty()) {
+                throw new IllegalStateException("change topics " + missingChanges + " do not exist on "
+                        + bootstrapServers + "; start the capture of keyspace " + topology.keyspace() + " first");
+            }
+            short replicas = (short) Math.min(replicationFactor,
+                    admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+            List<NewTopic> wanted = new ArrayList<>();
+            wanted.add(new NewTopic(names.topology(), 1, replicas).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT)));
+            wanted.add(new NewTopic(names.dlq(), partitions, replicas));
+            for (ShardSpec shard : shards) {
+                wanted.add(new NewTopic(names.apply(shard.id()), partitions, replicas));
+            }
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+            awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot prepare the rebalancer's topics on " + bootstrapServers + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing topics", e);
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                .flatMap(d -> d.partitions().stream()).anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " have no leader after 60 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
