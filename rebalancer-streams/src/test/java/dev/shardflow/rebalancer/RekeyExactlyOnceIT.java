@@ -12,6 +12,7 @@ import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.process.Scratch;
 import java.nio.file.Files;
@@ -64,27 +65,11 @@ class RekeyExactlyOnceIT {
         }
     }
 
-    static String document(long epoch, List<String> shards) {
-        StringBuilder yaml = new StringBuilder("keyspace: shop\nepoch: " + epoch + "\ntopicPrefix: sf.shop\nshards:\n");
-        for (String shard : shards) {
-            yaml.append("  - {id: ").append(shard).append(", engine: postgresql, jdbcUrl: \"jdbc:postgresql://h/")
-                    .append(shard).append("\", user: u, password: {env: PW}}\n");
-        }
-        return yaml.append("""
-                strategy: {type: hash}
-                tables:
-                  - {name: users, primaryKey: [id], shardKey: id}
-                  - {name: orders, primaryKey: [id], shardKey: user_id}
-                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
-                  - {name: products, primaryKey: [id], reference: true}
-                """).toString();
-    }
-
     @Test
     void aKilledRebalancerResumesAndEveryMovingChangeIsForwardedExactlyOnce() throws Exception {
         String bootstrap = testbed.kafka().bootstrapServers();
-        Topology before = TopologyLoader.parse(document(1, THREE), "test", Map.of());
-        Topology after = TopologyLoader.parse(document(2, FOUR), "test", Map.of());
+        Topology before = TopologyLoader.parse(ShopTopology.routingDocument(1, THREE), "test", Map.of());
+        Topology after = TopologyLoader.parse(ShopTopology.routingDocument(2, FOUR), "test", Map.of());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<NewTopic> topics = new ArrayList<>();
             for (String table : List.of("users", "orders", "order_items", "products")) {
@@ -101,12 +86,14 @@ class RekeyExactlyOnceIT {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             AtomicReference<Exception> failure = new AtomicReference<>();
             producer.send(new ProducerRecord<>("sf.shop.topology", "shop".getBytes(), new TopologyState("shop",
-                    document(1, THREE), document(2, FOUR), TopologyState.Phase.FORWARD, "r1").toBytes()));
+                    ShopTopology.routingDocument(1, THREE), ShopTopology.routingDocument(2, FOUR),
+                    TopologyState.Phase.FORWARD, "r1").toBytes()));
             for (long i = 1; i <= CHANGES; i++) {
                 long id = 1 + i % 10_000; // several changes per key, in order
                 String owner = before.strategy().ownerOf(id);
                 ChangeEvent change = new ChangeEvent("shop", "users", Op.UPDATE, Map.of("id", id), null,
-                        Map.of("id", id, "version", i), id, new Source(owner, new PostgresLsn(1_000 + i * 64), null, 0), 0);
+                        Map.of("id", id, "version", i), id,
+                        new Source(owner, new PostgresLsn(1_000 + i * 64), null, 0), 0);
                 producer.send(new ProducerRecord<>("sf.shop.cdc.users", SourceRowKey.of(change).toBytes(),
                         EventJson.toBytes(change)), (m, e) -> {
                             if (e != null) {
@@ -122,7 +109,7 @@ class RekeyExactlyOnceIT {
         }
 
         Path dir = Scratch.newDirectory("rebalancer");
-        Files.writeString(dir.resolve("topology.yaml"), document(1, THREE));
+        Files.writeString(dir.resolve("topology.yaml"), ShopTopology.routingDocument(1, THREE));
         Path config = dir.resolve("rebalancer.yaml");
         Files.writeString(config, """
                 topology: topology.yaml

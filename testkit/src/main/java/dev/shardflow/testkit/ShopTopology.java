@@ -13,7 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code shop} keyspace of the sample schema over real testkit shards: users by id, orders by user_id,
@@ -62,6 +64,38 @@ public final class ShopTopology {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         return file;
+    }
+
+    /**
+     * A topology document of the shop keyspace over named shards that need not exist (PostgreSQL URLs that are never
+     * dialled), for routing logic and for Kafka-only tests and benchmarks: a hash ring over the shards.
+     */
+    public static String routingDocument(long epoch, List<String> shards) {
+        StringBuilder yaml = new StringBuilder("keyspace: shop\nepoch: " + epoch + "\ntopicPrefix: sf.shop\nshards:\n");
+        for (String shard : shards) {
+            yaml.append("  - {id: ").append(shard).append(", engine: postgresql, jdbcUrl: \"jdbc:postgresql://h/")
+                    .append(shard).append("\", user: u, password: {env: PW}}\n");
+        }
+        return yaml.append("""
+                strategy: {type: hash}
+                tables:
+                  - {name: users, primaryKey: [id], shardKey: id}
+                  - {name: orders, primaryKey: [id], shardKey: user_id}
+                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
+                  - {name: products, primaryKey: [id], reference: true}
+                """).toString();
+    }
+
+    /** A {@code users} row as a change event carries it. */
+    public static Map<String, Object> userRow(long id, long version) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("username", "user" + id);
+        row.put("email", "user" + id + "@example.com");
+        row.put("country", "US");
+        row.put("created_at", "2024-05-01T10:15:30.125");
+        row.put("version", version);
+        return row;
     }
 
     public static Topology of(List<? extends DatabaseShard> shards, ShardingStrategy strategy, long epoch) {

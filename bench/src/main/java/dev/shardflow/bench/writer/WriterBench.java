@@ -75,7 +75,8 @@ public final class WriterBench {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%n%,d users rows; row-at-a-time on the first %,d; %d rows per statement%n", rows,
+        System.out.printf(Locale.ROOT, "%n%,d users rows; row-at-a-time on the first %,d; %d rows per statement%n",
+                rows,
                 rowwiseRows, ROWS_PER_STATEMENT);
         System.out.printf(Locale.ROOT, "%-11s %16s %16s %16s %10s %14s%n", "engine", "(a) raw upsert/s",
                 "(b) writer/s", "(c) row-at-a-time/s", "b vs a", "b vs c");
@@ -108,7 +109,8 @@ public final class WriterBench {
         double rawAscending = rawUpsert(shard, users);
         double guarded = guardedUpsert(shard, arrival);
         double rowwise = rowAtATime(shard, rowwiseRows);
-        System.out.printf(Locale.ROOT, "%s: the writer's guarded upsert in a plain loop, rows in memory, arrival order: %,.0f rows/s%n",
+        System.out.printf(Locale.ROOT, "%s: the writer's guarded upsert in a plain loop, rows in memory, arrival "
+                + "order: %,.0f rows/s%n",
                 shard.engine().configName(), guarded);
         System.out.printf(Locale.ROOT, "%s: raw upsert %,.0f rows/s before the writer, %,.0f after; %,.0f with the "
                 + "rows in ascending key order%n", shard.engine().configName(), rawBefore, rawAfter, rawAscending);
@@ -118,14 +120,7 @@ public final class WriterBench {
     private static List<Map<String, Object>> users(int rows) {
         List<Map<String, Object>> users = new ArrayList<>(rows);
         for (long id = 1; id <= rows; id++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", id);
-            row.put("username", "user" + id);
-            row.put("email", "user" + id + "@example.com");
-            row.put("country", "US");
-            row.put("created_at", "2024-05-01T10:15:30.125");
-            row.put("version", 1L);
-            users.add(row);
+            users.add(ShopTopology.userRow(id, 1));
         }
         return users;
     }
@@ -146,7 +141,8 @@ public final class WriterBench {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Exception> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             long position = 1_000;
             for (Map<String, Object> user : users) {
@@ -191,7 +187,8 @@ public final class WriterBench {
                 + (pg ? " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, email = EXCLUDED.email, "
                         + "country = EXCLUDED.country, created_at = EXCLUDED.created_at, version = EXCLUDED.version"
                         : " ON DUPLICATE KEY UPDATE username = VALUES(username), email = VALUES(email), "
-                                + "country = VALUES(country), created_at = VALUES(created_at), version = VALUES(version)");
+                                + "country = VALUES(country), created_at = VALUES(created_at), "
+                                + "version = VALUES(version)");
         long started = System.nanoTime();
         try (Connection connection = shard.connect()) {
             connection.setAutoCommit(false);
@@ -220,7 +217,8 @@ public final class WriterBench {
     /** The writer's own guarded statement (version column, guard) in a plain loop: what the guard costs. */
     private static double guardedUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
         boolean pg = shard.engine() == Engine.POSTGRESQL;
-        shard.execute(pg ? "CREATE TABLE users_guarded (LIKE users INCLUDING ALL)" : "CREATE TABLE users_guarded LIKE users");
+        shard.execute(pg ? "CREATE TABLE users_guarded (LIKE users INCLUDING ALL)"
+                : "CREATE TABLE users_guarded LIKE users");
         GuardedSql guarded = new GuardedSql(SqlDialect.of(shard.engine()), "users_guarded",
                 List.of("id", "username", "email", "country", "created_at", "version"), List.of("id"));
         long started = System.nanoTime();
@@ -256,7 +254,8 @@ public final class WriterBench {
         WriterOptions options = WriterOptions.defaults(topology, shard.id(), kafka.bootstrapServers())
                 .withLogIntervalMs(1_000);
         try (WriterService writer = new WriterService(options).start();
-                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers()))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (writer.meters().rowsWritten() == 0) {
                 check(deadline);

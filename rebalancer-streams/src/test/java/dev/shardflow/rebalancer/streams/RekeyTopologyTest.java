@@ -11,6 +11,7 @@ import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.core.topology.TopologyState.Phase;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,24 +45,12 @@ class RekeyTopologyTest {
     private TestInputTopic<String, byte[]> states;
     private long position = 1_000;
 
-    static String document(long epoch, List<String> shards) {
-        StringBuilder yaml = new StringBuilder("keyspace: shop\nepoch: " + epoch + "\ntopicPrefix: sf.shop\nshards:\n");
-        for (String shard : shards) {
-            yaml.append("  - {id: ").append(shard).append(", engine: postgresql, jdbcUrl: \"jdbc:postgresql://h/")
-                    .append(shard).append("\", user: u, password: {env: PW}}\n");
-        }
-        return yaml.append("""
-                strategy: {type: hash}
-                tables:
-                  - {name: users, primaryKey: [id], shardKey: id}
-                  - {name: orders, primaryKey: [id], shardKey: user_id}
-                  - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
-                  - {name: products, primaryKey: [id], reference: true}
-                """).toString();
+    private static String doc(long epoch, List<String> shards) {
+        return ShopTopology.routingDocument(epoch, shards);
     }
 
     static Topology topology(long epoch, List<String> shards) {
-        return TopologyLoader.parse(document(epoch, shards), "test", Map.of());
+        return TopologyLoader.parse(doc(epoch, shards), "test", Map.of());
     }
 
     private void start(TopologyState state) {
@@ -83,7 +72,8 @@ class RekeyTopologyTest {
     }
 
     private TestOutputTopic<byte[], byte[]> apply(String shard) {
-        return driver.createOutputTopic("sf.shop.apply." + shard, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return driver.createOutputTopic("sf.shop.apply." + shard, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     private ChangeEvent userChange(long id, String sourceShard) {
@@ -105,7 +95,7 @@ class RekeyTopologyTest {
 
     @Test
     void ownersChangeOfAMovingKeyIsForwardedToItsNextOwnerWithTheEpochInForceAndStayingKeysAreNot() {
-        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         Topology before = topology(1, THREE);
         Topology after = topology(2, FOUR);
         List<Long> moving = new ArrayList<>();
@@ -130,7 +120,7 @@ class RekeyTopologyTest {
 
     @Test
     void nonOwnerChangeIsNotForwardedButCounted() {
-        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         long id = movingKey(topology(1, THREE), topology(2, FOUR));
         send(userChange(id, "s3")); // the writer's own write on the new shard, echoed by its capture
         assertThat(apply("s3").readRecordsToList()).isEmpty();
@@ -139,7 +129,7 @@ class RekeyTopologyTest {
 
     @Test
     void removingAShardForwardsItsKeysAndOnlyItsKeys() {
-        start(new TopologyState("shop", document(1, FOUR), document(2, THREE), Phase.FORWARD, "r1"));
+        start(new TopologyState("shop", doc(1, FOUR), doc(2, THREE), Phase.FORWARD, "r1"));
         Topology before = topology(1, FOUR);
         Topology after = topology(2, THREE);
         Map<String, List<Long>> expected = new LinkedHashMap<>();
@@ -161,7 +151,7 @@ class RekeyTopologyTest {
 
     @Test
     void afterCutoverChangesOfMovedKeysFlowBackToTheirPreviousOwner() {
-        start(new TopologyState("shop", document(2, FOUR), document(1, THREE), Phase.REVERSE, "r1"));
+        start(new TopologyState("shop", doc(2, FOUR), doc(1, THREE), Phase.REVERSE, "r1"));
         long id = movingKey(topology(1, THREE), topology(2, FOUR));
         String previous = topology(1, THREE).strategy().ownerOf(id);
         send(userChange(id, "s3"));
@@ -175,11 +165,12 @@ class RekeyTopologyTest {
 
     @Test
     void aFenceMarkerReachesEveryApplyTopicOfTheOtherTopologyAfterTheChangesBeforeIt() {
-        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         long id = movingKey(topology(1, THREE), topology(2, FOUR));
         send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
         send(new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "fence-7"), null,
-                Map.of("id", "fence-7", "epoch", 2L), null, new Source("s0", new PostgresLsn(position += 64), null, 0), 1));
+                Map.of("id", "fence-7", "epoch", 2L), null,
+                new Source("s0", new PostgresLsn(position += 64), null, 0), 1));
         List<ChangeEvent> toNewShard = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
         assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("users", ChangeEvent.FENCE_TABLE);
         for (String shard : THREE) {
@@ -197,7 +188,7 @@ class RekeyTopologyTest {
 
     @Test
     void withoutARebalanceNothingIsForwarded() {
-        start(TopologyState.steady("shop", document(1, THREE)));
+        start(TopologyState.steady("shop", doc(1, THREE)));
         for (long id = 1; id <= 100; id++) {
             send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
         }
@@ -209,7 +200,7 @@ class RekeyTopologyTest {
 
     @Test
     void badEventsGoToTheDeadLetterTopicWithTheirReasonAndTheNextOneFlows() {
-        start(new TopologyState("shop", document(1, THREE), document(2, FOUR), Phase.FORWARD, "r1"));
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         users.pipeInput("k".getBytes(StandardCharsets.UTF_8), "{not json".getBytes(StandardCharsets.UTF_8));
         ChangeEvent noShardKey = new ChangeEvent("shop", "users", Op.CREATE, Map.of("id", 5L), null,
                 Map.of("id", 5L), null, new Source("s0", new PostgresLsn(10), null, 0), 0);
