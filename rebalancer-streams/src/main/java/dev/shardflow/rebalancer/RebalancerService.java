@@ -39,8 +39,7 @@ public final class RebalancerService implements AutoCloseable {
     public RebalancerService start() {
         RebalancerTopics.ensure(options.bootstrapServers(), options.topology(), options.topology().shards(),
                 options.applyPartitions(), options.replicationFactor());
-        streams = new KafkaStreams(RekeyTopology.build(options.topology(),
-                RebalancerTopics.changeTopics(options.topology()), counts), properties());
+        streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts), properties());
         streams.setUncaughtExceptionHandler(error -> {
             log.error("rebalancer {}: a stream thread failed; it is replaced and resumes from the last commit",
                     options.applicationId(), error);

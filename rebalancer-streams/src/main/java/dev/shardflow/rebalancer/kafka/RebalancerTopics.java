@@ -4,6 +4,7 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.rebalancer.streams.RekeyTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class RebalancerTopics {
             short replicas = (short) Math.min(replicationFactor,
                     admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
             List<NewTopic> wanted = new ArrayList<>();
+            childrenTopic(admin, topology, replicas).ifPresent(wanted::add);
             wanted.add(new NewTopic(names.topology(), 1, replicas).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                     TopicConfig.CLEANUP_POLICY_COMPACT)));
             wanted.add(new NewTopic(names.dlq(), partitions, replicas));
@@ -69,6 +71,36 @@ public final class RebalancerTopics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
         }
+    }
+
+    /** The topic children pass through, with as many partitions as their parents' change topic. */
+    private static java.util.Optional<NewTopic> childrenTopic(Admin admin, Topology topology, short replicas)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<TableSpec> children = topology.tables().stream()
+                .filter(t -> t.placement() == TableSpec.Placement.PARENT).toList();
+        if (children.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        TopicNames names = TopicNames.of(topology);
+        List<String> parents = children.stream().map(t -> names.cdc(t.parentTable())).distinct().toList();
+        Set<Integer> counts = new java.util.HashSet<>();
+        admin.describeTopics(parents).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                .forEach(d -> counts.add(d.partitions().size()));
+        if (counts.size() != 1) {
+            throw new IllegalStateException("the change topics of parent tables " + parents + " have different "
+                    + "partition counts " + counts + "; give them the same count");
+        }
+        int partitions = counts.iterator().next();
+        String name = RekeyTopology.childrenTopic(topology);
+        Map<String, org.apache.kafka.clients.admin.TopicDescription> existing = admin.describeTopics(
+                admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(name::equals).toList())
+                .allTopicNames().get(30, TimeUnit.SECONDS);
+        if (existing.containsKey(name) && existing.get(name).partitions().size() != partitions) {
+            throw new IllegalStateException(name + " has " + existing.get(name).partitions().size() + " partitions "
+                    + "but the parents' change topics have " + partitions + "; children would not meet their parents. "
+                    + "Delete it (the rebalancer recreates it) or give it " + partitions + " partitions");
+        }
+        return java.util.Optional.of(new NewTopic(name, partitions, replicas));
     }
 
     private static void awaitLeaders(Admin admin, List<String> topics)

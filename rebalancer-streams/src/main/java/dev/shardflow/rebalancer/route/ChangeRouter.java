@@ -15,6 +15,15 @@ public final class ChangeRouter {
     private ChangeRouter() {}
 
     public static Decision route(ChangeEvent change, Routing routing) {
+        return route(change, routing, null);
+    }
+
+    /**
+     * Routes a change of a child table by the shard key of its parent row, which decides where the child lives.
+     *
+     * @param parentShardKey the shard key of the child's parent row; null routes a child as following its parent
+     */
+    public static Decision route(ChangeEvent change, Routing routing, Object parentShardKey) {
         if (change.isFence()) {
             return routing.moving() ? new Decision.Fence(routing.other().strategy().shards(), change)
                     : Decision.Skip.IDLE_FENCE;
@@ -29,13 +38,15 @@ public final class ChangeRouter {
                 return Decision.Skip.REFERENCE;
             }
             case PARENT -> {
-                return Decision.Skip.FOLLOWS_PARENT;
+                if (parentShardKey == null) {
+                    return Decision.Skip.FOLLOWS_PARENT;
+                }
             }
             case SHARD_KEY -> {
                 // routed below
             }
         }
-        Object shardKey = change.shardKey();
+        Object shardKey = table.get().placement() == TableSpec.Placement.PARENT ? parentShardKey : change.shardKey();
         if (shardKey == null) {
             return new Decision.Reject(change.table() + " " + change.key() + ": the shard key "
                     + table.get().shardKeyColumn() + " is null, so the row has no owner");

@@ -1,11 +1,12 @@
 package dev.shardflow.rebalancer.streams;
 
+import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.header.Header;
@@ -32,18 +33,21 @@ public final class RekeyTopology {
     public static final String STATE_STORE = "topology-state";
     /** The shard an output record is for; names its apply topic. */
     public static final String TARGET_HEADER = "shardflow.target";
+    /** Per parent row, its shard key. */
+    public static final String PARENTS_STORE = "parents";
+    /** Children that arrived before their parent. */
+    public static final String HELD_STORE = "held-children";
     static final String APPLY_SINK = "apply-sink";
+    static final String CHILDREN_SINK = "children-by-parent-sink";
     static final String FENCE_SINK = "fence-sink";
     static final String DLQ_SINK = "dlq-sink";
 
     private RekeyTopology() {}
 
     /**
-     * @param changeTopics the change topics to route, one per captured table
      * @param fallback the topology used while the topology topic holds no state for the keyspace
      */
-    public static Topology build(dev.shardflow.core.topology.Topology fallback, List<String> changeTopics,
-            RouteCounts counts) {
+    public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts) {
         TopicNames topics = TopicNames.of(fallback);
         Topology topology = new Topology();
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STATE_STORE),
@@ -67,14 +71,56 @@ public final class RekeyTopology {
                     }
                 });
         topology.addSource("changes", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                changeTopics.toArray(String[]::new));
+                changeTopics(fallback, TableSpec.Placement.SHARD_KEY).toArray(String[]::new));
         topology.addProcessor("route", () -> new RouteProcessor(fallback, counts), "changes");
+        List<String> childTopics = changeTopics(fallback, TableSpec.Placement.PARENT);
+        List<String> routers = new ArrayList<>(List.of("route"));
+        if (!childTopics.isEmpty()) {
+            // children meet their parents in one task: re-keyed by parent row, through a topic partitioned like the
+            // parents' change topics
+            topology.addSource("children", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    childTopics.toArray(String[]::new));
+            topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts), "children");
+            topology.addSink(CHILDREN_SINK, childrenTopic(fallback), new ByteArraySerializer(),
+                    new ByteArraySerializer(), "child-rekey");
+            topology.addSource("children-by-parent", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                    childrenTopic(fallback));
+            topology.addProcessor("child-route", () -> new ChildRouteProcessor(fallback, counts),
+                    "children-by-parent");
+            routers.add("child-route");
+        }
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARENTS_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()), routers.toArray(String[]::new));
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()), routers.toArray(String[]::new));
         TopicNameExtractor<byte[], byte[]> applyTopic = (key, value, context) -> topics.apply(target(context));
-        topology.addSink(APPLY_SINK, applyTopic, new ByteArraySerializer(), new ByteArraySerializer(), "route");
+        String[] routersArray = routers.toArray(String[]::new);
+        topology.addSink(APPLY_SINK, applyTopic, new ByteArraySerializer(), new ByteArraySerializer(), routersArray);
         topology.addSink(FENCE_SINK, applyTopic, new ByteArraySerializer(), new ByteArraySerializer(),
-                everyPartition(), "route");
-        topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(), "route");
+                everyPartition(), routersArray);
+        List<String> rejecting = new ArrayList<>(routers);
+        if (!childTopics.isEmpty()) {
+            rejecting.add("child-rekey");
+        }
+        topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
+                rejecting.toArray(String[]::new));
         return topology;
+    }
+
+    /** The change topics of the tables with a placement. */
+    public static List<String> changeTopics(dev.shardflow.core.topology.Topology topology,
+            TableSpec.Placement placement) {
+        TopicNames names = TopicNames.of(topology);
+        return topology.tables().stream().filter(t -> t.placement() == placement).map(t -> names.cdc(t.name()))
+                .toList();
+    }
+
+    /**
+     * The topic children pass through, keyed by their parent row; it must have as many partitions as the change
+     * topics of the parents.
+     */
+    public static String childrenTopic(dev.shardflow.core.topology.Topology topology) {
+        return TopicNames.of(topology).prefix() + ".rebalancer.children-by-parent";
     }
 
     /** Sends a record to every partition of its topic: how a fence marker reaches every writer of a shard. */
@@ -91,7 +137,4 @@ public final class RekeyTopology {
         return new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    static Set<String> sinks() {
-        return Set.of(APPLY_SINK, FENCE_SINK, DLQ_SINK);
-    }
 }

@@ -2,38 +2,24 @@ package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
-import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.rebalancer.route.ChangeRouter;
-import dev.shardflow.rebalancer.route.Decision;
 import dev.shardflow.rebalancer.route.RouteCounts;
-import dev.shardflow.rebalancer.route.Routing;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Routes each change with the keyspace's current topology state ({@link ChangeRouter}) and forwards it to the
- * apply, fence or dead-letter sink. A state that cannot be read keeps the last good one in force, loudly.
+ * Routes each change of a table placed by its own shard key with the keyspace's current topology state
+ * ({@link ChangeRouter}) and hands the decision to the apply, fence or dead-letter sink. A change of a parent table
+ * also updates the index of parents, which may release children that came first.
  */
 final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> {
-    private static final Logger log = LoggerFactory.getLogger(RouteProcessor.class);
-
     private final Topology fallback;
     private final RouteCounts counts;
-    private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<String, byte[]> states;
-    private byte[] stateBytes;
-    private Routing routing;
+    private RoutingCache routings;
+    private Outputs outputs;
+    private ParentIndex parents;
 
     RouteProcessor(Topology fallback, RouteCounts counts) {
         this.fallback = fallback;
@@ -42,9 +28,9 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
-        this.context = context;
-        this.states = context.getStateStore(RekeyTopology.STATE_STORE);
-        this.routing = Routing.steady(fallback);
+        routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
+        outputs = new Outputs(context, counts);
+        parents = new ParentIndex(context, fallback);
     }
 
     @Override
@@ -57,73 +43,18 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         try {
             change = EventJson.fromBytes(record.value());
         } catch (IllegalArgumentException e) {
-            deadLetter(record, null, "cannot read the record: " + e.getMessage(), e);
+            outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
+                    "cannot read the record: " + e.getMessage(), e);
             return;
         }
-        Decision decision = ChangeRouter.route(change, routing(change.keyspace()));
-        if (decision instanceof Decision.Reject reject) {
-            deadLetter(record, change, reject.reason(), null);
-            return;
-        }
-        counts.count(decision); // a skipped change, a non-owner's above all, is counted and never the truth
-        if (decision instanceof Decision.Forward forward) {
-            context.forward(new Record<>(TableRowKey.of(forward.change()).toBytes(),
-                    EventJson.toBytes(forward.change()), record.timestamp(), target(forward.shard())),
-                    RekeyTopology.APPLY_SINK);
-        } else if (decision instanceof Decision.Fence fence) {
-            byte[] key = TableRowKey.of(fence.marker()).toBytes();
-            for (String shard : fence.shards()) {
-                context.forward(new Record<>(key, record.value(), record.timestamp(), target(shard)),
-                        RekeyTopology.FENCE_SINK);
+        outputs.emit(ChangeRouter.route(change, routings.routing(change.keyspace())), change, record.key(),
+                record.value(), record.timestamp());
+        if (parents.isParent(change.table()) && change.shardKey() != null) {
+            for (ParentIndex.Held child : parents.remember(change)) {
+                counts.count("released");
+                outputs.emit(ChangeRouter.route(child.change(), routings.routing(change.keyspace()), change.shardKey()),
+                        child.change(), child.key(), child.raw(), record.timestamp());
             }
         }
-    }
-
-    private Routing routing(String keyspace) {
-        byte[] latest = states.get(keyspace);
-        if (latest != null && (stateBytes == null || !Arrays.equals(latest, stateBytes))) {
-            stateBytes = latest;
-            try {
-                routing = Routing.of(TopologyState.fromBytes(latest));
-                log.info("routing {} by epoch {} ({}{})", keyspace, routing.current().epoch(), routing.phase(),
-                        routing.moving() ? ", other epoch " + routing.other().epoch() : "");
-            } catch (RuntimeException e) {
-                log.error("the topology state of {} cannot be read ({}); routing stays on epoch {}", keyspace,
-                        e.getMessage(), routing.current().epoch());
-            }
-        }
-        return routing;
-    }
-
-    private static Headers target(String shard) {
-        return new RecordHeaders().add(RekeyTopology.TARGET_HEADER, shard.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void deadLetter(Record<byte[], byte[]> record, ChangeEvent change, String reason, Exception error) {
-        counts.count("rejected");
-        Headers headers = new RecordHeaders();
-        add(headers, "reason", reason);
-        add(headers, "component", "rebalancer");
-        if (error != null) {
-            add(headers, "exception", error.getClass().getName());
-        }
-        RecordMetadata source = context.recordMetadata().orElse(null);
-        if (source != null) {
-            add(headers, "source.topic", source.topic());
-            add(headers, "source.partition", String.valueOf(source.partition()));
-            add(headers, "source.offset", String.valueOf(source.offset()));
-        }
-        if (change != null) {
-            add(headers, "table", change.table());
-            add(headers, "source.shard", change.source().shard());
-            add(headers, "source.position", String.valueOf(change.source().position()));
-        }
-        log.warn("change at {} to the dead-letter topic: {}", source == null ? "?" : source.topic() + "-"
-                + source.partition() + "@" + source.offset(), reason);
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), RekeyTopology.DLQ_SINK);
-    }
-
-    private static void add(Headers headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -57,8 +57,7 @@ class RekeyTopologyTest {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "rekey-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(RekeyTopology.build(topology(1, THREE), List.of("sf.shop.cdc.users",
-                "sf.shop.cdc.products"), counts), config);
+        driver = new TopologyTestDriver(RekeyTopology.build(topology(1, THREE), counts), config);
         users = driver.createInputTopic("sf.shop.cdc.users", new ByteArraySerializer(), new ByteArraySerializer());
         states = driver.createInputTopic("sf.shop.topology", new StringSerializer(), new ByteArraySerializer());
         states.pipeInput("shop", state.toBytes());
@@ -225,6 +224,82 @@ class RekeyTopologyTest {
         assertThat(header(letters.get(2), "source.shard")).isEqualTo("s0");
         assertThat(apply("s3").readRecordsToList()).hasSize(1);
         assertThat(counts.get("rejected")).isEqualTo(3);
+    }
+
+    private ChangeEvent order(long id, long userId, String sourceShard) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("user_id", userId);
+        row.put("status", "pending");
+        return new ChangeEvent("shop", "orders", Op.CREATE, Map.of("id", id), null, row, userId,
+                new Source(sourceShard, new PostgresLsn(position += 64), null, 0), 0);
+    }
+
+    private ChangeEvent item(long id, Long orderId, String sourceShard) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("order_id", orderId);
+        row.put("quantity", 1L);
+        return new ChangeEvent("shop", "order_items", Op.CREATE, Map.of("id", id), null, row, null,
+                new Source(sourceShard, new PostgresLsn(position += 64), null, 0), 0);
+    }
+
+    private void sendTo(String table, ChangeEvent change) {
+        driver.createInputTopic("sf.shop.cdc." + table, new ByteArraySerializer(), new ByteArraySerializer())
+                .pipeInput(SourceRowKey.of(change).toBytes(), EventJson.toBytes(change));
+    }
+
+    @Test
+    void aChildGoesWhereItsParentGoes() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        long user = movingKey(topology(1, THREE), topology(2, FOUR));
+        String owner = topology(1, THREE).strategy().ownerOf(user);
+        String next = topology(2, FOUR).strategy().ownerOf(user);
+        sendTo("orders", order(500, user, owner));
+        sendTo("order_items", item(9_000, 500L, owner));
+        assertThat(apply(next).readRecordsToList()).extracting(r -> read(r).table() + "/" + read(r).key().get("id"))
+                .containsExactly("orders/500", "order_items/9000");
+    }
+
+    @Test
+    void aChildBeforeItsParentIsHeldAndFollowsItWhenItArrives() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        long user = movingKey(topology(1, THREE), topology(2, FOUR));
+        String owner = topology(1, THREE).strategy().ownerOf(user);
+        String next = topology(2, FOUR).strategy().ownerOf(user);
+        sendTo("order_items", item(9_001, 501L, owner));
+        sendTo("order_items", item(9_002, 501L, owner));
+        assertThat(apply(next).readRecordsToList()).isEmpty();
+        assertThat(counts.get("held")).isEqualTo(2);
+
+        sendTo("orders", order(501, user, owner));
+        assertThat(apply(next).readRecordsToList()).extracting(r -> read(r).table() + "/" + read(r).key().get("id"))
+                .containsExactlyInAnyOrder("orders/501", "order_items/9001", "order_items/9002");
+        assertThat(counts.get("released")).isEqualTo(2);
+
+        sendTo("orders", order(501, user, owner)); // released children are not held any more
+        assertThat(apply(next).readRecordsToList()).extracting(r -> read(r).table()).containsExactly("orders");
+    }
+
+    @Test
+    void aChildOfANonOwnerIsNotForwarded() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        long user = movingKey(topology(1, THREE), topology(2, FOUR));
+        String next = topology(2, FOUR).strategy().ownerOf(user);
+        sendTo("orders", order(502, user, next)); // the writer's copy echoed by the target's capture
+        sendTo("order_items", item(9_003, 502L, next));
+        assertThat(apply(next).readRecordsToList()).isEmpty();
+        assertThat(counts.get("non_owner")).isEqualTo(2);
+    }
+
+    @Test
+    void aChildWithoutItsParentColumnGoesToTheDeadLetterTopic() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        sendTo("order_items", item(9_004, null, "s0"));
+        List<TestRecord<byte[], byte[]>> letters = driver.createOutputTopic("sf.shop.dlq",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer()).readRecordsToList();
+        assertThat(letters).extracting(r -> header(r, "reason"))
+                .containsExactly("order_items {id=9004}: the parent column order_id is null, so the row has no owner");
     }
 
     private static long movingKey(Topology before, Topology after) {

@@ -1,0 +1,62 @@
+package dev.shardflow.rebalancer.streams;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.rebalancer.route.RouteCounts;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Re-keys each change of a child table by its parent row (source shard and parent primary key, exactly as the
+ * parent's change topic is keyed), so that it is repartitioned to the task that knows its parent.
+ */
+final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private final Topology topology;
+    private final RouteCounts counts;
+    private ProcessorContext<byte[], byte[]> context;
+    private Outputs outputs;
+
+    ChildRekeyProcessor(Topology topology, RouteCounts counts) {
+        this.topology = topology;
+        this.counts = counts;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.outputs = new Outputs(context, counts);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        if (record.value() == null) {
+            counts.count("tombstone");
+            return;
+        }
+        ChangeEvent child;
+        try {
+            child = EventJson.fromBytes(record.value());
+        } catch (IllegalArgumentException e) {
+            outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
+                    "cannot read the record: " + e.getMessage(), e);
+            return;
+        }
+        TableSpec table = topology.table(child.table()).orElse(null);
+        if (table == null || table.placement() != TableSpec.Placement.PARENT) {
+            outputs.deadLetter(record.key(), record.value(), record.timestamp(), child, "table " + child.table()
+                    + " is not a child table of keyspace " + topology.keyspace(), null);
+            return;
+        }
+        byte[] parentKey;
+        try {
+            parentKey = ParentIndex.parentKey(child, table, topology);
+        } catch (IllegalArgumentException e) {
+            outputs.deadLetter(record.key(), record.value(), record.timestamp(), child, e.getMessage(), e);
+            return;
+        }
+        context.forward(record.withKey(parentKey), RekeyTopology.CHILDREN_SINK);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.shardflow.rebalancer.streams;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.TableRowKey;
+import dev.shardflow.rebalancer.route.Decision;
+import dev.shardflow.rebalancer.route.RouteCounts;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** How a processor of the re-key topology hands on a decision: to the apply, fence or dead-letter sink. */
+final class Outputs {
+    private static final Logger log = LoggerFactory.getLogger(Outputs.class);
+
+    private final ProcessorContext<byte[], byte[]> context;
+    private final RouteCounts counts;
+
+    Outputs(ProcessorContext<byte[], byte[]> context, RouteCounts counts) {
+        this.context = context;
+        this.counts = counts;
+    }
+
+    /** Forwards a routed change; {@code raw} is the change as it was read, passed on as is for a fence. */
+    void emit(Decision decision, ChangeEvent change, byte[] key, byte[] raw, long timestamp) {
+        if (decision instanceof Decision.Reject reject) {
+            deadLetter(key, raw, timestamp, change, reject.reason(), null);
+            return;
+        }
+        counts.count(decision); // a skipped change, a non-owner's above all, is counted and never the truth
+        if (decision instanceof Decision.Forward forward) {
+            context.forward(new Record<>(TableRowKey.of(forward.change()).toBytes(),
+                    EventJson.toBytes(forward.change()), timestamp, target(forward.shard())), RekeyTopology.APPLY_SINK);
+        } else if (decision instanceof Decision.Fence fence) {
+            byte[] fenceKey = TableRowKey.of(fence.marker()).toBytes();
+            for (String shard : fence.shards()) {
+                context.forward(new Record<>(fenceKey, raw, timestamp, target(shard)), RekeyTopology.FENCE_SINK);
+            }
+        }
+    }
+
+    void deadLetter(byte[] key, byte[] value, long timestamp, ChangeEvent change, String reason, Exception error) {
+        counts.count("rejected");
+        Headers headers = new RecordHeaders();
+        add(headers, "reason", reason);
+        add(headers, "component", "rebalancer");
+        if (error != null) {
+            add(headers, "exception", error.getClass().getName());
+        }
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        if (source != null) {
+            add(headers, "source.topic", source.topic());
+            add(headers, "source.partition", String.valueOf(source.partition()));
+            add(headers, "source.offset", String.valueOf(source.offset()));
+        }
+        if (change != null) {
+            add(headers, "table", change.table());
+            add(headers, "source.shard", change.source().shard());
+            add(headers, "source.position", String.valueOf(change.source().position()));
+        }
+        log.warn("change at {} to the dead-letter topic: {}", source == null ? "?" : source.topic() + "-"
+                + source.partition() + "@" + source.offset(), reason);
+        context.forward(new Record<>(key, value, timestamp, headers), RekeyTopology.DLQ_SINK);
+    }
+
+    private static Headers target(String shard) {
+        return new RecordHeaders().add(RekeyTopology.TARGET_HEADER, shard.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void add(Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

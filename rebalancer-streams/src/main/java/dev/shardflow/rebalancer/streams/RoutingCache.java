@@ -1,0 +1,42 @@
+package dev.shardflow.rebalancer.streams;
+
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.rebalancer.route.Routing;
+import java.util.Arrays;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routing of a keyspace as the global topology store holds it, read again only when the stored state changed.
+ * A state that cannot be read keeps the last good one in force, loudly; before any state, the fallback topology.
+ */
+final class RoutingCache {
+    private static final Logger log = LoggerFactory.getLogger(RoutingCache.class);
+
+    private final ReadOnlyKeyValueStore<String, byte[]> states;
+    private byte[] stateBytes;
+    private Routing routing;
+
+    RoutingCache(ReadOnlyKeyValueStore<String, byte[]> states, Topology fallback) {
+        this.states = states;
+        this.routing = Routing.steady(fallback);
+    }
+
+    Routing routing(String keyspace) {
+        byte[] latest = states.get(keyspace);
+        if (latest != null && (stateBytes == null || !Arrays.equals(latest, stateBytes))) {
+            stateBytes = latest;
+            try {
+                routing = Routing.of(TopologyState.fromBytes(latest));
+                log.info("routing {} by epoch {} ({}{})", keyspace, routing.current().epoch(), routing.phase(),
+                        routing.moving() ? ", other epoch " + routing.other().epoch() : "");
+            } catch (RuntimeException e) {
+                log.error("the topology state of {} cannot be read ({}); routing stays on epoch {}", keyspace,
+                        e.getMessage(), routing.current().epoch());
+            }
+        }
+        return routing;
+    }
+}
