@@ -1,31 +1,45 @@
 package dev.shardflow.rebalancer;
 
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
-import dev.shardflow.rebalancer.streams.RekeyTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The rebalancer as a library: {@link #start} prepares the topics and starts the Kafka Streams application of
- * {@link RekeyTopology}; instances with the same application id share the change topics' partitions.
+ * The rebalancer as a library: {@link #start} prepares the topics, then follows the keyspace's topology topic and
+ * runs the move of the rebalance in progress ({@link MoveApp}), starting it when a rebalance appears and stopping it
+ * when the keyspace is steady again. Several instances with the same settings share a move's partitions.
  */
 public final class RebalancerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RebalancerService.class);
+    private static final long PROGRESS_LOG_MS = 10_000;
 
     private final RebalancerOptions options;
     private final RouteCounts counts;
-    private KafkaStreams streams;
+    private final Thread watcher;
+    private volatile boolean stopping;
+    private volatile MoveApp move;
+    private KafkaConsumer<byte[], byte[]> states;
+    private Admin admin;
 
     public RebalancerService(RebalancerOptions options) {
         this(options, new SimpleMeterRegistry());
@@ -34,44 +48,115 @@ public final class RebalancerService implements AutoCloseable {
     public RebalancerService(RebalancerOptions options, MeterRegistry registry) {
         this.options = options;
         this.counts = new RouteCounts(registry);
+        this.watcher = new Thread(this::watch, "rebalancer-watch-" + options.topology().keyspace());
     }
 
     public RebalancerService start() {
         RebalancerTopics.ensure(options.bootstrapServers(), options.topology(), options.topology().shards(),
                 options.applyPartitions(), options.replicationFactor());
-        streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts), properties());
-        streams.setUncaughtExceptionHandler(error -> {
-            log.error("rebalancer {}: a stream thread failed; it is replaced and resumes from the last commit",
-                    options.applicationId(), error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.setStateListener((now, before) -> log.info("rebalancer {}: {} -> {}", options.applicationId(), before,
-                now));
-        streams.start();
-        log.info("rebalancer {}: routing {} with {}", options.applicationId(),
-                RebalancerTopics.changeTopics(options.topology()), options.processingGuarantee());
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()));
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        states = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = List.of(new TopicPartition(TopicNames.of(options.topology()).topology(), 0));
+        states.assign(partitions);
+        states.seekToBeginning(partitions);
+        watcher.start();
+        log.info("rebalancer of {}: following {}", options.topology().keyspace(),
+                TopicNames.of(options.topology()).topology());
         return this;
     }
 
-    private Properties properties() {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.processingGuarantee());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitIntervalMs());
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, options.replicationFactor());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().equals("default")
-                ? Path.of(System.getProperty("java.io.tmpdir"), "shardflow-rebalancer").toString() : options.stateDir());
-        // a copy reads the change topics from their beginning
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-        return p;
+    private void watch() {
+        String keyspace = options.topology().keyspace();
+        long lastProgress = System.nanoTime();
+        try {
+            while (!stopping) {
+                for (ConsumerRecord<byte[], byte[]> record : states.poll(Duration.ofMillis(500))) {
+                    if (record.key() != null && keyspace.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                        follow(record.value());
+                    }
+                }
+                if (move != null && System.nanoTime() - lastProgress > PROGRESS_LOG_MS * 1_000_000) {
+                    lastProgress = System.nanoTime();
+                    logProgress();
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            log.error("rebalancer of {}: cannot follow the topology topic; restart the rebalancer", keyspace, e);
+        }
     }
 
+    private void follow(byte[] value) {
+        String wanted = null;
+        if (value != null) {
+            try {
+                TopologyState state = TopologyState.fromBytes(value);
+                wanted = state.phase() == TopologyState.Phase.STEADY ? null : state.rebalanceId();
+            } catch (IllegalArgumentException e) {
+                log.error("rebalancer of {}: a topology state cannot be read ({}); the move in progress goes on",
+                        options.topology().keyspace(), e.getMessage());
+                return;
+            }
+        }
+        String running = move == null ? null : move.rebalanceId();
+        if (java.util.Objects.equals(wanted, running)) {
+            return;
+        }
+        if (move != null) {
+            log.info("rebalancer of {}: rebalance {} is over; stopping its move", options.topology().keyspace(),
+                    running);
+            move.close();
+            move = null;
+        }
+        if (wanted != null) {
+            try {
+                move = new MoveApp(options, wanted, counts).start(admin);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the move of rebalance " + wanted + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void logProgress() {
+        MoveApp current = move;
+        try {
+            MoveApp.CopyProgress progress = current.progress(admin);
+            log.info("move {}: {}% of the copy ({} of {} change records); {} forwarded, {} non-owner changes ignored",
+                    current.rebalanceId(), Math.round(progress.fraction() * 100), progress.done(), progress.total(),
+                    counts.get("forwarded"), counts.get("non_owner"));
+        } catch (Exception e) {
+            log.warn("move {}: progress unknown ({})", current.rebalanceId(), e.getMessage());
+        }
+    }
+
+    /** The id of the rebalance whose move runs here, if one does. */
+    public Optional<String> moving() {
+        MoveApp current = move;
+        return current == null ? Optional.empty() : Optional.of(current.rebalanceId());
+    }
+
+    /** How far the copy of the running move is, if one runs. */
+    public Optional<MoveApp.CopyProgress> copyProgress() {
+        MoveApp current = move;
+        if (current == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(current.progress(admin));
+        } catch (Exception e) {
+            throw new IllegalStateException("move " + current.rebalanceId() + ": progress unknown: " + e.getMessage(), e);
+        }
+    }
+
+    /** The state of the move's Streams application; {@code NOT_RUNNING} when no rebalance runs. */
     public KafkaStreams.State state() {
-        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+        MoveApp current = move;
+        return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
     }
 
     public RouteCounts counts() {
@@ -80,8 +165,22 @@ public final class RebalancerService implements AutoCloseable {
 
     @Override
     public void close() {
-        if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+        stopping = true;
+        if (states != null) {
+            states.wakeup();
+            try {
+                watcher.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            states.close();
+        }
+        MoveApp current = move;
+        if (current != null) {
+            current.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
     }
 }

@@ -149,7 +149,7 @@ public final class RekeyBench {
                 Thread.sleep(1);
             }
             long started = System.nanoTime();
-            while (committed(admin, options.applicationId()) < end) {
+            while (committed(admin, options.applicationId() + "-bench") < end) {
                 check(deadline);
                 Thread.sleep(20);
             }

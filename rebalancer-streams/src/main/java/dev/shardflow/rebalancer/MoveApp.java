@@ -1,0 +1,127 @@
+package dev.shardflow.rebalancer;
+
+import dev.shardflow.rebalancer.kafka.RebalancerTopics;
+import dev.shardflow.rebalancer.route.RouteCounts;
+import dev.shardflow.rebalancer.streams.RekeyTopology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The move of one rebalance: a Kafka Streams application of its own ({@code <applicationId>-<rebalanceId>}) that
+ * reads the change topics from their beginning — the compacted topics hold every row, so the copy never re-reads a
+ * source database — forwards the changes of moving keys, and keeps forwarding live changes until the rebalance ends.
+ * Its progress is its committed position against the end offsets recorded when it started.
+ */
+public final class MoveApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MoveApp.class);
+
+    /** How far the copy is: change records read of those that existed when it started. */
+    public record CopyProgress(long done, long total) {
+        public double fraction() {
+            return total == 0 ? 1.0 : (double) done / total;
+        }
+    }
+
+    private final RebalancerOptions options;
+    private final String rebalanceId;
+    private final RouteCounts counts;
+    private final String applicationId;
+    private Map<TopicPartition, Long> copyEnd = Map.of();
+    private KafkaStreams streams;
+
+    MoveApp(RebalancerOptions options, String rebalanceId, RouteCounts counts) {
+        this.options = options;
+        this.rebalanceId = rebalanceId;
+        this.counts = counts;
+        this.applicationId = options.applicationId() + "-" + rebalanceId;
+    }
+
+    String rebalanceId() {
+        return rebalanceId;
+    }
+
+    MoveApp start(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
+        copyEnd = endOffsets(admin);
+        streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts), properties());
+        streams.setUncaughtExceptionHandler(error -> {
+            log.error("move {}: a stream thread failed; it is replaced and resumes from the last commit", rebalanceId,
+                    error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> log.info("move {}: {} -> {}", rebalanceId, before, now));
+        streams.start();
+        log.info("move {}: copying from the beginning of {} ({} change records when it started), {}", rebalanceId,
+                RebalancerTopics.changeTopics(options.topology()), copyEnd.values().stream().mapToLong(v -> v).sum(),
+                options.processingGuarantee());
+        return this;
+    }
+
+    CopyProgress progress(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        long done = 0;
+        long total = 0;
+        for (Map.Entry<TopicPartition, Long> end : copyEnd.entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            done += at == null ? 0 : Math.min(at.offset(), end.getValue());
+            total += end.getValue();
+        }
+        return new CopyProgress(done, total);
+    }
+
+    KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    }
+
+    private Map<TopicPartition, Long> endOffsets(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        var partitions = admin.describeTopics(RebalancerTopics.changeTopics(options.topology())).allTopicNames()
+                .get(30, TimeUnit.SECONDS).values().stream().flatMap(d -> d.partitions().stream()
+                        .map(p -> new TopicPartition(d.name(), p.partition())))
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        return admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitIntervalMs());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, options.replicationFactor());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().equals("default")
+                ? Path.of(System.getProperty("java.io.tmpdir"), "shardflow-rebalancer").toString() : options.stateDir());
+        // the copy reads the change topics from their beginning
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            log.info("move {}: stopped", rebalanceId);
+        }
+    }
+}

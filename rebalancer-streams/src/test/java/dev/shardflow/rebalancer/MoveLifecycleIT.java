@@ -1,0 +1,111 @@
+package dev.shardflow.rebalancer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.Op;
+import dev.shardflow.core.event.PostgresLsn;
+import dev.shardflow.core.event.Source;
+import dev.shardflow.core.event.SourceRowKey;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.process.Scratch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rebalancer follows its keyspace's topology topic: nothing moves while it is steady; a rebalance starts a move
+ * that copies the change topics from their beginning and reports its progress up to the whole copy; a steady state
+ * again stops it.
+ */
+class MoveLifecycleIT {
+    private static final List<String> THREE = List.of("s0", "s1", "s2");
+    private static final List<String> FOUR = List.of("s0", "s1", "s2", "s3");
+    private static Testbed testbed;
+
+    @BeforeAll
+    static void start() {
+        testbed = Testbed.builder().kafkaBrokers(1).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    @Test
+    void aRebalanceStartsAMoveThatCopiesFromTheBeginningAndASteadyStateStopsIt() throws Exception {
+        String bootstrap = testbed.kafka().bootstrapServers();
+        Topology before = TopologyLoader.parse(ShopTopology.routingDocument(1, THREE), "test", Map.of());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String table : List.of("users", "orders", "order_items")) {
+                topics.add(new NewTopic("sf.shop.cdc." + table, 3, (short) 1));
+            }
+            admin.createTopics(topics).all().get();
+        }
+        RebalancerOptions options = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
+                .withStateDir(Scratch.newDirectory("move-lifecycle").toString());
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+                RebalancerService rebalancer = new RebalancerService(options).start()) {
+            for (long id = 1; id <= 3_000; id++) {
+                ChangeEvent change = new ChangeEvent("shop", "users", Op.READ, Map.of("id", id), null,
+                        ShopTopology.userRow(id, 1), id,
+                        new Source(before.strategy().ownerOf(id), new PostgresLsn(id * 64), null, 0), 1);
+                producer.send(new ProducerRecord<>("sf.shop.cdc.users", SourceRowKey.of(change).toBytes(),
+                        EventJson.toBytes(change)));
+            }
+            producer.send(new ProducerRecord<>("sf.shop.topology", "shop".getBytes(),
+                    TopologyState.steady("shop", ShopTopology.routingDocument(1, THREE)).toBytes()));
+            producer.flush();
+            assertThat(rebalancer.moving()).isEmpty();
+
+            producer.send(new ProducerRecord<>("sf.shop.topology", "shop".getBytes(), new TopologyState("shop",
+                    ShopTopology.routingDocument(1, THREE), ShopTopology.routingDocument(2, FOUR),
+                    TopologyState.Phase.FORWARD, "r7").toBytes()));
+            producer.flush();
+            await("the move of r7 running").atMost(Duration.ofSeconds(60))
+                    .until(() -> rebalancer.moving().equals(java.util.Optional.of("r7"))
+                            && rebalancer.state() == KafkaStreams.State.RUNNING);
+            await("the whole copy read").atMost(Duration.ofSeconds(120))
+                    .until(() -> rebalancer.copyProgress().orElseThrow().fraction() == 1.0);
+            assertThat(rebalancer.copyProgress().orElseThrow().total()).isEqualTo(3_000);
+            assertThat(rebalancer.counts().get("forwarded")).isBetween(500L, 1_000L);
+
+            producer.send(new ProducerRecord<>("sf.shop.topology", "shop".getBytes(),
+                    TopologyState.steady("shop", ShopTopology.routingDocument(2, FOUR)).toBytes()));
+            producer.flush();
+            await("the move stopped").atMost(Duration.ofSeconds(60)).until(() -> rebalancer.moving().isEmpty());
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+}
