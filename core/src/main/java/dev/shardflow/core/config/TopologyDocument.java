@@ -15,10 +15,11 @@ import java.util.Map;
  * shards:                     # id, engine (postgresql|mysql|mariadb), jdbcUrl, user, password {env|file}, weight
  * strategy:                   # type hash|range|list|composite, see StrategyEntry
  * tables:                     # name, primaryKey, and one of shardKey, parent {table, column}, reference: true
+ * views:                      # name, from, join {table, on}, columns {view column: table.column}
  * </pre>
  */
 record TopologyDocument(String keyspace, Long epoch, String topicPrefix, List<ShardEntry> shards,
-        StrategyEntry strategy, List<TableEntry> tables) {
+        StrategyEntry strategy, List<TableEntry> tables, List<ViewEntry> views) {
 
     record ShardEntry(String id, String engine, String jdbcUrl, String user, PasswordEntry password, Double weight) {}
 
@@ -40,4 +41,9 @@ record TopologyDocument(String keyspace, Long epoch, String topicPrefix, List<Sh
     record TableEntry(String name, List<String> primaryKey, String shardKey, ParentEntry parent, Boolean reference) {}
 
     record ParentEntry(String table, String column) {}
+
+    /** A view: {@code from} a table, {@code join} {table, on: column of from}, {@code columns} {view column: table.column}. */
+    record ViewEntry(String name, String from, JoinEntry join, Map<String, String> columns) {}
+
+    record JoinEntry(String table, String on) {}
 }

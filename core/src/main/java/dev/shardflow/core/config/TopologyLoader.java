@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.shardflow.core.config.TopologyDocument.ShardEntry;
 import dev.shardflow.core.config.TopologyDocument.TableEntry;
+import dev.shardflow.core.config.TopologyDocument.ViewEntry;
 import dev.shardflow.core.strategy.ShardingStrategy;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.SecretRef;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.ViewSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,9 +73,10 @@ public final class TopologyLoader {
         shards.forEach(shard -> weights.putIfAbsent(shard.id(), shard.weight()));
         ShardingStrategy strategy = new StrategyFactory(weights, problems).build(document.strategy(), "strategy");
         List<TableSpec> tables = tables(document.tables(), problems);
+        List<ViewSpec> views = views(document.views(), tables, problems);
         problems.throwIfAny(source);
         String prefix = document.topicPrefix() == null ? "sf." + document.keyspace() : document.topicPrefix();
-        return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy);
+        return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy, views);
     }
 
     private static TopologyDocument bind(String yaml, String source, Map<String, String> environment) {
@@ -148,6 +151,61 @@ public final class TopologyLoader {
             return null;
         }
         return env ? SecretRef.env(entry.password().env()) : SecretRef.file(entry.password().file());
+    }
+
+    private static List<ViewSpec> views(List<ViewEntry> entries, List<TableSpec> tables, Problems problems) {
+        List<ViewSpec> views = new ArrayList<>();
+        if (entries == null) {
+            return views;
+        }
+        Map<String, TableSpec> byName = new HashMap<>();
+        tables.forEach(t -> byName.put(t.name(), t));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            ViewEntry entry = entries.get(i);
+            String at = "views[" + i + "]";
+            int before = problems.size();
+            if (entry.name() == null || !seen.add(entry.name())) {
+                problems.add(at + ".name", entry.name() == null ? "missing" : "view " + entry.name() + " is listed twice");
+            }
+            TableSpec from = entry.from() == null ? null : byName.get(entry.from());
+            if (from == null || from.placement() != TableSpec.Placement.SHARD_KEY) {
+                problems.add(at + ".from", "'" + entry.from() + "' is not a table of this keyspace placed by a shard key");
+            }
+            TableSpec joined = entry.join() == null || entry.join().table() == null ? null
+                    : byName.get(entry.join().table());
+            if (joined == null || joined.placement() != TableSpec.Placement.SHARD_KEY || joined.primaryKey().size() != 1) {
+                problems.add(at + ".join.table", "name a table of this keyspace placed by a shard key, with a "
+                        + "one-column primary key");
+            }
+            if (entry.join() == null || entry.join().on() == null) {
+                problems.add(at + ".join.on", "missing; name the column of " + entry.from() + " that holds the key of "
+                        + "the joined row");
+            }
+            Map<String, String> columns = entry.columns() == null ? Map.of() : entry.columns();
+            if (columns.isEmpty()) {
+                problems.add(at + ".columns", "missing; map each view column to table.column");
+            }
+            columns.forEach((column, sourceColumn) -> {
+                String table = sourceColumn == null ? "" : sourceColumn.substring(0, Math.max(0, sourceColumn.indexOf('.')));
+                if (!table.equals(entry.from()) && (entry.join() == null || !table.equals(entry.join().table()))) {
+                    problems.add(at + ".columns." + column, "'" + sourceColumn + "' is not a column of " + entry.from()
+                            + " or of the joined table; write table.column");
+                }
+            });
+            if (from != null) {
+                for (String key : from.primaryKey()) {
+                    if (!columns.containsValue(from.name() + "." + key)) {
+                        problems.add(at + ".columns", "no view column holds " + from.name() + "." + key + ", the key "
+                                + "of the view; add one");
+                    }
+                }
+            }
+            if (problems.size() == before) {
+                views.add(new ViewSpec(entry.name(), entry.from(), entry.join().table(), entry.join().on(), columns));
+            }
+        }
+        return views;
     }
 
     private static List<TableSpec> tables(List<TableEntry> entries, Problems problems) {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * rebalance produces the topology of the next epoch.
  */
 public record Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
-        ShardingStrategy strategy) {
+        ShardingStrategy strategy, List<ViewSpec> views) {
 
     public Topology {
         Objects.requireNonNull(keyspace, "keyspace");
@@ -18,9 +18,16 @@ public record Topology(String keyspace, long epoch, String topicPrefix, List<Tab
         tables = List.copyOf(tables);
         shards = List.copyOf(shards);
         Objects.requireNonNull(strategy, "strategy");
+        views = List.copyOf(views);
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
         }
+    }
+
+    /** A topology without views. */
+    public Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
+            ShardingStrategy strategy) {
+        this(keyspace, epoch, topicPrefix, tables, shards, strategy, List.of());
     }
 
     public Optional<ShardSpec> shard(String id) {

@@ -44,6 +44,23 @@ class TopologyLoaderTest {
     }
 
     @Test
+    void viewsAreReadAndAViewWithoutItsKeyOrWithAnUnknownColumnIsRefused() {
+        Topology shop = TopologyLoader.load(Path.of("..", "examples", "shop-topology.yaml"), Map.of());
+        assertThat(shop.views()).singleElement().satisfies(view -> {
+            assertThat(view.name()).isEqualTo("order_user_view");
+            assertThat(view.joinTable()).isEqualTo("users");
+            assertThat(view.columnOf("orders", "id")).isEqualTo("order_id");
+        });
+        String withOrders = SHARDS + "  - {name: orders, primaryKey: [id], shardKey: user_id}\n";
+        assertThatThrownBy(() -> TopologyLoader.parse("keyspace: k\n" + withOrders + """
+                views:
+                  - {name: v, from: orders, join: {table: users, on: user_id}, columns: {name: users.username, x: carts.id}}
+                """, "t.yaml", Map.of()))
+                .hasMessageContaining("views[0].columns.x: 'carts.id' is not a column of orders or of the joined table")
+                .hasMessageContaining("views[0].columns: no view column holds orders.id, the key of the view");
+    }
+
+    @Test
     void environmentVariablesOverrideValuesByTheirPath() {
         Topology shop = TopologyLoader.load(SHOP, Map.of(
                 "SHARDFLOW_SHARDS_S2_JDBCURL", "jdbc:mariadb://db-7:3306/shop",
