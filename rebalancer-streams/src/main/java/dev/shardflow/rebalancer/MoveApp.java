@@ -101,6 +101,11 @@ public final class MoveApp implements AutoCloseable {
     }
 
     private Properties properties() {
+        return streamsProperties(options, applicationId);
+    }
+
+    /** The Streams settings of every application of a rebalancer: the moves and the views. */
+    static Properties streamsProperties(RebalancerOptions options, String applicationId) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());

@@ -4,6 +4,7 @@ import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import dev.shardflow.rebalancer.streams.ViewTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +22,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The rebalancer as a library: {@link #start} prepares the topics, then follows the keyspace's topology topic and
  * runs the move of the rebalance in progress ({@link MoveApp}), starting it when a rebalance appears and stopping it
- * when the keyspace is steady again. Several instances with the same settings share a move's partitions.
+ * when the keyspace is steady again; and keeps the keyspace's views up to date all along. Several instances with the same settings share a move's partitions.
  */
 public final class RebalancerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RebalancerService.class);
@@ -38,6 +40,7 @@ public final class RebalancerService implements AutoCloseable {
     private final Thread watcher;
     private volatile boolean stopping;
     private volatile MoveApp move;
+    private KafkaStreams views;
     private KafkaConsumer<byte[], byte[]> states;
     private Admin admin;
 
@@ -64,6 +67,18 @@ public final class RebalancerService implements AutoCloseable {
         states.assign(partitions);
         states.seekToBeginning(partitions);
         watcher.start();
+        if (!options.topology().views().isEmpty()) {
+            views = new KafkaStreams(ViewTopology.build(options.topology(), counts),
+                    MoveApp.streamsProperties(options, options.applicationId() + "-views"));
+            views.setUncaughtExceptionHandler(error -> {
+                log.error("views of {}: a stream thread failed; it is replaced and resumes from the last commit",
+                        options.topology().keyspace(), error);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            views.start();
+            log.info("views of {}: keeping {} up to date", options.topology().keyspace(),
+                    options.topology().views().stream().map(v -> v.name()).toList());
+        }
         log.info("rebalancer of {}: following {}", options.topology().keyspace(),
                 TopicNames.of(options.topology()).topology());
         return this;
@@ -159,6 +174,11 @@ public final class RebalancerService implements AutoCloseable {
         return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
     }
 
+    /** The state of the views' Streams application; {@code NOT_RUNNING} when the keyspace declares no view. */
+    public KafkaStreams.State viewsState() {
+        return views == null ? KafkaStreams.State.NOT_RUNNING : views.state();
+    }
+
     public RouteCounts counts() {
         return counts;
     }
@@ -178,6 +198,9 @@ public final class RebalancerService implements AutoCloseable {
         MoveApp current = move;
         if (current != null) {
             current.close();
+        }
+        if (views != null) {
+            views.close(Duration.ofSeconds(30));
         }
         if (admin != null) {
             admin.close();

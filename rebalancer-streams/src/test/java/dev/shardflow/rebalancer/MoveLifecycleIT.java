@@ -97,7 +97,42 @@ class MoveLifecycleIT {
                     TopologyState.steady("shop", ShopTopology.routingDocument(2, FOUR)).toBytes()));
             producer.flush();
             await("the move stopped").atMost(Duration.ofSeconds(60)).until(() -> rebalancer.moving().isEmpty());
+
+            // the views run all along: an order of user 1 appears in order_user_view with the user's name
+            Topology after = TopologyLoader.parse(ShopTopology.routingDocument(2, FOUR), "test", Map.of());
+            ChangeEvent order = new ChangeEvent("shop", "orders", Op.CREATE, Map.of("id", 42L), null,
+                    Map.of("id", 42L, "user_id", 1L, "status", "pending"), 1L,
+                    new Source(after.strategy().ownerOf(1L), new PostgresLsn(1_000_000), null, 0), 2);
+            producer.send(new ProducerRecord<>("sf.shop.cdc.orders", SourceRowKey.of(order).toBytes(),
+                    EventJson.toBytes(order)));
+            producer.flush();
+            assertThat(rebalancer.viewsState()).isNotEqualTo(KafkaStreams.State.NOT_RUNNING);
+            await("order 42 in order_user_view").atMost(Duration.ofSeconds(60))
+                    .until(() -> viewRows(bootstrap).stream().anyMatch(row -> row.key().equals(Map.of("order_id", 42L))
+                            && "user1".equals(row.after().get("username"))));
         }
+    }
+
+    private static List<ChangeEvent> viewRows(String bootstrap) {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        List<ChangeEvent> rows = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+            var partitions = consumer.partitionsFor("sf.shop.view.order_user_view").stream()
+                    .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> rows.add(EventJson.fromBytes(r.value())));
+            }
+        }
+        return rows;
     }
 
     private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {

@@ -83,6 +83,13 @@ public final class ShopTopology {
                   - {name: orders, primaryKey: [id], shardKey: user_id}
                   - {name: order_items, primaryKey: [id], parent: {table: orders, column: order_id}}
                   - {name: products, primaryKey: [id], reference: true}
+                views:
+                  - name: order_user_view
+                    from: orders
+                    join: {table: users, on: user_id}
+                    columns: {order_id: orders.id, user_id: orders.user_id, username: users.username,
+                              email: users.email, country: users.country, total_amount: orders.total_amount,
+                              status: orders.status}
                 """).toString();
     }
 

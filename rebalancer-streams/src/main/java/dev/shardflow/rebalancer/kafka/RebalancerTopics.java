@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The topics a rebalancer reads and writes: it needs the change topics of capture to exist, and creates what is
- * missing of its own — the compacted topology topic, the dead-letter topic and an apply topic per shard — waiting
+ * missing of its own — the compacted topology topic, the dead-letter topic, an apply topic per shard and a compacted
+ * topic per view — waiting
  * until every partition has a leader, because a producer that writes to a partition without one can be refused
  * for good.
  */
@@ -57,6 +58,10 @@ public final class RebalancerTopics {
             wanted.add(new NewTopic(names.dlq(), partitions, replicas));
             for (ShardSpec shard : shards) {
                 wanted.add(new NewTopic(names.apply(shard.id()), partitions, replicas));
+            }
+            for (var view : topology.views()) {
+                wanted.add(new NewTopic(names.view(view.name()), partitions, replicas).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -53,23 +54,7 @@ public final class RekeyTopology {
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STATE_STORE),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
                 "topology-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.topology(),
-                "topology-loader", () -> new Processor<String, byte[], Void, Void>() {
-                    private KeyValueStore<String, byte[]> store;
-
-                    @Override
-                    public void init(ProcessorContext<Void, Void> context) {
-                        store = context.getStateStore(STATE_STORE);
-                    }
-
-                    @Override
-                    public void process(Record<String, byte[]> record) {
-                        if (record.value() == null) {
-                            store.delete(record.key());
-                        } else {
-                            store.put(record.key(), record.value());
-                        }
-                    }
-                });
+                "topology-loader", topologyLoader());
         topology.addSource("changes", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 changeTopics(fallback, TableSpec.Placement.SHARD_KEY).toArray(String[]::new));
         topology.addProcessor("route", () -> new RouteProcessor(fallback, counts), "changes");
@@ -105,6 +90,27 @@ public final class RekeyTopology {
         topology.addSink(DLQ_SINK, topics.dlq(), new ByteArraySerializer(), new ByteArraySerializer(),
                 rejecting.toArray(String[]::new));
         return topology;
+    }
+
+    /** Keeps the global store of topology states equal to the compacted topology topic. */
+    static ProcessorSupplier<String, byte[], Void, Void> topologyLoader() {
+        return () -> new Processor<String, byte[], Void, Void>() {
+            private KeyValueStore<String, byte[]> store;
+
+            @Override
+            public void init(ProcessorContext<Void, Void> context) {
+                store = context.getStateStore(STATE_STORE);
+            }
+
+            @Override
+            public void process(Record<String, byte[]> record) {
+                if (record.value() == null) {
+                    store.delete(record.key());
+                } else {
+                    store.put(record.key(), record.value());
+                }
+            }
+        };
     }
 
     /** The change topics of the tables with a placement. */

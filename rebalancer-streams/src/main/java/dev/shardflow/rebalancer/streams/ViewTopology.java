@@ -1,0 +1,111 @@
+package dev.shardflow.rebalancer.streams;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.ChangeEventSerde;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.Op;
+import dev.shardflow.core.event.TableRowKey;
+import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.ViewSpec;
+import dev.shardflow.rebalancer.route.RouteCounts;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TableJoined;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The denormalized views of a keyspace, as the data flows: the owners' rows of each table involved become a table
+ * keyed by primary key ({@link OwnedRows}); each view is a foreign-key join of its {@code from} table with its joined
+ * table, so a change to either side updates the view row; the view's changes go to {@code <prefix>.view.<name>},
+ * keyed by view and key, for the writers of the view's target. A view change carries the version of the newer of its
+ * two rows, and is a delete when either row is deleted.
+ */
+public final class ViewTopology {
+
+    private ViewTopology() {}
+
+    public static Topology build(dev.shardflow.core.topology.Topology keyspace, RouteCounts counts) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RekeyTopology.STATE_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), TopicNames.of(keyspace).topology(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("topology-source"),
+                RekeyTopology.topologyLoader());
+        Map<String, KTable<String, ChangeEvent>> rows = new HashMap<>();
+        for (ViewSpec view : keyspace.views()) {
+            KTable<String, ChangeEvent> from = rows.computeIfAbsent(view.from(), t -> rows(builder, keyspace, t, counts));
+            KTable<String, ChangeEvent> joined = rows.computeIfAbsent(view.joinTable(),
+                    t -> rows(builder, keyspace, t, counts));
+            String joinKey = keyspace.table(view.joinTable()).orElseThrow().primaryKey().get(0);
+            TableSpec fromTable = keyspace.table(view.from()).orElseThrow();
+            from.join(joined, row -> foreignKey(row, view.joinColumn(), joinKey),
+                            (left, right) -> viewChange(view, fromTable, left, right),
+                            TableJoined.as(view.name() + "-join"),
+                            Materialized.<String, ChangeEvent, KeyValueStore<Bytes, byte[]>>as(view.name())
+                                    .withKeySerde(Serdes.String()).withValueSerde(new ChangeEventSerde()))
+                    .toStream(Named.as(view.name() + "-changes"))
+                    .filter((key, change) -> change != null, Named.as(view.name() + "-not-null"))
+                    .map((key, change) -> KeyValue.pair(TableRowKey.of(change).toBytes(), EventJson.toBytes(change)),
+                            Named.as(view.name() + "-keyed"))
+                    .to(TopicNames.of(keyspace).view(view.name()), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                            .withName(view.name() + "-sink"));
+        }
+        return builder.build();
+    }
+
+    private static KTable<String, ChangeEvent> rows(StreamsBuilder builder,
+            dev.shardflow.core.topology.Topology keyspace, String table, RouteCounts counts) {
+        return builder.stream(TopicNames.of(keyspace).cdc(table), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName(table + "-changes"))
+                .process(() -> new OwnedRows(keyspace, counts), Named.as(table + "-owned"))
+                .toTable(Named.as(table + "-rows"), Materialized.<String, ChangeEvent, KeyValueStore<Bytes, byte[]>>as(
+                        table + "-rows").withKeySerde(Serdes.String()).withValueSerde(new ChangeEventSerde()));
+    }
+
+    private static String foreignKey(ChangeEvent row, String column, String joinKey) {
+        Map<String, Object> image = row.after() != null ? row.after() : row.before();
+        Object value = image == null ? null : image.get(column);
+        return value == null ? null : OwnedRows.keyOf(Map.of(joinKey, value));
+    }
+
+    static ChangeEvent viewChange(ViewSpec view, TableSpec fromTable, ChangeEvent from, ChangeEvent joined) {
+        ChangeEvent newer = newer(from, joined);
+        Map<String, Object> key = new LinkedHashMap<>();
+        for (String column : fromTable.primaryKey()) {
+            key.put(view.columnOf(fromTable.name(), column), from.key().get(column));
+        }
+        if (from.op() == Op.DELETE || joined.op() == Op.DELETE) {
+            return new ChangeEvent(from.keyspace(), view.name(), Op.DELETE, key, null, null, from.shardKey(),
+                    newer.source(), newer.epoch());
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        view.columns().forEach((column, source) -> {
+            int dot = source.indexOf('.');
+            ChangeEvent side = source.substring(0, dot).equals(view.from()) ? from : joined;
+            row.put(column, side.after().get(source.substring(dot + 1)));
+        });
+        return new ChangeEvent(from.keyspace(), view.name(), Op.UPDATE, key, null, row, from.shardKey(),
+                newer.source(), newer.epoch());
+    }
+
+    private static ChangeEvent newer(ChangeEvent a, ChangeEvent b) {
+        try {
+            return VersionStamp.of(a).compareTo(VersionStamp.of(b)) >= 0 ? a : b;
+        } catch (IllegalArgumentException positionsWithoutOrder) {
+            return a.epoch() >= b.epoch() ? a : b;
+        }
+    }
+}
