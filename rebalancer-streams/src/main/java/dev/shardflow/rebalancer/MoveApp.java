@@ -1,11 +1,14 @@
 package dev.shardflow.rebalancer;
 
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.rebalancer.kafka.CopyStarts;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import dev.shardflow.rebalancer.streams.RekeyTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The move of one rebalance: a Kafka Streams application of its own ({@code <applicationId>-<rebalanceId>}) that
  * reads the change topics from their beginning — the compacted topics hold every row, so the copy never re-reads a
  * source database — forwards the changes of moving keys, and keeps forwarding live changes until the rebalance ends.
- * Its progress is its committed position against the end offsets recorded when it started.
+ * Its progress is its committed position against the end offsets recorded when it first started ({@link CopyStarts}).
  */
 public final class MoveApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MoveApp.class);
@@ -58,7 +61,14 @@ public final class MoveApp implements AutoCloseable {
     }
 
     MoveApp start(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
-        copyEnd = endOffsets(admin);
+        CopyStarts starts = new CopyStarts(options.bootstrapServers(), TopicNames.of(options.topology()));
+        Optional<Map<TopicPartition, Long>> recorded = starts.recorded(rebalanceId);
+        if (recorded.isPresent()) {
+            copyEnd = recorded.get();
+        } else {
+            copyEnd = endOffsets(admin);
+            starts.record(rebalanceId, copyEnd);
+        }
         streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts), properties());
         streams.setUncaughtExceptionHandler(error -> {
             log.error("move {}: a stream thread failed; it is replaced and resumes from the last commit", rebalanceId,
@@ -67,9 +77,9 @@ public final class MoveApp implements AutoCloseable {
         });
         streams.setStateListener((now, before) -> log.info("move {}: {} -> {}", rebalanceId, before, now));
         streams.start();
-        log.info("move {}: copying from the beginning of {} ({} change records when it started), {}", rebalanceId,
+        log.info("move {}: copying from the beginning of {} ({} change records when it {}started), {}", rebalanceId,
                 RebalancerTopics.changeTopics(options.topology()), copyEnd.values().stream().mapToLong(v -> v).sum(),
-                options.processingGuarantee());
+                recorded.isPresent() ? "first " : "", options.processingGuarantee());
         return this;
     }
 

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A rebalancer follows its keyspace's topology topic: nothing moves while it is steady; a rebalance starts a move
- * that copies the change topics from their beginning and reports its progress up to the whole copy; a steady state
- * again stops it.
+ * that copies the change topics from their beginning and reports its progress up to the whole copy, measured
+ * against where the copy first started even for an instance that joins later; a steady state again stops it; the
+ * views run all along.
  */
 class MoveLifecycleIT {
     private static final List<String> THREE = List.of("s0", "s1", "s2");
@@ -92,6 +93,22 @@ class MoveLifecycleIT {
                     .until(() -> rebalancer.copyProgress().orElseThrow().fraction() == 1.0);
             assertThat(rebalancer.copyProgress().orElseThrow().total()).isEqualTo(3_000);
             assertThat(rebalancer.counts().get("forwarded")).isBetween(500L, 1_000L);
+
+            // another instance joining the move later measures the copy against the same recorded start
+            for (long id = 3_001; id <= 3_500; id++) {
+                ChangeEvent change = new ChangeEvent("shop", "users", Op.READ, Map.of("id", id), null,
+                        ShopTopology.userRow(id, 1), id,
+                        new Source(before.strategy().ownerOf(id), new PostgresLsn(id * 64), null, 0), 1);
+                producer.send(new ProducerRecord<>("sf.shop.cdc.users", SourceRowKey.of(change).toBytes(),
+                        EventJson.toBytes(change)));
+            }
+            producer.flush();
+            try (RebalancerService second = new RebalancerService(options.withStateDir(
+                    Scratch.newDirectory("move-lifecycle-2").toString())).start()) {
+                await("the second instance in the move").atMost(Duration.ofSeconds(60))
+                        .until(() -> second.moving().isPresent());
+                assertThat(second.copyProgress().orElseThrow().total()).isEqualTo(3_000);
+            }
 
             producer.send(new ProducerRecord<>("sf.shop.topology", "shop".getBytes(),
                     TopologyState.steady("shop", ShopTopology.routingDocument(2, FOUR)).toBytes()));

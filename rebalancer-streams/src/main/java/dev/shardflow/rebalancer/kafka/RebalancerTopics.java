@@ -56,6 +56,8 @@ public final class RebalancerTopics {
             wanted.add(new NewTopic(names.topology(), 1, replicas).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                     TopicConfig.CLEANUP_POLICY_COMPACT)));
             wanted.add(new NewTopic(names.dlq(), partitions, replicas));
+            wanted.add(new NewTopic(CopyStarts.topic(names), 1, replicas).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             for (ShardSpec shard : shards) {
                 wanted.add(new NewTopic(names.apply(shard.id()), partitions, replicas));
             }
