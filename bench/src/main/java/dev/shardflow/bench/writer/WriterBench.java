@@ -189,7 +189,28 @@ public final class WriterBench {
                         : " ON DUPLICATE KEY UPDATE username = VALUES(username), email = VALUES(email), "
                                 + "country = VALUES(country), created_at = VALUES(created_at), "
                                 + "version = VALUES(version)");
+        return upsertInBatches(shard, sql, users, false);
+    }
+
+    /** The writer's own guarded statement (version column, guard) in a plain loop: what the guard costs. */
+    private static double guardedUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
+        boolean pg = shard.engine() == Engine.POSTGRESQL;
+        shard.execute(pg ? "CREATE TABLE users_guarded (LIKE users INCLUDING ALL)"
+                : "CREATE TABLE users_guarded LIKE users");
+        GuardedSql guarded = new GuardedSql(SqlDialect.of(shard.engine()), "users_guarded",
+                List.of("id", "username", "email", "country", "created_at", "version"), List.of("id"));
+        return upsertInBatches(shard, guarded.upsert(ROWS_PER_STATEMENT), users, true);
+    }
+
+    /**
+     * Runs a multi-row upsert of {@value #ROWS_PER_STATEMENT} users rows per statement, committed every
+     * {@value #ROWS_PER_TRANSACTION} rows, the rows already in memory; with {@code versioned}, each row also binds a
+     * version as the writer's statement expects.
+     */
+    private static double upsertInBatches(DatabaseShard shard, String sql, List<Map<String, Object>> users,
+            boolean versioned) throws SQLException {
         long started = System.nanoTime();
+        long position = 1_000;
         try (Connection connection = shard.connect()) {
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -202,40 +223,9 @@ public final class WriterBench {
                         statement.setString(p++, (String) user.get("country"));
                         statement.setObject(p++, LocalDateTime.parse((String) user.get("created_at")));
                         statement.setLong(p++, (Long) user.get("version"));
-                    }
-                    statement.executeUpdate();
-                    if ((from + ROWS_PER_STATEMENT) % ROWS_PER_TRANSACTION == 0) {
-                        connection.commit();
-                    }
-                }
-                connection.commit();
-            }
-        }
-        return users.size() / seconds(started);
-    }
-
-    /** The writer's own guarded statement (version column, guard) in a plain loop: what the guard costs. */
-    private static double guardedUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
-        boolean pg = shard.engine() == Engine.POSTGRESQL;
-        shard.execute(pg ? "CREATE TABLE users_guarded (LIKE users INCLUDING ALL)"
-                : "CREATE TABLE users_guarded LIKE users");
-        GuardedSql guarded = new GuardedSql(SqlDialect.of(shard.engine()), "users_guarded",
-                List.of("id", "username", "email", "country", "created_at", "version"), List.of("id"));
-        long started = System.nanoTime();
-        long position = 1_000;
-        try (Connection connection = shard.connect()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement statement = connection.prepareStatement(guarded.upsert(ROWS_PER_STATEMENT))) {
-                for (int from = 0; from + ROWS_PER_STATEMENT <= users.size(); from += ROWS_PER_STATEMENT) {
-                    int p = 1;
-                    for (Map<String, Object> user : users.subList(from, from + ROWS_PER_STATEMENT)) {
-                        statement.setLong(p++, (Long) user.get("id"));
-                        statement.setString(p++, (String) user.get("username"));
-                        statement.setString(p++, (String) user.get("email"));
-                        statement.setString(p++, (String) user.get("country"));
-                        statement.setObject(p++, LocalDateTime.parse((String) user.get("created_at")));
-                        statement.setLong(p++, (Long) user.get("version"));
-                        statement.setBytes(p++, new VersionStamp(1, new PostgresLsn(position += 64)).toBytes());
+                        if (versioned) {
+                            statement.setBytes(p++, new VersionStamp(1, new PostgresLsn(position += 64)).toBytes());
+                        }
                     }
                     statement.executeUpdate();
                     if ((from + ROWS_PER_STATEMENT) % ROWS_PER_TRANSACTION == 0) {
