@@ -20,9 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,12 +56,8 @@ class MoveLifecycleIT {
     void aRebalanceStartsAMoveThatCopiesFromTheBeginningAndASteadyStateStopsIt() throws Exception {
         String bootstrap = testbed.kafka().bootstrapServers();
         Topology before = TopologyLoader.parse(ShopTopology.routingDocument(1, THREE), "test", Map.of());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (String table : List.of("users", "orders", "order_items")) {
-                topics.add(new NewTopic("sf.shop.cdc." + table, 3, (short) 1));
-            }
-            admin.createTopics(topics).all().get();
+        for (String table : List.of("users", "orders", "order_items")) {
+            testbed.kafka().createTopic("sf.shop.cdc." + table, 3, 1, Map.of());
         }
         RebalancerOptions options = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
                 .withStateDir(Scratch.newDirectory("move-lifecycle").toString());

@@ -27,9 +27,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -70,18 +67,11 @@ class RekeyExactlyOnceIT {
         String bootstrap = testbed.kafka().bootstrapServers();
         Topology before = TopologyLoader.parse(ShopTopology.routingDocument(1, THREE), "test", Map.of());
         Topology after = TopologyLoader.parse(ShopTopology.routingDocument(2, FOUR), "test", Map.of());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (String table : List.of("users", "orders", "order_items", "products")) {
-                topics.add(new NewTopic("sf.shop.cdc." + table, 6, (short) 1));
-            }
-            topics.add(new NewTopic("sf.shop.topology", 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT)));
-            admin.createTopics(topics).all().get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(topics.stream().map(NewTopic::name)
-                    .toList()).allTopicNames().get().values().stream().flatMap(d -> d.partitions().stream())
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        for (String table : List.of("users", "orders", "order_items", "products")) {
+            testbed.kafka().createTopic("sf.shop.cdc." + table, 6, 1, Map.of());
         }
+        testbed.kafka().createTopic("sf.shop.topology", 1, 1,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         Set<String> expected = new HashSet<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             AtomicReference<Exception> failure = new AtomicReference<>();

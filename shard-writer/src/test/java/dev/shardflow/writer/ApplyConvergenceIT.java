@@ -37,7 +37,7 @@ class ApplyConvergenceIT {
         testbed.shards().forEach(SampleSchema::applyTo);
         topology = ShopTopology.of(testbed.shards());
         script = new ChangeScript(42, 6_000).append(CHANGES, (long) (CHANGES * 0.7));
-        topics = new ApplyTopics(testbed.kafka().bootstrapServers());
+        topics = new ApplyTopics(testbed.kafka());
         List<ChangeEvent> shuffled = script.shuffledWithDuplicates(7);
         for (DatabaseShard shard : testbed.shards()) {
             topics.create(ordered(shard), 6);

@@ -3,6 +3,7 @@ package dev.shardflow.writer;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.TableRowKey;
+import dev.shardflow.testkit.kafka.KafkaCluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,14 +28,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** What the writer tests do with Kafka: create and fill apply topics, see whether a writer group has caught up, read the DLQ. */
 final class ApplyTopics implements AutoCloseable {
+    private final KafkaCluster kafka;
     private final String bootstrapServers;
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
     private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
 
-    ApplyTopics(String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    ApplyTopics(KafkaCluster kafka) {
+        this.kafka = kafka;
+        this.bootstrapServers = kafka.bootstrapServers();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -48,16 +50,9 @@ final class ApplyTopics implements AutoCloseable {
         this.producer = new KafkaProducer<>(p);
     }
 
-    /**
-     * Creates a topic and waits until each partition has a leader: an idempotent producer that sends before then
-     * can be refused with NOT_LEADER_OR_FOLLOWER and then OUT_OF_ORDER_SEQUENCE_NUMBER for good.
-     */
-    void create(String topic, int partitions) throws ExecutionException, InterruptedException {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-        org.awaitility.Awaitility.await("leaders of " + topic).atMost(java.time.Duration.ofSeconds(30))
-                .pollInterval(java.time.Duration.ofMillis(50))
-                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                        .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+    /** Creates a topic (see {@link KafkaCluster#createTopic}) and primes the producer's view of it. */
+    void create(String topic, int partitions) {
+        kafka.createTopic(topic, partitions, 1, Map.of());
         producer.partitionsFor(topic);
     }
 

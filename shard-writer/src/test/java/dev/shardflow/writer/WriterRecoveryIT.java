@@ -41,7 +41,7 @@ class WriterRecoveryIT {
         testbed = Testbed.builder().kafkaBrokers(1).postgresShards(1).mariadbShards(1).start();
         testbed.shards().forEach(SampleSchema::applyTo);
         topology = ShopTopology.of(testbed.shards());
-        topics = new ApplyTopics(testbed.kafka().bootstrapServers());
+        topics = new ApplyTopics(testbed.kafka());
     }
 
     @AfterAll

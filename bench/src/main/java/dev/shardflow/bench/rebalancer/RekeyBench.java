@@ -16,7 +16,6 @@ import dev.shardflow.testkit.kafka.KafkaCluster;
 import dev.shardflow.testkit.kafka.KafkaClusters;
 import dev.shardflow.testkit.process.Scratch;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,7 +52,7 @@ public final class RekeyBench {
         try (KafkaCluster kafka = KafkaClusters.start()) {
             String bootstrap = kafka.bootstrapServers();
             Topology before = TopologyLoader.parse(ShopTopology.routingDocument(1, THREE), "bench", Map.of());
-            fill(bootstrap, before, events);
+            fill(kafka, before, events);
             double consume = plainConsume(bootstrap, events);
             double exactlyOnce = rekey(bootstrap, before, "exactly_once_v2", events);
             double atLeastOnce = rekey(bootstrap, before, "at_least_once", events);
@@ -67,20 +65,13 @@ public final class RekeyBench {
         }
     }
 
-    private static void fill(String bootstrap, Topology before, int events) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (String table : List.of("users", "orders", "order_items")) {
-                topics.add(new NewTopic("sf.shop.cdc." + table, 6, (short) 1));
-            }
-            topics.add(new NewTopic("sf.shop.topology", 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                    TopicConfig.CLEANUP_POLICY_COMPACT)));
-            admin.createTopics(topics).all().get();
-            while (admin.describeTopics(topics.stream().map(NewTopic::name).toList()).allTopicNames().get().values()
-                    .stream().flatMap(d -> d.partitions().stream()).anyMatch(p -> p.leader() == null)) {
-                Thread.sleep(50);
-            }
+    private static void fill(KafkaCluster kafka, Topology before, int events) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        for (String table : List.of("users", "orders", "order_items")) {
+            kafka.createTopic("sf.shop.cdc." + table, 6, 1, Map.of());
         }
+        kafka.createTopic("sf.shop.topology", 1, 1,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");

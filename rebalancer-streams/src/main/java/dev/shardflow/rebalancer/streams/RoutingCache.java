@@ -26,8 +26,13 @@ final class RoutingCache {
 
     Routing routing(String keyspace) {
         byte[] latest = states.get(keyspace);
-        if (latest != null && (stateBytes == null || !Arrays.equals(latest, stateBytes))) {
-            stateBytes = latest;
+        // the store hands back the array it holds, so an unchanged state is usually the very array seen last
+        if (latest == null || latest == stateBytes) {
+            return routing;
+        }
+        boolean changed = stateBytes == null || !Arrays.equals(latest, stateBytes);
+        stateBytes = latest;
+        if (changed) {
             try {
                 routing = Routing.of(TopologyState.fromBytes(latest));
                 log.info("routing {} by epoch {} ({}{})", keyspace, routing.current().epoch(), routing.phase(),

@@ -37,7 +37,8 @@ public interface KafkaCluster extends AutoCloseable {
                     .atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions()
-                            .stream().allMatch(partition -> partition.leader() != null));
+                            .stream().allMatch(partition -> partition.leader() != null
+                                    && !partition.leader().isEmpty()));
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create topic " + name + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
