@@ -90,6 +90,8 @@ public final class ShopTopology {
                     columns: {order_id: orders.id, user_id: orders.user_id, username: users.username,
                               email: users.email, country: users.country, total_amount: orders.total_amount,
                               status: orders.status}
+                  - {name: orders_username, from: orders, join: {table: users, on: user_id}, inPlace: true,
+                     columns: {username: users.username}}
                 """).toString();
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
  * shards:                     # id, engine (postgresql|mysql|mariadb), jdbcUrl, user, password {env|file}, weight
  * strategy:                   # type hash|range|list|composite, see StrategyEntry
  * tables:                     # name, primaryKey, and one of shardKey, parent {table, column}, reference: true
- * views:                      # name, from, join {table, on}, columns {view column: table.column}
+ * views:                      # name, from, join {table, on}, columns {view column: table.column}, inPlace
  * </pre>
  */
 record TopologyDocument(String keyspace, Long epoch, String topicPrefix, List<ShardEntry> shards,
@@ -42,8 +42,11 @@ record TopologyDocument(String keyspace, Long epoch, String topicPrefix, List<Sh
 
     record ParentEntry(String table, String column) {}
 
-    /** A view: {@code from} a table, {@code join} {table, on: column of from}, {@code columns} {view column: table.column}. */
-    record ViewEntry(String name, String from, JoinEntry join, Map<String, String> columns) {}
+    /**
+     * A view: {@code from} a table, {@code join} {table, on: column of from}, {@code columns} {view column:
+     * table.column}; {@code inPlace: true} keeps columns of {@code from} itself equal to columns of the joined row.
+     */
+    record ViewEntry(String name, String from, JoinEntry join, Map<String, String> columns, Boolean inPlace) {}
 
     record JoinEntry(String table, String on) {}
 }

@@ -161,6 +161,7 @@ public final class TopologyLoader {
         Map<String, TableSpec> byName = new HashMap<>();
         tables.forEach(t -> byName.put(t.name(), t));
         Set<String> seen = new HashSet<>();
+        Set<String> patchedColumns = new HashSet<>();
         for (int i = 0; i < entries.size(); i++) {
             ViewEntry entry = entries.get(i);
             String at = "views[" + i + "]";
@@ -186,14 +187,33 @@ public final class TopologyLoader {
             if (columns.isEmpty()) {
                 problems.add(at + ".columns", "missing; map each view column to table.column");
             }
+            boolean inPlace = Boolean.TRUE.equals(entry.inPlace());
             columns.forEach((column, sourceColumn) -> {
                 String table = sourceColumn == null ? "" : sourceColumn.substring(0, Math.max(0, sourceColumn.indexOf('.')));
-                if (!table.equals(entry.from()) && (entry.join() == null || !table.equals(entry.join().table()))) {
+                boolean joinedColumn = entry.join() != null && table.equals(entry.join().table());
+                if (inPlace && !joinedColumn) {
+                    problems.add(at + ".columns." + column, "'" + sourceColumn + "' is not a column of the joined "
+                            + "table; an in-place view keeps columns of " + entry.from() + " equal to columns of "
+                            + (entry.join() == null ? "the joined table" : entry.join().table()));
+                } else if (!table.equals(entry.from()) && !joinedColumn) {
                     problems.add(at + ".columns." + column, "'" + sourceColumn + "' is not a column of " + entry.from()
                             + " or of the joined table; write table.column");
                 }
+                if (inPlace && (column.startsWith("_sf_") || (from != null && from.primaryKey().contains(column))
+                        || column.equals(entry.join() == null ? null : entry.join().on())
+                        || (from != null && column.equals(from.shardKeyColumn())))) {
+                    problems.add(at + ".columns." + column, "an in-place view cannot set " + entry.from() + "."
+                            + column + ": it is a key, the join column or shardflow's own");
+                }
             });
-            if (from != null) {
+            if (inPlace) {
+                columns.keySet().forEach(column -> {
+                    if (!patchedColumns.add(entry.from() + "." + column)) {
+                        problems.add(at + ".columns." + column, entry.from() + "." + column
+                                + " is already kept by another in-place view; keep each column by one view");
+                    }
+                });
+            } else if (from != null) {
                 for (String key : from.primaryKey()) {
                     if (!columns.containsValue(from.name() + "." + key)) {
                         problems.add(at + ".columns", "no view column holds " + from.name() + "." + key + ", the key "
@@ -202,7 +222,8 @@ public final class TopologyLoader {
                 }
             }
             if (problems.size() == before) {
-                views.add(new ViewSpec(entry.name(), entry.from(), entry.join().table(), entry.join().on(), columns));
+                views.add(new ViewSpec(entry.name(), entry.from(), entry.join().table(), entry.join().on(), columns,
+                        inPlace));
             }
         }
         return views;

@@ -13,7 +13,8 @@ import java.util.Objects;
  * nulls; dates and times as ISO-8601 strings.
  *
  * <p>A create or snapshot read has {@code after} and no {@code before}; a delete has {@code before} and no
- * {@code after}; an update has {@code after} and, where the source logs it, {@code before}.
+ * {@code after}; an update has {@code after} and, where the source logs it, {@code before}; a patch has in
+ * {@code after} only the columns it sets.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChangeEvent(String keyspace, String table, Op op, Map<String, Object> key, Map<String, Object> before,
@@ -39,7 +40,7 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
                     throw new IllegalArgumentException(table + " " + key + ": a delete has no after image");
                 }
             }
-            case CREATE, READ, UPDATE -> {
+            case CREATE, READ, UPDATE, PATCH -> {
                 if (after == null) {
                     throw new IllegalArgumentException(table + " " + key + ": a " + op + " needs its after image");
                 }
@@ -56,6 +57,11 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
     /** True for a fence marker (a change of {@link #FENCE_TABLE}), which is control, not data. */
     public boolean isFence() {
         return FENCE_TABLE.equals(table);
+    }
+
+    /** True for a patch: a few columns of an existing row, not the row. */
+    public boolean isPatch() {
+        return op == Op.PATCH;
     }
 
     /** The row as it is after this change: {@code after}, or null for a delete. */

@@ -9,7 +9,12 @@ public enum Op {
     UPDATE("u"),
     DELETE("d"),
     /** A row read by a snapshot: it existed when capture started. */
-    READ("r");
+    READ("r"),
+    /**
+     * Columns of an existing row set from another table's row (a denormalized column kept in place): {@code after}
+     * holds only those columns. A patch never creates a row; shardflow makes it, capture never sees one.
+     */
+    PATCH("p");
 
     private final String code;
 
@@ -29,6 +34,6 @@ public enum Op {
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown op '" + code + "'; expected c, u, d or r");
+        throw new IllegalArgumentException("unknown op '" + code + "'; expected c, u, d, r or p");
     }
 }

@@ -46,10 +46,11 @@ class TopologyLoaderTest {
     @Test
     void viewsAreReadAndAViewWithoutItsKeyOrWithAnUnknownColumnIsRefused() {
         Topology shop = TopologyLoader.load(Path.of("..", "examples", "shop-topology.yaml"), Map.of());
-        assertThat(shop.views()).singleElement().satisfies(view -> {
+        assertThat(shop.views()).hasSize(2).first().satisfies(view -> {
             assertThat(view.name()).isEqualTo("order_user_view");
             assertThat(view.joinTable()).isEqualTo("users");
             assertThat(view.columnOf("orders", "id")).isEqualTo("order_id");
+            assertThat(view.inPlace()).isFalse();
         });
         String withOrders = SHARDS + "  - {name: orders, primaryKey: [id], shardKey: user_id}\n";
         assertThatThrownBy(() -> TopologyLoader.parse("keyspace: k\n" + withOrders + """
@@ -58,6 +59,27 @@ class TopologyLoaderTest {
                 """, "t.yaml", Map.of()))
                 .hasMessageContaining("views[0].columns.x: 'carts.id' is not a column of orders or of the joined table")
                 .hasMessageContaining("views[0].columns: no view column holds orders.id, the key of the view");
+    }
+
+    @Test
+    void anInPlaceViewSetsOnlyPlainColumnsOfItsTableFromTheJoinedTable() {
+        Topology shop = TopologyLoader.load(SHOP, Map.of());
+        assertThat(shop.views().get(1)).satisfies(view -> {
+            assertThat(view.inPlace()).isTrue();
+            assertThat(view.from()).isEqualTo("orders");
+            assertThat(view.columns()).containsExactly(Map.entry("username", "users.username"));
+        });
+        String withOrders = SHARDS + "  - {name: orders, primaryKey: [id], shardKey: user_id}\n";
+        assertThatThrownBy(() -> TopologyLoader.parse("keyspace: k\n" + withOrders + """
+                views:
+                  - {name: a, from: orders, join: {table: users, on: user_id}, inPlace: true,
+                     columns: {username: users.username, total: orders.total, user_id: users.id}}
+                  - {name: b, from: orders, join: {table: users, on: user_id}, inPlace: true,
+                     columns: {username: users.name}}
+                """, "t.yaml", Map.of()))
+                .hasMessageContaining("views[0].columns.total: 'orders.total' is not a column of the joined table")
+                .hasMessageContaining("views[0].columns.user_id: an in-place view cannot set orders.user_id")
+                .hasMessageContaining("views[1].columns.username: orders.username is already kept by another");
     }
 
     @Test

@@ -61,7 +61,7 @@ public final class RebalancerTopics {
             for (ShardSpec shard : shards) {
                 wanted.add(new NewTopic(names.apply(shard.id()), partitions, replicas));
             }
-            for (var view : topology.views()) {
+            for (var view : topology.views().stream().filter(v -> !v.inPlace()).toList()) {
                 wanted.add(new NewTopic(names.view(view.name()), partitions, replicas).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }

@@ -78,7 +78,7 @@ public final class RekeyTopology {
                 Serdes.Bytes(), Serdes.ByteArray()), routers.toArray(String[]::new));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()), routers.toArray(String[]::new));
-        TopicNameExtractor<byte[], byte[]> applyTopic = (key, value, context) -> topics.apply(target(context));
+        TopicNameExtractor<byte[], byte[]> applyTopic = applyTopic(topics);
         String[] routersArray = routers.toArray(String[]::new);
         topology.addSink(APPLY_SINK, applyTopic, new ByteArraySerializer(), new ByteArraySerializer(), routersArray);
         topology.addSink(FENCE_SINK, applyTopic, new ByteArraySerializer(), new ByteArraySerializer(),
@@ -133,6 +133,11 @@ public final class RekeyTopology {
     public static StreamPartitioner<byte[], byte[]> everyPartition() {
         return (topic, key, value, partitions) -> Optional.of(IntStream.range(0, partitions).boxed()
                 .collect(Collectors.toSet()));
+    }
+
+    /** The apply topic of the shard an output record's {@link #TARGET_HEADER} names. */
+    static TopicNameExtractor<byte[], byte[]> applyTopic(TopicNames topics) {
+        return (key, value, context) -> topics.apply(target(context));
     }
 
     private static String target(org.apache.kafka.streams.processor.RecordContext context) {

@@ -10,9 +10,11 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.ViewSpec;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -33,6 +35,10 @@ import org.apache.kafka.streams.state.Stores;
  * table, so a change to either side updates the view row; the view's changes go to {@code <prefix>.view.<name>},
  * keyed by view and key, for the writers of the view's target. A view change carries the version of the newer of its
  * two rows, and is a delete when either row is deleted.
+ *
+ * <p>An in-place view ({@code orders.username}) is the same join, but its output is a patch of the {@code from} row
+ * — only when the row's columns differ from the joined row's — sent to the apply topic of the row's owner
+ * ({@link PatchRouter}), whose writer sets those columns under a version guard of their own.
  */
 public final class ViewTopology {
 
@@ -51,6 +57,15 @@ public final class ViewTopology {
                     t -> rows(builder, keyspace, t, counts));
             String joinKey = keyspace.table(view.joinTable()).orElseThrow().primaryKey().get(0);
             TableSpec fromTable = keyspace.table(view.from()).orElseThrow();
+            if (view.inPlace()) {
+                from.join(joined, row -> foreignKey(row, view.joinColumn(), joinKey),
+                                (left, right) -> patch(view, left, right), TableJoined.as(view.name() + "-join"))
+                        .toStream(Named.as(view.name() + "-patches"))
+                        .process(() -> new PatchRouter(keyspace, counts), Named.as(view.name() + "-route"))
+                        .to(RekeyTopology.applyTopic(TopicNames.of(keyspace)), Produced.<byte[], byte[]>with(
+                                Serdes.ByteArray(), Serdes.ByteArray()).withName(view.name() + "-sink"));
+                continue;
+            }
             from.join(joined, row -> foreignKey(row, view.joinColumn(), joinKey),
                             (left, right) -> viewChange(view, fromTable, left, right),
                             TableJoined.as(view.name() + "-join"),
@@ -99,6 +114,32 @@ public final class ViewTopology {
         });
         return new ChangeEvent(from.keyspace(), view.name(), Op.UPDATE, key, null, row, from.shardKey(),
                 newer.source(), newer.epoch());
+    }
+
+    /**
+     * The patch that makes a row's in-place columns equal to the joined row's, versioned by the joined row; null
+     * when they are equal already (so the patched row, captured again, ends the exchange) or either row is deleted.
+     */
+    static ChangeEvent patch(ViewSpec view, ChangeEvent from, ChangeEvent joined) {
+        if (from.op() == Op.DELETE || joined.op() == Op.DELETE) {
+            return null;
+        }
+        Map<String, Object> set = new LinkedHashMap<>();
+        boolean differs = false;
+        for (Map.Entry<String, String> column : view.columns().entrySet()) {
+            Object value = joined.after().get(column.getValue().substring(column.getValue().indexOf('.') + 1));
+            set.put(column.getKey(), value);
+            differs |= !sameValue(from.after().get(column.getKey()), value);
+        }
+        return differs ? new ChangeEvent(from.keyspace(), from.table(), Op.PATCH, from.key(), null, set,
+                from.shardKey(), joined.source(), joined.epoch()) : null;
+    }
+
+    private static boolean sameValue(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
+        }
+        return Objects.equals(a, b);
     }
 
     private static ChangeEvent newer(ChangeEvent a, ChangeEvent b) {

@@ -66,9 +66,14 @@ class ViewTopologyTest {
     }
 
     private void order(long id, long userId, String status, Op op) {
+        order(id, userId, status, null, op);
+    }
+
+    private void order(long id, long userId, String status, String username, Op op) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", id);
         row.put("user_id", userId);
+        row.put("username", username);
         row.put("total_amount", new BigDecimal("12.50"));
         row.put("status", status);
         send("orders", new ChangeEvent("shop", "orders", op, Map.of("id", id), op == Op.DELETE ? row : null,
@@ -83,6 +88,13 @@ class ViewTopologyTest {
 
     private List<ChangeEvent> changes() {
         return view.readRecordsToList().stream().map(r -> EventJson.fromBytes(r.value())).toList();
+    }
+
+    /** The patches sent to a shard's apply topic. */
+    private List<ChangeEvent> patches(String shard) {
+        return driver.createOutputTopic("sf.shop.apply." + shard, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()).readRecordsToList().stream().map(r -> EventJson.fromBytes(r.value()))
+                .toList();
     }
 
     @Test
@@ -123,5 +135,54 @@ class ViewTopologyTest {
         user(8, "mallory", other);
         assertThat(changes()).isEmpty();
         assertThat(counts.get("view_non_owner")).isEqualTo(1);
+    }
+
+    @Test
+    void aRenamedUserPatchesTheUsernameOfEachOfItsOrdersOnTheOrdersShard() {
+        user(9, "carol", owner(9));
+        order(200, 9, "pending", "carol", Op.CREATE);
+        order(201, 9, "pending", "old-name", Op.CREATE);
+        assertThat(patches(owner(9))).singleElement().satisfies(patch -> {
+            assertThat(patch.op()).isEqualTo(Op.PATCH);
+            assertThat(patch.table()).isEqualTo("orders");
+            assertThat(patch.key()).isEqualTo(Map.of("id", 201L));
+            assertThat(patch.after()).isEqualTo(Map.of("username", "carol"));
+        });
+
+        user(9, "carol2", owner(9));
+        long renamedAt = position;
+        List<ChangeEvent> patches = patches(owner(9));
+        assertThat(patches).extracting(p -> p.key().get("id")).containsExactlyInAnyOrder(200L, 201L);
+        assertThat(patches).allSatisfy(patch -> {
+            assertThat(patch.after()).isEqualTo(Map.of("username", "carol2"));
+            assertThat(patch.source().position()).isEqualTo(new PostgresLsn(renamedAt)); // versioned by the user row
+        });
+        THREE.stream().filter(s -> !s.equals(owner(9))).forEach(s -> assertThat(patches(s)).isEmpty());
+    }
+
+    @Test
+    void aPatchedOrderCapturedAgainEndsTheExchange() {
+        user(10, "dave", owner(10));
+        order(300, 10, "pending", "someone", Op.CREATE);
+        assertThat(patches(owner(10))).hasSize(1);
+        order(300, 10, "pending", "dave", Op.UPDATE); // the writer's patch, as capture reads it back
+        order(300, 10, "shipped", "dave", Op.UPDATE);
+        assertThat(patches(owner(10))).isEmpty();
+    }
+
+    @Test
+    void duringARebalanceAPatchGoesToTheOrdersOwnerOnBothSides() {
+        List<String> four = List.of("s0", "s1", "s2", "s3");
+        Topology next = TopologyLoader.parse(ShopTopology.routingDocument(2, four), "test", Map.of());
+        long userId = java.util.stream.LongStream.range(1, 10_000)
+                .filter(id -> !owner(id).equals(next.strategy().ownerOf(id))).findFirst().orElseThrow();
+        driver.createInputTopic("sf.shop.topology", new StringSerializer(), new ByteArraySerializer())
+                .pipeInput("shop", new TopologyState("shop", ShopTopology.routingDocument(1, THREE),
+                        ShopTopology.routingDocument(2, four), TopologyState.Phase.FORWARD, "r1").toBytes());
+        user(userId, "erin", owner(userId));
+        order(400, userId, "pending", "someone", Op.CREATE);
+        assertThat(patches(owner(userId))).hasSize(1);
+        assertThat(patches(next.strategy().ownerOf(userId))).singleElement()
+                .satisfies(patch -> assertThat(patch.after()).isEqualTo(Map.of("username", "erin")));
     }
 }
