@@ -3,6 +3,7 @@ package dev.shardflow.writer;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.ViewSpec;
 import dev.shardflow.writer.apply.ApplyLoop;
 import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.WriterMeters;
@@ -14,7 +15,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,7 +63,11 @@ public final class WriterService implements AutoCloseable {
         SqlDialect dialect = SqlDialect.of(options.shard().engine());
         List<String> tables = options.topology().tables().stream().map(TableSpec::name).toList();
         TargetSchema schema = new TargetSchema(dialect);
-        BatchApplier.Preparation preparation = connection -> schema.prepare(connection, tables, options.manageSchema());
+        Map<String, List<String>> patched = new HashMap<>();
+        options.topology().views().stream().filter(ViewSpec::inPlace).forEach(view -> patched
+                .computeIfAbsent(view.from(), t -> new ArrayList<>()).addAll(view.columns().keySet()));
+        BatchApplier.Preparation preparation = connection -> schema.prepare(connection, tables, patched,
+                options.manageSchema());
         try (Connection connection = TargetPool.connectOnce(options.shard(), password)) {
             connection.setAutoCommit(false);
             preparation.prepare(connection);

@@ -32,7 +32,8 @@ public final class WriterSettings {
     public static final Setting<Long> BACKOFF_MAX_MS = Setting.positiveLong("backoff.maxMs", 10000L,
             "longest wait between two attempts; the writer retries until the target is back and never skips a change");
     public static final Setting<Boolean> MANAGE_SCHEMA = new Setting<>("manageSchema", Boolean.class, true,
-            "add the _sf_version column to target tables that lack it; off, a missing column fails the start",
+            "add the _sf_version column (and _sf_version_<column> for in-place views) to target tables that lack it; "
+                    + "off, a missing column fails the start",
             value -> null);
     public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
             "how often the writer logs its rate per table, DLQ count and retries");

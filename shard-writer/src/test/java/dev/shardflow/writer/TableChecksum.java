@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A table's row count and the sum of the canonical hashes of its rows (the writer's version column left out). */
+/** A table's row count and the sum of the canonical hashes of its rows (shardflow's own columns left out). */
 record TableChecksum(long rows, long hashSum) {
 
     static TableChecksum of(Collection<Map<String, Object>> rows) {
@@ -37,7 +37,7 @@ record TableChecksum(long rows, long hashSum) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
                     String name = meta.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT);
-                    if (!name.equals("_sf_version")) {
+                    if (!name.startsWith("_sf_")) {
                         row.put(name, result.getObject(i));
                     }
                 }

@@ -6,6 +6,7 @@ import dev.shardflow.core.topology.SecretRef;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.ViewSpec;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.process.Scratch;
 import java.io.IOException;
@@ -30,7 +31,32 @@ public final class ShopTopology {
             TableSpec.child("order_items", List.of("id"), "orders", "order_id"),
             TableSpec.reference("products", List.of("id")));
 
+    /**
+     * The views of the shop keyspace: {@code order_user_view} (an order with its user's name, email and country) and
+     * the in-place {@code orders_username}, which keeps {@code orders.username} equal to the user's.
+     */
+    public static final List<ViewSpec> VIEWS = List.of(
+            new ViewSpec("order_user_view", "orders", "users", "user_id", orderedMap(
+                    "order_id", "orders.id", "user_id", "orders.user_id", "username", "users.username",
+                    "email", "users.email", "country", "users.country", "total_amount", "orders.total_amount",
+                    "status", "orders.status")),
+            new ViewSpec("orders_username", "orders", "users", "user_id", Map.of("username", "users.username"), true));
+
     private ShopTopology() {}
+
+    /** The same topology with the shop's {@link #VIEWS}. */
+    public static Topology withViews(Topology topology) {
+        return new Topology(topology.keyspace(), topology.epoch(), topology.topicPrefix(), topology.tables(),
+                topology.shards(), topology.strategy(), VIEWS);
+    }
+
+    private static Map<String, String> orderedMap(String... pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
 
     public static Topology of(List<? extends DatabaseShard> shards) {
         return of(shards, HashRing.builder().shards(shards.stream().map(DatabaseShard::id).toList()).build(), 0);
@@ -56,6 +82,16 @@ public final class ShopTopology {
                         case PARENT -> "parent: {table: " + table.parentTable() + ", column: " + table.parentColumn() + "}";
                         case REFERENCE -> "reference: true";
                     }).append("}\n");
+        }
+        if (!topology.views().isEmpty()) {
+            yaml.append("views:\n");
+        }
+        for (ViewSpec view : topology.views()) {
+            yaml.append("  - {name: ").append(view.name()).append(", from: ").append(view.from())
+                    .append(", join: {table: ").append(view.joinTable()).append(", on: ").append(view.joinColumn())
+                    .append("}, inPlace: ").append(view.inPlace()).append(", columns: {");
+            yaml.append(String.join(", ", view.columns().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                    .toList())).append("}}\n");
         }
         Path file = directory.resolve("topology.yaml");
         try {

@@ -44,6 +44,8 @@ public final class EngineProperties {
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("tombstones.on.delete", "false"); // capture writes its own tombstone after each delete
         p.setProperty("include.schema.changes", "false");
+        // the writers' own columns (versions) are bookkeeping of one database, never row data to copy elsewhere
+        p.setProperty("column.exclude.list", "[^.]+\\.[^.]+\\._sf_.*");
 
         JdbcTarget target = JdbcTarget.parse(shard.jdbcUrl(), shard.engine() == Engine.POSTGRESQL ? 5432 : 3306);
         p.setProperty("database.hostname", target.host());

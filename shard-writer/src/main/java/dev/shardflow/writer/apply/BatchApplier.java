@@ -21,7 +21,8 @@ import javax.sql.DataSource;
 /**
  * Applies a batch of changes to the target in one transaction, under the version guard: per row only its newest
  * change of the batch is written, an upsert older than the row's delete is dropped, and the guarded statements
- * leave newer rows alone. Applying the same batch again, or an older one, changes nothing.
+ * leave newer rows alone; patches (columns an in-place view keeps) come last, under their own versions. Applying the
+ * same batch again, or an older one, changes nothing.
  *
  * <p>A change that fails on a reachable target is found by halving the batch (each half in its own transaction)
  * until it stands alone, and is returned as rejected; the rest is applied. A failure that passes is thrown as
@@ -177,7 +178,8 @@ public final class BatchApplier {
     private static Prepared convert(TargetTable table, Change change, List<Rejected> rejected) {
         ChangeEvent event = change.event();
         try {
-            Object[] values = change.isDelete() ? table.deleteValues(event.key(), change.version())
+            Object[] values = change.isPatch() ? table.patchValues(event.after(), event.key(), change.version())
+                    : change.isDelete() ? table.deleteValues(event.key(), change.version())
                     : table.upsertValues(event.row(), change.version());
             return new Prepared(change, table, values);
         } catch (IllegalArgumentException badValue) {
@@ -222,8 +224,10 @@ public final class BatchApplier {
     private int write(Connection connection, List<Prepared> rows, Map<String, Integer> counts) throws SQLException {
         Map<TargetTable, List<Prepared>> upserts = new LinkedHashMap<>();
         Map<TargetTable, List<Prepared>> deletes = new LinkedHashMap<>();
+        Map<TargetTable, List<Prepared>> patches = new LinkedHashMap<>();
         for (Prepared row : rows) {
-            (row.change().isDelete() ? deletes : upserts).computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
+            (row.change().isPatch() ? patches : row.change().isDelete() ? deletes : upserts)
+                    .computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row);
         }
         int superseded = 0;
         for (Map.Entry<TargetTable, List<Prepared>> entry : upserts.entrySet()) {
@@ -234,6 +238,11 @@ public final class BatchApplier {
         }
         for (Map.Entry<TargetTable, List<Prepared>> entry : deletes.entrySet()) {
             delete(connection, entry.getKey(), entry.getValue());
+            counts.merge(entry.getKey().name(), entry.getValue().size(), Integer::sum);
+        }
+        // patches last: they set columns of rows the batch may just have written
+        for (Map.Entry<TargetTable, List<Prepared>> entry : patches.entrySet()) {
+            patch(connection, entry.getKey(), entry.getValue());
             counts.merge(entry.getKey().name(), entry.getValue().size(), Integer::sum);
         }
         return superseded;
@@ -314,6 +323,24 @@ public final class BatchApplier {
                     statement.setBytes(p++, row.change().version());
                 }
                 statement.executeUpdate();
+            }
+        }
+    }
+
+    /** Applies patches, one statement per set of patched columns, batched; a patch of a missing row changes nothing. */
+    private static void patch(Connection connection, TargetTable table, List<Prepared> rows) throws SQLException {
+        Map<List<String>, List<Prepared>> byColumns = new LinkedHashMap<>();
+        for (Prepared row : rows) {
+            byColumns.computeIfAbsent(table.patchedColumnNames(row.change().event().after().keySet()),
+                    c -> new ArrayList<>()).add(row);
+        }
+        for (Map.Entry<List<String>, List<Prepared>> group : byColumns.entrySet()) {
+            try (PreparedStatement statement = connection.prepareStatement(table.sql().patch(group.getKey()))) {
+                for (Prepared row : group.getValue()) {
+                    table.bindPatch(statement, group.getKey(), row.values());
+                    statement.addBatch();
+                }
+                statement.executeBatch();
             }
         }
     }

@@ -47,9 +47,17 @@ public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin or
         return SHA_256.get().digest(CanonicalRow.encode(event.key()));
     }
 
-    /** The row this change is about, comparable across changes: its table and row key. */
+    /**
+     * What this change is about, comparable across changes: its table and row key, and for a patch the columns it
+     * sets, since a patch and a change of the whole row are versioned apart.
+     */
     public RowId rowId() {
-        return new RowId(event.table(), ByteBuffer.wrap(rowKey));
+        return new RowId(event.table(), ByteBuffer.wrap(rowKey),
+                isPatch() ? String.join(",", new java.util.TreeSet<>(event.after().keySet())) : "");
+    }
+
+    public boolean isPatch() {
+        return event.isPatch();
     }
 
     public boolean isDelete() {
@@ -61,5 +69,6 @@ public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin or
         return java.util.Arrays.compareUnsigned(version, other.version) > 0;
     }
 
-    public record RowId(String table, ByteBuffer key) {}
+    /** @param patched the columns a patch sets, sorted and comma-separated; empty for a change of the whole row */
+    public record RowId(String table, ByteBuffer key, String patched) {}
 }

@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 public final class GuardedSql {
     /** The column of a managed table that holds the version (24 bytes, see VersionStamp) of the row's last change. */
     public static final String VERSION_COLUMN = "_sf_version";
+    /** Columns of a managed table whose names start so are shardflow's own, never data: they are not copied. */
+    public static final String OWN_COLUMN_PREFIX = "_sf_";
     /** Versions of deleted rows, so that an older change applied again cannot bring a deleted row back. */
     public static final String TOMBSTONE_TABLE = "_shardflow_tombstone";
     /** Which fence markers of which sources a writer has applied, per topic partition. */
@@ -63,6 +65,31 @@ public final class GuardedSql {
         return "DELETE FROM " + q(table) + " WHERE " + primaryKey.stream().map(c -> q(c) + " = ?")
                 .collect(Collectors.joining(" AND ")) + " AND (" + q(VERSION_COLUMN) + " IS NULL OR "
                 + q(VERSION_COLUMN) + " < ?)";
+    }
+
+    /**
+     * The column that holds the version of the last patch of {@code column} (a column an in-place view keeps): a
+     * patch is versioned by the row it copies from, which orders patches but not the row's own changes.
+     */
+    public static String patchVersionColumn(String column) {
+        return VERSION_COLUMN + "_" + column;
+    }
+
+    /**
+     * Sets {@code patched} columns of one row if their patch versions are no newer than the patch's and a value
+     * differs: applied again, a patch changes nothing; an older one leaves a newer alone; one of the same version
+     * repairs a value written since. Parameters: per column its value and the version; the key columns; per column
+     * the version; per column the value.
+     */
+    public String patch(List<String> patched) {
+        String set = patched.stream().map(c -> q(c) + " = ?, " + q(patchVersionColumn(c)) + " = ?")
+                .collect(Collectors.joining(", "));
+        String notNewer = patched.stream().map(c -> "(" + q(patchVersionColumn(c)) + " IS NULL OR "
+                + q(patchVersionColumn(c)) + " <= ?)").collect(Collectors.joining(" AND "));
+        String differs = patched.stream().map(c -> dialect == SqlDialect.POSTGRESQL ? q(c) + " IS DISTINCT FROM ?"
+                : "NOT (" + q(c) + " <=> ?)").collect(Collectors.joining(" OR "));
+        return "UPDATE " + q(table) + " SET " + set + " WHERE " + primaryKey.stream().map(c -> q(c) + " = ?")
+                .collect(Collectors.joining(" AND ")) + " AND " + notNewer + " AND (" + differs + ")";
     }
 
     /** Records the versions of {@code rows} deleted rows; parameters per row: table, row key, version. */

@@ -10,12 +10,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a writer needs in its target database besides the user's tables: the {@value GuardedSql#VERSION_COLUMN}
- * column on each managed table, the tombstone table and the table of applied fences. {@link #prepare} creates what
+ * column on each managed table, a patch-version column beside each column an in-place view keeps, the tombstone
+ * table and the table of applied fences. {@link #prepare} creates what
  * is missing (each change logged). With schema management off, the writer still creates its own control tables but
  * never alters a user's table: a missing version column fails the start with the statement to run.
  */
@@ -43,7 +45,11 @@ public final class TargetSchema {
 
     /** Adds the version column to a table; instant on PostgreSQL 11+ and MariaDB 10.3+ (a nullable column). */
     public String addVersionColumn(String table) {
-        return "ALTER TABLE " + dialect.quote(table) + " ADD COLUMN " + dialect.quote(VERSION_COLUMN) + " "
+        return addColumn(table, VERSION_COLUMN);
+    }
+
+    private String addColumn(String table, String versionColumn) {
+        return "ALTER TABLE " + dialect.quote(table) + " ADD COLUMN " + dialect.quote(versionColumn) + " "
                 + versionType() + " NULL";
     }
 
@@ -55,9 +61,11 @@ public final class TargetSchema {
      * Makes sure the control tables exist and each of {@code tables} that exists has the version column.
      * Tables the target lacks are left alone: their changes go to the dead-letter topic when they come.
      *
+     * @param patched per table, the columns in-place views patch, each of which needs its patch-version column
      * @param manage whether to add missing version columns; if false, a missing one fails with the DDL to run
      */
-    public void prepare(Connection connection, List<String> tables, boolean manage) throws SQLException {
+    public void prepare(Connection connection, List<String> tables, Map<String, List<String>> patched, boolean manage)
+            throws SQLException {
         List<String> missing = new ArrayList<>();
         for (String table : tables) {
             TableMetadata metadata;
@@ -71,6 +79,11 @@ public final class TargetSchema {
             if (!metadata.hasColumn(VERSION_COLUMN)) {
                 missing.add(addVersionColumn(table));
             }
+            for (String column : patched.getOrDefault(table, List.of())) {
+                if (!metadata.hasColumn(GuardedSql.patchVersionColumn(column))) {
+                    missing.add(addColumn(table, GuardedSql.patchVersionColumn(column)));
+                }
+            }
         }
         if (!manage && !missing.isEmpty()) {
             throw new IllegalStateException("target tables lack the version column and manageSchema is off; run: "
@@ -82,7 +95,7 @@ public final class TargetSchema {
             for (String sql : statements) {
                 statement.execute(sql);
                 if (sql.startsWith("ALTER")) {
-                    log.info("added the version column: {}", sql);
+                    log.info("added a version column: {}", sql);
                 }
             }
         }

@@ -1,9 +1,11 @@
 package dev.shardflow.writer.jdbc;
 
+import static dev.shardflow.writer.jdbc.GuardedSql.OWN_COLUMN_PREFIX;
 import static dev.shardflow.writer.jdbc.GuardedSql.VERSION_COLUMN;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,13 +20,16 @@ public final class TargetTable {
     private final List<ColumnValue> columns;
     private final List<ColumnValue> keyColumns;
     private final Set<String> columnNames;
+    private final Set<String> ownColumns;
     private final GuardedSql sql;
 
-    private TargetTable(String name, List<ColumnValue> columns, List<ColumnValue> keyColumns, GuardedSql sql) {
+    private TargetTable(String name, List<ColumnValue> columns, List<ColumnValue> keyColumns, Set<String> ownColumns,
+            GuardedSql sql) {
         this.name = name;
         this.columns = columns;
         this.keyColumns = keyColumns;
         this.columnNames = columns.stream().map(c -> c.column().name()).collect(Collectors.toSet());
+        this.ownColumns = ownColumns;
         this.sql = sql;
     }
 
@@ -36,12 +41,14 @@ public final class TargetTable {
             throw new IllegalArgumentException("table " + metadata.table() + " has no " + VERSION_COLUMN
                     + " column; start the writer with manageSchema on, or add it");
         }
-        List<ColumnValue> columns = metadata.columns().stream().filter(c -> !c.name().equals(VERSION_COLUMN))
+        List<ColumnValue> columns = metadata.columns().stream().filter(c -> !c.name().startsWith(OWN_COLUMN_PREFIX))
                 .map(c -> ColumnValue.of(dialect, c)).toList();
+        Set<String> own = metadata.columns().stream().map(TableMetadata.Column::name)
+                .filter(c -> c.startsWith(OWN_COLUMN_PREFIX)).collect(Collectors.toSet());
         List<ColumnValue> keys = metadata.primaryKey().stream()
                 .map(k -> columns.stream().filter(c -> c.column().name().equals(k)).findFirst().orElseThrow())
                 .toList();
-        return new TargetTable(metadata.table(), columns,  keys, new GuardedSql(dialect, metadata.table(),
+        return new TargetTable(metadata.table(), columns, keys, own, new GuardedSql(dialect, metadata.table(),
                 columns.stream().map(c -> c.column().name()).toList(), metadata.primaryKey()));
     }
 
@@ -80,7 +87,7 @@ public final class TargetTable {
      */
     public Object[] upsertValues(Map<String, Object> row, byte[] version) {
         for (String column : row.keySet()) {
-            if (!columnNames.contains(column)) {
+            if (!columnNames.contains(column) && !column.startsWith(OWN_COLUMN_PREFIX)) {
                 throw new IllegalArgumentException("column " + column + " does not exist in target table " + name);
             }
         }
@@ -111,6 +118,67 @@ public final class TargetTable {
         }
         values[keyColumns.size()] = version;
         return values;
+    }
+
+    /**
+     * The parameters of {@link GuardedSql#patch} for a patch setting {@code set} on the row {@code key}.
+     *
+     * @throws IllegalArgumentException if a patched column or its patch-version column is missing, a key column is
+     *     missing, or a value does not convert
+     */
+    public Object[] patchValues(Map<String, Object> set, Map<String, Object> key, byte[] version) {
+        List<ColumnValue> patched = patchedColumns(set.keySet());
+        Object[] keyValues = deleteValues(key, version);
+        List<Object> values = new ArrayList<>();
+        for (ColumnValue column : patched) {
+            values.add(column.convert(set.get(column.column().name())));
+        }
+        values.addAll(List.of(keyValues).subList(0, keyColumns.size()));
+        values.add(version);
+        return values.toArray();
+    }
+
+    /** The columns a patch sets, in the order of {@link #patchValues}: sorted by name. */
+    public List<String> patchedColumnNames(Set<String> set) {
+        return set.stream().sorted().toList();
+    }
+
+    private List<ColumnValue> patchedColumns(Set<String> set) {
+        List<ColumnValue> patched = new ArrayList<>();
+        for (String name : patchedColumnNames(set)) {
+            ColumnValue column = columns.stream().filter(c -> c.column().name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("column " + name + " does not exist in target "
+                            + "table " + this.name));
+            if (keyColumns.contains(column)) {
+                throw new IllegalArgumentException("a patch cannot set " + name + ", a primary-key column of " + this.name);
+            }
+            if (!ownColumns.contains(GuardedSql.patchVersionColumn(name))) {
+                throw new IllegalArgumentException("table " + this.name + " has no " + GuardedSql.patchVersionColumn(name)
+                        + " column for the patches of " + name + "; start the writer with manageSchema on, or add it");
+            }
+            patched.add(column);
+        }
+        return patched;
+    }
+
+    /** Binds {@link #patchValues} of a patch setting {@code patched} (as {@link #patchedColumnNames} orders them). */
+    public void bindPatch(PreparedStatement statement, List<String> patched, Object[] values) throws SQLException {
+        List<ColumnValue> set = patchedColumns(Set.copyOf(patched));
+        byte[] version = (byte[]) values[values.length - 1];
+        int p = 1;
+        for (int i = 0; i < set.size(); i++) {
+            set.get(i).bind(statement, p++, values[i]);
+            statement.setBytes(p++, version);
+        }
+        for (int i = 0; i < keyColumns.size(); i++) {
+            keyColumns.get(i).bind(statement, p++, values[set.size() + i]);
+        }
+        for (int i = 0; i < set.size(); i++) {
+            statement.setBytes(p++, version);
+        }
+        for (int i = 0; i < set.size(); i++) {
+            set.get(i).bind(statement, p++, values[i]);
+        }
     }
 
     /** Binds one row of {@link #upsertValues} into a multi-row upsert, starting after {@code offset} parameters. */

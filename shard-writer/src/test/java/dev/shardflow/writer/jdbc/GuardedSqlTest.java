@@ -47,4 +47,15 @@ class GuardedSqlTest {
         assertThat(keysOnly.upsert(1)).contains("ON CONFLICT (\"a\", \"b\") DO UPDATE SET \"_sf_version\" = "
                 + "EXCLUDED.\"_sf_version\" WHERE");
     }
+
+    @Test
+    void aPatchSetsItsColumnsWhenTheirPatchVersionIsNoNewerAndAValueDiffers() {
+        GuardedSql orders = new GuardedSql(SqlDialect.POSTGRESQL, "orders", List.of("id", "username"), List.of("id"));
+        assertThat(orders.patch(List.of("username"))).isEqualTo("UPDATE \"orders\" SET \"username\" = ?, "
+                + "\"_sf_version_username\" = ? WHERE \"id\" = ? AND (\"_sf_version_username\" IS NULL OR "
+                + "\"_sf_version_username\" <= ?) AND (\"username\" IS DISTINCT FROM ?)");
+        GuardedSql maria = new GuardedSql(SqlDialect.MYSQL, "orders", List.of("id", "a", "b"), List.of("id"));
+        assertThat(maria.patch(List.of("a", "b"))).endsWith("AND (`_sf_version_a` IS NULL OR `_sf_version_a` <= ?) "
+                + "AND (`_sf_version_b` IS NULL OR `_sf_version_b` <= ?) AND (NOT (`a` <=> ?) OR NOT (`b` <=> ?))");
+    }
 }
