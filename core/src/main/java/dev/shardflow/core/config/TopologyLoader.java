@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.shardflow.core.config.TopologyDocument.ShardEntry;
 import dev.shardflow.core.config.TopologyDocument.TableEntry;
-import dev.shardflow.core.config.TopologyDocument.ViewEntry;
 import dev.shardflow.core.strategy.ShardingStrategy;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.SecretRef;
@@ -73,18 +72,39 @@ public final class TopologyLoader {
         shards.forEach(shard -> weights.putIfAbsent(shard.id(), shard.weight()));
         ShardingStrategy strategy = new StrategyFactory(weights, problems).build(document.strategy(), "strategy");
         List<TableSpec> tables = tables(document.tables(), problems);
-        List<ViewSpec> views = views(document.views(), tables, problems);
+        List<ViewSpec> views = ViewEntries.validate(document.views(), tables, problems);
         problems.throwIfAny(source);
         String prefix = document.topicPrefix() == null ? "sf." + document.keyspace() : document.topicPrefix();
         return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy, views);
     }
 
+    /**
+     * The document as published to the other components: {@code yaml} with its environment overrides applied,
+     * validated, written as JSON (which is YAML, so {@link #parse} reads it back with no environment). Passwords
+     * stay references.
+     */
+    public static String resolve(String yaml, String source, Map<String, String> environment) {
+        parse(yaml, source, environment);
+        try {
+            JsonNode tree = tree(yaml, source);
+            EnvironmentOverrides.apply(tree, environment);
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()));
+        }
+    }
+
+    private static JsonNode tree(String yaml, String source) throws JsonProcessingException {
+        JsonNode tree = YAML.readTree(yaml);
+        if (tree == null || !tree.isObject()) {
+            throw new ConfigException(source, List.of("the file holds no YAML mapping; start with keyspace: ..."));
+        }
+        return tree;
+    }
+
     private static TopologyDocument bind(String yaml, String source, Map<String, String> environment) {
         try {
-            JsonNode tree = YAML.readTree(yaml);
-            if (tree == null || !tree.isObject()) {
-                throw new ConfigException(source, List.of("the file holds no YAML mapping; start with keyspace: ..."));
-            }
+            JsonNode tree = tree(yaml, source);
             EnvironmentOverrides.apply(tree, environment);
             return YAML.treeToValue(tree, TopologyDocument.class);
         } catch (UnrecognizedPropertyException e) {
@@ -151,82 +171,6 @@ public final class TopologyLoader {
             return null;
         }
         return env ? SecretRef.env(entry.password().env()) : SecretRef.file(entry.password().file());
-    }
-
-    private static List<ViewSpec> views(List<ViewEntry> entries, List<TableSpec> tables, Problems problems) {
-        List<ViewSpec> views = new ArrayList<>();
-        if (entries == null) {
-            return views;
-        }
-        Map<String, TableSpec> byName = new HashMap<>();
-        tables.forEach(t -> byName.put(t.name(), t));
-        Set<String> seen = new HashSet<>();
-        Set<String> patchedColumns = new HashSet<>();
-        for (int i = 0; i < entries.size(); i++) {
-            ViewEntry entry = entries.get(i);
-            String at = "views[" + i + "]";
-            int before = problems.size();
-            if (entry.name() == null || !seen.add(entry.name())) {
-                problems.add(at + ".name", entry.name() == null ? "missing" : "view " + entry.name() + " is listed twice");
-            }
-            TableSpec from = entry.from() == null ? null : byName.get(entry.from());
-            if (from == null || from.placement() != TableSpec.Placement.SHARD_KEY) {
-                problems.add(at + ".from", "'" + entry.from() + "' is not a table of this keyspace placed by a shard key");
-            }
-            TableSpec joined = entry.join() == null || entry.join().table() == null ? null
-                    : byName.get(entry.join().table());
-            if (joined == null || joined.placement() != TableSpec.Placement.SHARD_KEY || joined.primaryKey().size() != 1) {
-                problems.add(at + ".join.table", "name a table of this keyspace placed by a shard key, with a "
-                        + "one-column primary key");
-            }
-            if (entry.join() == null || entry.join().on() == null) {
-                problems.add(at + ".join.on", "missing; name the column of " + entry.from() + " that holds the key of "
-                        + "the joined row");
-            }
-            Map<String, String> columns = entry.columns() == null ? Map.of() : entry.columns();
-            if (columns.isEmpty()) {
-                problems.add(at + ".columns", "missing; map each view column to table.column");
-            }
-            boolean inPlace = Boolean.TRUE.equals(entry.inPlace());
-            columns.forEach((column, sourceColumn) -> {
-                String table = sourceColumn == null ? "" : sourceColumn.substring(0, Math.max(0, sourceColumn.indexOf('.')));
-                boolean joinedColumn = entry.join() != null && table.equals(entry.join().table());
-                if (inPlace && !joinedColumn) {
-                    problems.add(at + ".columns." + column, "'" + sourceColumn + "' is not a column of the joined "
-                            + "table; an in-place view keeps columns of " + entry.from() + " equal to columns of "
-                            + (entry.join() == null ? "the joined table" : entry.join().table()));
-                } else if (!table.equals(entry.from()) && !joinedColumn) {
-                    problems.add(at + ".columns." + column, "'" + sourceColumn + "' is not a column of " + entry.from()
-                            + " or of the joined table; write table.column");
-                }
-                if (inPlace && (column.startsWith("_sf_") || (from != null && from.primaryKey().contains(column))
-                        || column.equals(entry.join() == null ? null : entry.join().on())
-                        || (from != null && column.equals(from.shardKeyColumn())))) {
-                    problems.add(at + ".columns." + column, "an in-place view cannot set " + entry.from() + "."
-                            + column + ": it is a key, the join column or shardflow's own");
-                }
-            });
-            if (inPlace) {
-                columns.keySet().forEach(column -> {
-                    if (!patchedColumns.add(entry.from() + "." + column)) {
-                        problems.add(at + ".columns." + column, entry.from() + "." + column
-                                + " is already kept by another in-place view; keep each column by one view");
-                    }
-                });
-            } else if (from != null) {
-                for (String key : from.primaryKey()) {
-                    if (!columns.containsValue(from.name() + "." + key)) {
-                        problems.add(at + ".columns", "no view column holds " + from.name() + "." + key + ", the key "
-                                + "of the view; add one");
-                    }
-                }
-            }
-            if (problems.size() == before) {
-                views.add(new ViewSpec(entry.name(), entry.from(), entry.join().table(), entry.join().on(), columns,
-                        inPlace));
-            }
-        }
-        return views;
     }
 
     private static List<TableSpec> tables(List<TableEntry> entries, Problems problems) {

@@ -16,11 +16,17 @@ import java.util.Objects;
  * owner to the next one; after cutover {@code current} is the new topology, {@code other} the previous one, and the
  * same changes flow back so that a rollback loses nothing.
  *
+ * <p>While a cutover is fenced, {@code fence} names it: routers hold writes to the keys whose owner differs between
+ * the two topologies, and acknowledge once none of theirs is in flight, so that the fence marker written next on
+ * every source follows every write to those keys.
+ *
  * @param current the topology document in force
  * @param other the topology document of the other side of a rebalance, or null when none runs
+ * @param fence the id of the fence in progress, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId) {
+public record TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId,
+        String fence) {
 
     /** Where a rebalance stands, as far as the movement of changes is concerned. */
     public enum Phase {
@@ -39,6 +45,19 @@ public record TopologyState(String keyspace, String current, String other, Phase
         if ((phase == Phase.STEADY) != (other == null)) {
             throw new IllegalArgumentException("a topology state has another topology exactly when a rebalance runs");
         }
+        if (fence != null && phase == Phase.STEADY) {
+            throw new IllegalArgumentException("a fence needs a running rebalance");
+        }
+    }
+
+    /** A state without a fence in progress. */
+    public TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId) {
+        this(keyspace, current, other, phase, rebalanceId, null);
+    }
+
+    /** The same state with a fence in progress ({@code fenceId}), or without one (null). */
+    public TopologyState withFence(String fenceId) {
+        return new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId);
     }
 
     public static TopologyState steady(String keyspace, String currentDocument) {

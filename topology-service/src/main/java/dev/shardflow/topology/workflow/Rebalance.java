@@ -1,0 +1,139 @@
+package dev.shardflow.topology.workflow;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.Topology;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One rebalance of a keyspace as the registry keeps it: from which topology to which (both as the YAML documents an
+ * operator writes; the target's epoch is the source's plus one), its plan, where it stands, every transition it
+ * made and every fence it tried. Immutable; each step makes the next version, which the registry stores in the same
+ * Kafka transaction as the topology state it publishes.
+ *
+ * @param fromDocument the topology in force when the rebalance was planned
+ * @param toDocument the target topology
+ * @param plan the moves and the moved fraction shown at plan time
+ * @param verification the last verify's result, or null
+ * @param error the last failure of a step, with what to do, or null
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Rebalance(String id, String keyspace, RebalanceState state, String fromDocument, String toDocument,
+        Plan plan, List<Transition> history, List<FenceAttempt> fences, Verification verification, String error,
+        long createdAtMs, long updatedAtMs) {
+
+    public Rebalance {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(keyspace, "keyspace");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(fromDocument, "fromDocument");
+        Objects.requireNonNull(toDocument, "toDocument");
+        history = history == null ? List.of() : List.copyOf(history);
+        fences = fences == null ? List.of() : List.copyOf(fences);
+    }
+
+    /** The moves of a plan: per pair of shards the share of keys that move, and in all. */
+    public record Plan(double movedFraction, List<Move> moves) {
+        public Plan {
+            moves = List.copyOf(moves);
+        }
+    }
+
+    public record Move(String from, String to, double fraction) {}
+
+    /** One step of the rebalance: when, from which state to which, and why. */
+    public record Transition(long atMs, RebalanceState from, RebalanceState to, String note) {}
+
+    /**
+     * One try at a fenced cutover (or, for a rollback, a reverse one).
+     *
+     * @param outcome null while in progress, then {@code committed} or {@code aborted}
+     * @param pauseMs how long writes to moving keys were held, from the fence's publication to its end
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FenceAttempt(String id, boolean reverse, long startedAtMs, Long endedAtMs, String outcome,
+            String reason, Long pauseMs) {
+
+        public FenceAttempt end(long atMs, String outcome, String reason) {
+            return new FenceAttempt(id, reverse, startedAtMs, atMs, outcome, reason, atMs - startedAtMs);
+        }
+    }
+
+    /** What a verify found: rows compared per table and the keys that differ (a sample). */
+    public record Verification(long atMs, long rowsCompared, long mismatches, List<String> sample) {
+        public Verification {
+            sample = List.copyOf(sample);
+        }
+    }
+
+    public static Rebalance planned(String id, String keyspace, String fromDocument, String toDocument, Plan plan,
+            long nowMs) {
+        return new Rebalance(id, keyspace, RebalanceState.PLANNED, fromDocument, toDocument, plan,
+                List.of(new Transition(nowMs, null, RebalanceState.PLANNED, "planned")), List.of(), null, null,
+                nowMs, nowMs);
+    }
+
+    /** The next version in {@code next}, with the transition recorded; the error is cleared. */
+    public Rebalance to(RebalanceState next, String note, long nowMs) {
+        List<Transition> steps = new ArrayList<>(history);
+        steps.add(new Transition(nowMs, state, next, note));
+        return new Rebalance(id, keyspace, next, fromDocument, toDocument, plan, steps, fences, verification, null,
+                createdAtMs, nowMs);
+    }
+
+    public Rebalance withFence(FenceAttempt fence, long nowMs) {
+        List<FenceAttempt> all = new ArrayList<>(fences);
+        if (!all.isEmpty() && all.get(all.size() - 1).id().equals(fence.id())) {
+            all.set(all.size() - 1, fence);
+        } else {
+            all.add(fence);
+        }
+        return new Rebalance(id, keyspace, state, fromDocument, toDocument, plan, history, all, verification, error,
+                createdAtMs, nowMs);
+    }
+
+    public Rebalance withVerification(Verification result, long nowMs) {
+        return new Rebalance(id, keyspace, state, fromDocument, toDocument, plan, history, fences, result, error,
+                createdAtMs, nowMs);
+    }
+
+    public Rebalance withError(String message, long nowMs) {
+        return new Rebalance(id, keyspace, state, fromDocument, toDocument, plan, history, fences, verification,
+                message, createdAtMs, nowMs);
+    }
+
+    /** The fence in progress, if the last one has not ended. */
+    public FenceAttempt openFence() {
+        FenceAttempt last = fences.isEmpty() ? null : fences.get(fences.size() - 1);
+        return last != null && last.outcome() == null ? last : null;
+    }
+
+    public Topology fromTopology() {
+        return TopologyLoader.parse(fromDocument, "rebalance " + id + " (from)", Map.of());
+    }
+
+    public Topology toTopology() {
+        return TopologyLoader.parse(toDocument, "rebalance " + id + " (to)", Map.of());
+    }
+
+    public byte[] toBytes() {
+        try {
+            return EventJson.mapper().writeValueAsBytes(this);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write rebalance " + id, e);
+        }
+    }
+
+    public static Rebalance fromBytes(byte[] json) {
+        try {
+            return EventJson.mapper().readValue(json, Rebalance.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a rebalance record: " + e.getMessage(), e);
+        }
+    }
+}
