@@ -37,14 +37,17 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
         fences = fences == null ? List.of() : List.copyOf(fences);
     }
 
-    /** The moves of a plan: per pair of shards the share of keys that move, and in all. */
-    public record Plan(double movedFraction, List<Move> moves) {
+    /**
+     * The moves of a plan: per pair of shards the share of keys that move, and in all; null where the share depends
+     * on the data (range and list strategies).
+     */
+    public record Plan(Double movedFraction, List<Move> moves) {
         public Plan {
             moves = List.copyOf(moves);
         }
     }
 
-    public record Move(String from, String to, double fraction) {}
+    public record Move(String from, String to, Double fraction) {}
 
     /** One step of the rebalance: when, from which state to which, and why. */
     public record Transition(long atMs, RebalanceState from, RebalanceState to, String note) {}
