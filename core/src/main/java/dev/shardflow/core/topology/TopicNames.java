@@ -31,6 +31,21 @@ public record TopicNames(String prefix) {
         return prefix + ".topology";
     }
 
+    /** Every rebalance of the keyspace, compacted; keyed by rebalance id. Written by the topology service only. */
+    public String rebalances() {
+        return prefix + ".rebalances";
+    }
+
+    /** Whose turn it is to change the topology: the one partition a topology-service instance holds to lead. */
+    public String topologyLeader() {
+        return prefix + ".topology-service.leader";
+    }
+
+    /** Application routers' heartbeats and fence acknowledgements, keyed by router id. */
+    public String routers() {
+        return prefix + ".routers";
+    }
+
     public String dlq() {
         return prefix + ".dlq";
     }

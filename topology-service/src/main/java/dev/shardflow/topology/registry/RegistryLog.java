@@ -1,0 +1,148 @@
+package dev.shardflow.topology.registry;
+
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.topology.workflow.Rebalance;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The registry's durable record: the compacted topology topic (per keyspace its {@link TopologyState}, which every
+ * component follows) and the compacted rebalances topic (per rebalance its {@link Rebalance}). A step of the workflow
+ * writes both in one Kafka transaction, so what the fleet sees and what the workflow remembers never disagree.
+ *
+ * <p>Only one writer may commit: the transactional id is the keyspace's, so a writer that opens this log fences
+ * every earlier one — a paused or partitioned former leader's next commit fails with {@link NotLeaderException}
+ * instead of landing.
+ */
+public final class RegistryLog implements AutoCloseable {
+    private final String bootstrapServers;
+    private final String keyspace;
+    private final TopicNames topics;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    /** What the log holds: the keyspace's topology state (if any) and every rebalance by id. */
+    public record Contents(Optional<TopologyState> state, Map<String, Rebalance> rebalances) {}
+
+    private RegistryLog(String bootstrapServers, String keyspace, TopicNames topics,
+            KafkaProducer<byte[], byte[]> producer) {
+        this.bootstrapServers = bootstrapServers;
+        this.keyspace = keyspace;
+        this.topics = topics;
+        this.producer = producer;
+    }
+
+    /** Opens the log for writing, fencing any earlier writer of the keyspace. */
+    public static RegistryLog openForWriting(String bootstrapServers, String keyspace, TopicNames topics) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "shardflow-topology-" + keyspace);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
+        try {
+            producer.initTransactions();
+        } catch (KafkaException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        return new RegistryLog(bootstrapServers, keyspace, topics, producer);
+    }
+
+    /**
+     * Commits a step: the topology state to publish (or null to leave it) and the rebalance's new version (or null),
+     * both or neither.
+     *
+     * @throws NotLeaderException if a newer writer has opened the log since
+     */
+    public void commit(TopologyState state, Rebalance rebalance) {
+        try {
+            producer.beginTransaction();
+            if (state != null) {
+                producer.send(new ProducerRecord<>(topics.topology(), key(keyspace), state.toBytes()));
+            }
+            if (rebalance != null) {
+                producer.send(new ProducerRecord<>(topics.rebalances(), key(rebalance.id()), rebalance.toBytes()));
+            }
+            producer.commitTransaction();
+        } catch (ProducerFencedException e) {
+            throw new NotLeaderException("another topology-service instance now leads keyspace " + keyspace, e);
+        } catch (KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            if (e.getCause() instanceof ProducerFencedException) {
+                throw new NotLeaderException("another topology-service instance now leads keyspace " + keyspace, e);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads both topics to their end, committed records only. */
+    public Contents read() {
+        return read(bootstrapServers, keyspace, topics);
+    }
+
+    public static Contents read(String bootstrapServers, String keyspace, TopicNames topics) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        TopologyState state = null;
+        Map<String, Rebalance> rebalances = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = new java.util.ArrayList<>();
+            for (String topic : List.of(topics.topology(), topics.rebalances())) {
+                consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.topic().equals(topics.topology())) {
+                        if (keyspace.equals(key)) {
+                            state = record.value() == null ? null : TopologyState.fromBytes(record.value());
+                        }
+                    } else if (key != null && record.value() != null) {
+                        Rebalance rebalance = Rebalance.fromBytes(record.value());
+                        if (rebalance.keyspace().equals(keyspace)) {
+                            rebalances.put(key, rebalance);
+                        }
+                    }
+                }
+            }
+        }
+        return new Contents(Optional.ofNullable(state), rebalances);
+    }
+
+    private static byte[] key(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}
