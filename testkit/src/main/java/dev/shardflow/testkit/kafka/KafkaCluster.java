@@ -36,6 +36,7 @@ public interface KafkaCluster extends AutoCloseable {
             Awaitility.await("leaders for every partition of " + name)
                     .atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptionsInstanceOf(ExecutionException.class) // unknown until every broker knows it
                     .until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions()
                             .stream().allMatch(partition -> partition.leader() != null
                                     && !partition.leader().isEmpty()));
