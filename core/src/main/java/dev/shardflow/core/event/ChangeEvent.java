@@ -25,6 +25,11 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
      * every partition of every change topic after all changes the source committed before it.
      */
     public static final String FENCE_TABLE = "_shardflow_fence";
+    /**
+     * The Kafka header on each copy of a fence marker bound for a writer: the change partitions the copy came
+     * through, so that the copies of one marker are told apart and counted.
+     */
+    public static final String FENCE_PATH_HEADER = "shardflow.fence.path";
 
     public ChangeEvent {
         Objects.requireNonNull(keyspace, "keyspace");

@@ -5,6 +5,9 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -42,6 +45,12 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
         } catch (IllegalArgumentException e) {
             outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
                     "cannot read the record: " + e.getMessage(), e);
+            return;
+        }
+        if (child.isFence()) {
+            Headers headers = new RecordHeaders().add(RekeyTopology.FENCE_PATH_HEADER,
+                    outputs.fencePath(null).getBytes(StandardCharsets.UTF_8));
+            context.forward(record.withHeaders(headers), RekeyTopology.CHILDREN_FENCE_SINK);
             return;
         }
         TableSpec table = topology.table(child.table()).orElse(null);

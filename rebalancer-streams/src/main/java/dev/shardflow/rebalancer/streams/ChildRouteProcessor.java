@@ -39,6 +39,11 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
     @Override
     public void process(Record<byte[], byte[]> record) {
         ChangeEvent child = EventJson.fromBytes(record.value()); // read once already by ChildRekeyProcessor
+        if (child.isFence()) {
+            outputs.emit(ChangeRouter.route(child, routings.routing(child.keyspace())), child, record.key(),
+                    record.value(), record.timestamp(), record.headers());
+            return;
+        }
         Object parentShardKey = parents.shardKeyOf(record.key());
         if (parentShardKey == null) {
             RecordMetadata at = context.recordMetadata().orElseThrow();

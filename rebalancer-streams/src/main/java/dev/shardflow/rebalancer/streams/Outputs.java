@@ -28,6 +28,15 @@ final class Outputs {
 
     /** Forwards a routed change; {@code raw} is the change as it was read, passed on as is for a fence. */
     void emit(Decision decision, ChangeEvent change, byte[] key, byte[] raw, long timestamp) {
+        emit(decision, change, key, raw, timestamp, null);
+    }
+
+    /**
+     * Forwards a routed change. A fence marker copy carries the path it took ({@link RekeyTopology#FENCE_PATH_HEADER}:
+     * the change partitions it came through, {@code incoming}'s path first), so that a writer can tell the copies of
+     * one marker apart and the topology service can tell when every path has delivered it.
+     */
+    void emit(Decision decision, ChangeEvent change, byte[] key, byte[] raw, long timestamp, Headers incoming) {
         if (decision instanceof Decision.Reject reject) {
             deadLetter(key, raw, timestamp, change, reject.reason(), null);
             return;
@@ -38,8 +47,11 @@ final class Outputs {
                     EventJson.toBytes(forward.change()), timestamp, target(forward.shard())), RekeyTopology.APPLY_SINK);
         } else if (decision instanceof Decision.Fence fence) {
             byte[] fenceKey = TableRowKey.of(fence.marker()).toBytes();
+            String path = fencePath(incoming);
             for (String shard : fence.shards()) {
-                context.forward(new Record<>(fenceKey, raw, timestamp, target(shard)), RekeyTopology.FENCE_SINK);
+                Headers headers = target(shard);
+                add(headers, RekeyTopology.FENCE_PATH_HEADER, path);
+                context.forward(new Record<>(fenceKey, raw, timestamp, headers), RekeyTopology.FENCE_SINK);
             }
         }
     }
@@ -66,6 +78,15 @@ final class Outputs {
         log.warn("change at {} to the dead-letter topic: {}", source == null ? "?" : source.topic() + "-"
                 + source.partition() + "@" + source.offset(), reason);
         context.forward(new Record<>(key, value, timestamp, headers), RekeyTopology.DLQ_SINK);
+    }
+
+    /** The path of a fence copy so far: the incoming one, then the partition this processor read it from. */
+    String fencePath(Headers incoming) {
+        org.apache.kafka.common.header.Header before = incoming == null ? null
+                : incoming.lastHeader(RekeyTopology.FENCE_PATH_HEADER);
+        RecordMetadata at = context.recordMetadata().orElseThrow();
+        return (before == null ? "" : new String(before.value(), StandardCharsets.UTF_8) + ">") + at.topic() + ":"
+                + at.partition();
     }
 
     private static Headers target(String shard) {

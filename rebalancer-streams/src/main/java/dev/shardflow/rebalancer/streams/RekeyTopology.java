@@ -34,12 +34,15 @@ public final class RekeyTopology {
     public static final String STATE_STORE = "topology-state";
     /** The shard an output record is for; names its apply topic. */
     public static final String TARGET_HEADER = "shardflow.target";
+    /** On a fence marker copy: the change partitions it came through ({@code topic:partition}, joined by {@code >}). */
+    public static final String FENCE_PATH_HEADER = dev.shardflow.core.event.ChangeEvent.FENCE_PATH_HEADER;
     /** Per parent row, its shard key. */
     public static final String PARENTS_STORE = "parents";
     /** Children that arrived before their parent. */
     public static final String HELD_STORE = "held-children";
     static final String APPLY_SINK = "apply-sink";
     static final String CHILDREN_SINK = "children-by-parent-sink";
+    static final String CHILDREN_FENCE_SINK = "children-by-parent-fence-sink";
     static final String FENCE_SINK = "fence-sink";
     static final String DLQ_SINK = "dlq-sink";
 
@@ -68,6 +71,9 @@ public final class RekeyTopology {
             topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts), "children");
             topology.addSink(CHILDREN_SINK, childrenTopic(fallback), new ByteArraySerializer(),
                     new ByteArraySerializer(), "child-rekey");
+            // a fence marker in a child change topic goes on to every partition, after the children before it
+            topology.addSink(CHILDREN_FENCE_SINK, childrenTopic(fallback), new ByteArraySerializer(),
+                    new ByteArraySerializer(), everyPartition(), "child-rekey");
             topology.addSource("children-by-parent", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     childrenTopic(fallback));
             topology.addProcessor("child-route", () -> new ChildRouteProcessor(fallback, counts),

@@ -48,7 +48,7 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             return;
         }
         outputs.emit(ChangeRouter.route(change, routings.routing(change.keyspace())), change, record.key(),
-                record.value(), record.timestamp());
+                record.value(), record.timestamp(), record.headers());
         if (parents.isParent(change.table()) && change.shardKey() != null) {
             for (ParentIndex.Held child : parents.remember(change)) {
                 counts.count("released");

@@ -180,6 +180,22 @@ class RekeyTopologyTest {
     }
 
     @Test
+    void aFenceMarkerInAChildChangeTopicTravelsThroughTheChildPathAndNamesItsPath() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        ChangeEvent marker = new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "fence-8"),
+                null, Map.of("id", "fence-8", "epoch", 2L), null,
+                new Source("s1", new PostgresLsn(position += 64), null, 0), 1);
+        users.pipeInput(SourceRowKey.of(marker).toBytes(), EventJson.toBytes(marker));
+        driver.createInputTopic("sf.shop.cdc.order_items", new ByteArraySerializer(), new ByteArraySerializer())
+                .pipeInput(SourceRowKey.of(marker).toBytes(), EventJson.toBytes(marker));
+        List<String> paths = apply("s3").readRecordsToList().stream().map(r -> new String(r.headers()
+                .lastHeader(RekeyTopology.FENCE_PATH_HEADER).value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+        assertThat(paths).containsExactlyInAnyOrder("sf.shop.cdc.users:0",
+                "sf.shop.cdc.order_items:0>sf.shop.rebalancer.children-by-parent:0");
+        assertThat(counts.get("rejected")).isZero();
+    }
+
+    @Test
     void fenceMarkersArePartitionedToEveryPartition() {
         assertThat(RekeyTopology.everyPartition().partitions("t", new byte[0], new byte[0], 6))
                 .contains(IntStream.range(0, 6).boxed().collect(Collectors.toSet()));

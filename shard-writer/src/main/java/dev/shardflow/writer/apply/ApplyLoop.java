@@ -1,7 +1,10 @@
 package dev.shardflow.writer.apply;
 
+import static dev.shardflow.core.event.ChangeEvent.FENCE_PATH_HEADER;
+
 import dev.shardflow.core.retry.Backoff;
 import dev.shardflow.writer.kafka.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -159,8 +162,9 @@ public final class ApplyLoop implements Runnable {
         }
         return () -> {
             for (ConsumerRecord<byte[], byte[]> record : records) {
+                org.apache.kafka.common.header.Header path = record.headers().lastHeader(FENCE_PATH_HEADER);
                 Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(),
-                        record.value());
+                        record.value(), path == null ? null : new String(path.value(), StandardCharsets.UTF_8));
                 batch.next.put(new TopicPartition(record.topic(), record.partition()),
                         new OffsetAndMetadata(record.offset() + 1));
                 try {

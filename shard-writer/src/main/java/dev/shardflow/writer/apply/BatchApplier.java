@@ -352,10 +352,22 @@ public final class BatchApplier {
                 statement.setString(2, String.valueOf(fence.event().key().get("id")));
                 statement.setString(3, fence.origin().topic());
                 statement.setInt(4, fence.origin().partition());
+                statement.setString(5, fencePath(fence.origin().fencePath()));
                 statement.addBatch();
             }
             statement.executeBatch();
         }
+    }
+
+    /** A copy's path as stored: as it came, or its SHA-256 (hex) when longer than the column. */
+    private static String fencePath(String path) {
+        if (path == null) {
+            return "";
+        }
+        if (path.length() <= 255) {
+            return path;
+        }
+        return java.util.HexFormat.of().formatHex(Change.sha256(path.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static void rollbackQuietly(Connection connection, SQLException cause) {

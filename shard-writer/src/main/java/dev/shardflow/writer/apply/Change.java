@@ -44,7 +44,11 @@ public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin or
     });
 
     public static byte[] rowKey(ChangeEvent event) {
-        return SHA_256.get().digest(CanonicalRow.encode(event.key()));
+        return sha256(CanonicalRow.encode(event.key()));
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        return SHA_256.get().digest(bytes);
     }
 
     /**

@@ -113,9 +113,10 @@ public final class GuardedSql {
         return "SELECT 1 FROM " + TOMBSTONE_TABLE + " WHERE tbl = ? LIMIT 1";
     }
 
-    /** Records one applied fence marker; parameters: source shard, fence id, topic, partition. */
+    /** Records one applied copy of a fence marker; parameters: source shard, fence id, topic, partition, path. */
     public static String rememberFence(SqlDialect dialect) {
-        String insert = " INTO " + FENCE_APPLIED_TABLE + " (source_shard, fence_id, topic, part) VALUES (?, ?, ?, ?)";
+        String insert = " INTO " + FENCE_APPLIED_TABLE + " (source_shard, fence_id, topic, part, path) "
+                + "VALUES (?, ?, ?, ?, ?)";
         return dialect == SqlDialect.POSTGRESQL ? "INSERT" + insert + " ON CONFLICT DO NOTHING" : "INSERT IGNORE" + insert;
     }
 

@@ -38,9 +38,10 @@ public final class TargetSchema {
                         + (pg ? bytes : "BINARY(32)") + " NOT NULL, version " + versionType()
                         + " NOT NULL, PRIMARY KEY (tbl, row_key))",
                 "CREATE TABLE IF NOT EXISTS " + FENCE_APPLIED_TABLE + " (source_shard VARCHAR(64) NOT NULL, "
-                        + "fence_id VARCHAR(64) NOT NULL, topic VARCHAR(249) NOT NULL, part INT NOT NULL, applied_at "
-                        + (pg ? "TIMESTAMP(3)" : "DATETIME(3)") + " NOT NULL DEFAULT CURRENT_TIMESTAMP(3), "
-                        + "PRIMARY KEY (source_shard, fence_id, topic, part))");
+                        + "fence_id VARCHAR(64) NOT NULL, topic VARCHAR(249) NOT NULL, part INT NOT NULL, "
+                        + "path VARCHAR(255) NOT NULL, applied_at " + (pg ? "TIMESTAMP(3)" : "DATETIME(3)")
+                        + " NOT NULL DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (source_shard, fence_id, topic, part, "
+                        + "path))");
     }
 
     /** Adds the version column to a table; instant on PostgreSQL 11+ and MariaDB 10.3+ (a nullable column). */
