@@ -10,15 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -103,38 +99,22 @@ public final class RegistryLog implements AutoCloseable {
     }
 
     public static Contents read(String bootstrapServers, String keyspace, TopicNames topics) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        TopologyState state = null;
+        TopologyState[] state = {null};
         Map<String, Rebalance> rebalances = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new java.util.ArrayList<>();
-            for (String topic : List.of(topics.topology(), topics.rebalances())) {
-                consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-                    if (record.topic().equals(topics.topology())) {
-                        if (keyspace.equals(key)) {
-                            state = record.value() == null ? null : TopologyState.fromBytes(record.value());
-                        }
-                    } else if (key != null && record.value() != null) {
-                        Rebalance rebalance = Rebalance.fromBytes(record.value());
-                        if (rebalance.keyspace().equals(keyspace)) {
-                            rebalances.put(key, rebalance);
-                        }
-                    }
+        TopicReader.readAll(bootstrapServers, List.of(topics.topology(), topics.rebalances()), record -> {
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            if (record.topic().equals(topics.topology())) {
+                if (keyspace.equals(key)) {
+                    state[0] = record.value() == null ? null : TopologyState.fromBytes(record.value());
+                }
+            } else if (key != null && record.value() != null) {
+                Rebalance rebalance = Rebalance.fromBytes(record.value());
+                if (rebalance.keyspace().equals(keyspace)) {
+                    rebalances.put(key, rebalance);
                 }
             }
-        }
-        return new Contents(Optional.ofNullable(state), rebalances);
+        });
+        return new Contents(Optional.ofNullable(state[0]), rebalances);
     }
 
     private static byte[] key(String text) {

@@ -162,7 +162,8 @@ public final class Planner {
         return tree.toString();
     }
 
-    private static String withEpoch(String document, long epoch) {
+    /** The same document under another epoch. */
+    static String withEpoch(String document, long epoch) {
         ObjectNode tree = read(document);
         tree.put("epoch", epoch);
         return tree.toString();

@@ -1,0 +1,192 @@
+package dev.shardflow.topology.fence;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.topology.router.RouterBeat;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The middle of a fenced cutover, after the fence is published and before the next epoch is committed: waits until
+ * every live router holds the moving keys with none of its writes to them in flight, writes a marker row into
+ * {@code _shardflow_fence} on every source shard, and waits until the writers of every target shard have applied a
+ * copy of each source's marker on every path it travels (each change partition the rebalancer reads it from, into
+ * each partition of the target's apply topic). Then every write to a moving key acknowledged before the fence is in
+ * place on its new owner. Any step that does not finish before the deadline fails the fence with the reason.
+ */
+public final class FenceCoordinator {
+    private static final Logger log = LoggerFactory.getLogger(FenceCoordinator.class);
+
+    private final RouterRoster routers;
+    private final ShardConnections connections;
+    private final Admin admin;
+    private final Duration routerTimeout;
+
+    /** Why a fence did not complete; nothing was committed, and writes resume on the epoch in force. */
+    public static final class FenceFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public FenceFailed(String message) {
+            super(message);
+        }
+    }
+
+    public FenceCoordinator(RouterRoster routers, ShardConnections connections, Admin admin, Duration routerTimeout) {
+        this.routers = routers;
+        this.connections = connections;
+        this.admin = admin;
+        this.routerTimeout = routerTimeout;
+    }
+
+    /**
+     * @param in the topology in force, whose ring's shards are the sources
+     * @param other the other side of the rebalance, which declares the shards {@code in} may not
+     * @param targets the shards that must have applied the markers
+     * @param epoch the epoch the markers are written under (the one the fence ends in)
+     */
+    public void awaitFence(String fenceId, Topology in, Topology other, List<String> targets, long epoch,
+            long deadlineNanos) throws FenceFailed, InterruptedException {
+        awaitRouters(fenceId, deadlineNanos);
+        List<String> sources = in.strategy().shards();
+        for (String source : sources) {
+            writeMarker(in.shard(source).orElseThrow(), fenceId, epoch);
+        }
+        log.info("fence {}: routers hold the moving keys; markers written on {}", fenceId, sources);
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (String target : targets) {
+            expected.put(target, sources.size() * markerCopiesPerSource(in, target));
+        }
+        awaitApplied(fenceId, in, other, expected, deadlineNanos);
+    }
+
+    private void awaitRouters(String fenceId, long deadlineNanos) throws FenceFailed, InterruptedException {
+        while (true) {
+            Map<String, RouterBeat> live = routers.live(System.currentTimeMillis(), routerTimeout.toMillis());
+            List<String> waiting = live.values().stream().filter(b -> !fenceId.equals(b.ackedFence()))
+                    .map(RouterBeat::router).sorted().toList();
+            if (waiting.isEmpty()) {
+                log.info("fence {}: acknowledged by {} router(s)", fenceId, live.size());
+                return;
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                throw new FenceFailed("routers " + waiting + " did not acknowledge the fence in time (a write to a "
+                        + "moving key still in flight, or a router that cannot reach Kafka)");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private void writeMarker(ShardSpec shard, String fenceId, long epoch) throws FenceFailed {
+        try (Connection connection = connections.open(shard);
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ChangeEvent.FENCE_TABLE
+                        + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+            insert.setString(1, fenceId);
+            insert.setLong(2, epoch);
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new FenceFailed("cannot write the fence marker on source " + shard.id() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * How many copies of one source's marker a target's writers apply: one per path into each partition of its
+     * apply topic — every partition of every change topic the rebalancer routes, and for child tables every
+     * partition of the topic children are re-keyed through as well.
+     */
+    long markerCopiesPerSource(Topology in, String target) throws FenceFailed {
+        TopicNames names = TopicNames.of(in);
+        List<String> topics = new ArrayList<>();
+        for (TableSpec table : in.tables()) {
+            if (table.placement() != TableSpec.Placement.REFERENCE) {
+                topics.add(names.cdc(table.name()));
+            }
+        }
+        boolean children = in.tables().stream().anyMatch(t -> t.placement() == TableSpec.Placement.PARENT);
+        String childrenTopic = names.prefix() + ".rebalancer.children-by-parent";
+        if (children) {
+            topics.add(childrenTopic);
+        }
+        topics.add(names.apply(target));
+        Map<String, Integer> partitions = new LinkedHashMap<>();
+        try {
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .forEach((name, description) -> partitions.put(name, description.partitions().size()));
+        } catch (Exception e) {
+            throw new FenceFailed("cannot count the partitions of " + topics + ": " + e.getMessage());
+        }
+        long paths = 0;
+        for (TableSpec table : in.tables()) {
+            switch (table.placement()) {
+                case SHARD_KEY -> paths += partitions.get(names.cdc(table.name()));
+                case PARENT -> paths += (long) partitions.get(names.cdc(table.name())) * partitions.get(childrenTopic);
+                case REFERENCE -> { }
+            }
+        }
+        return paths * partitions.get(names.apply(target));
+    }
+
+    private void awaitApplied(String fenceId, Topology in, Topology other, Map<String, Long> expected,
+            long deadlineNanos)
+            throws FenceFailed, InterruptedException {
+        Map<String, Long> applied = new LinkedHashMap<>();
+        while (true) {
+            boolean all = true;
+            for (Map.Entry<String, Long> target : expected.entrySet()) {
+                long count = appliedCopies(shardOf(in, other, target.getKey()), fenceId);
+                applied.put(target.getKey(), count);
+                all &= count >= target.getValue();
+            }
+            if (all) {
+                log.info("fence {}: every target applied every marker copy {}", fenceId, applied);
+                return;
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                StringBuilder behind = new StringBuilder();
+                expected.forEach((target, n) -> {
+                    if (applied.getOrDefault(target, 0L) < n) {
+                        behind.append(behind.length() == 0 ? "" : ", ").append(target).append(" applied ")
+                                .append(applied.getOrDefault(target, 0L)).append(" of ").append(n);
+                    }
+                });
+                throw new FenceFailed("the target writers did not apply the fence markers in time: " + behind
+                        + " marker copies");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static ShardSpec shardOf(Topology in, Topology other, String id) throws FenceFailed {
+        return in.shard(id).or(() -> other.shard(id))
+                .orElseThrow(() -> new FenceFailed("target shard " + id + " is not declared"));
+    }
+
+    private long appliedCopies(ShardSpec target, String fenceId) {
+        try (Connection connection = connections.open(target);
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM _shardflow_fence_applied WHERE fence_id = ?")) {
+            select.setString(1, fenceId);
+            try (ResultSet count = select.executeQuery()) {
+                count.next();
+                return count.getLong(1);
+            }
+        } catch (SQLException e) {
+            log.debug("fence {}: cannot read what {} applied yet ({})", fenceId, target.id(), e.getMessage());
+            return 0;
+        }
+    }
+}

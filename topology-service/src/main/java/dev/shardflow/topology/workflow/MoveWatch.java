@@ -1,0 +1,190 @@
+package dev.shardflow.topology.workflow;
+
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.topology.registry.TopicReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * How far a rebalance's move is, read from Kafka as any operator tool would: the copy's committed position against
+ * the end offsets the rebalancer recorded when the copy started ({@code <prefix>.rebalancer.copy-starts}), the
+ * move's lag behind the change topics now, and the lag of writers behind their apply topics.
+ */
+public final class MoveWatch {
+    private final String bootstrapServers;
+    private final Admin admin;
+    private final TopicNames topics;
+    private final String keyspace;
+    private final String rebalancerApplicationId;
+
+    /** A copy's progress: change records read of those there were when it started. */
+    public record CopyProgress(long done, long total) {
+        public double fraction() {
+            return total == 0 ? 1.0 : (double) done / total;
+        }
+    }
+
+    public MoveWatch(String bootstrapServers, Admin admin, TopicNames topics, String keyspace,
+            String rebalancerApplicationId) {
+        this.bootstrapServers = bootstrapServers;
+        this.admin = admin;
+        this.topics = topics;
+        this.keyspace = keyspace;
+        this.rebalancerApplicationId = rebalancerApplicationId;
+    }
+
+    /** The copy's progress, or empty before the rebalancer has started the move. */
+    public Optional<CopyProgress> copyProgress(String rebalanceId) throws Exception {
+        Map<TopicPartition, Long> start = copyStart(rebalanceId);
+        if (start.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = committed(moveGroup(rebalanceId));
+        long done = 0;
+        long total = 0;
+        for (Map.Entry<TopicPartition, Long> end : start.entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            done += at == null ? 0 : Math.min(at.offset(), end.getValue());
+            total += end.getValue();
+        }
+        return Optional.of(new CopyProgress(done, total));
+    }
+
+    /** Change records the move has yet to read, now; empty before the move started. */
+    public Optional<Long> moveLag(String rebalanceId) throws Exception {
+        Map<TopicPartition, Long> start = copyStart(rebalanceId);
+        if (start.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(lag(moveGroup(rebalanceId), start.keySet()));
+    }
+
+    /** Records the writers of {@code shards} have yet to apply, now. */
+    public long writerLag(List<String> shards) throws Exception {
+        long lag = 0;
+        for (String shard : shards) {
+            Set<TopicPartition> partitions = new HashSet<>();
+            admin.describeTopics(List.of(topics.apply(shard))).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                    .forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(),
+                            p.partition()))));
+            lag += lag("shardflow-writer-" + keyspace + "-" + shard, partitions);
+        }
+        return lag;
+    }
+
+    /** True while any rebalancer instance still runs the move of {@code rebalanceId}. */
+    public boolean moveRunning(String rebalanceId) throws Exception {
+        String group = moveGroup(rebalanceId);
+        var description = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+        return description != null && !description.members().isEmpty();
+    }
+
+    private String moveGroup(String rebalanceId) {
+        return rebalancerApplicationId + "-" + rebalanceId;
+    }
+
+    private long lag(String group, Set<TopicPartition> partitions) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = committed(group);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        long lag = 0;
+        Map<TopicPartition, long[]> small = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            OffsetAndMetadata at = committed.get(partition);
+            long from = at == null ? 0 : at.offset();
+            long behind = Math.max(0, ends.get(partition).offset() - from);
+            if (behind > 0 && behind <= EXACT_BELOW) {
+                small.put(partition, new long[] {from, ends.get(partition).offset()});
+            } else {
+                lag += behind;
+            }
+        }
+        return lag + recordsBetween(small);
+    }
+
+    /** Below this many offsets a partition's lag is counted record by record. */
+    private static final long EXACT_BELOW = 200;
+
+    /**
+     * The records really there between a committed offset and the end: transactional producers (the rebalancer's)
+     * leave commit markers that take an offset each and that no consumer ever commits past, so offsets alone would
+     * show a lag that never drains.
+     */
+    private long recordsBetween(Map<TopicPartition, long[]> ranges) {
+        if (ranges.isEmpty()) {
+            return 0;
+        }
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        long records = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.assign(ranges.keySet());
+            ranges.forEach((partition, range) -> consumer.seek(partition, range[0]));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ranges.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue()[1])
+                    && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.offset() < ranges.get(new TopicPartition(record.topic(), record.partition()))[1]) {
+                        records++;
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committed(String group)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    }
+
+    /** The end offsets the rebalancer recorded when the copy of {@code rebalanceId} started ("topic-partition" keys). */
+    private Map<TopicPartition, Long> copyStart(String rebalanceId) {
+        byte[][] found = {null};
+        TopicReader.readAll(bootstrapServers, List.of(topics.prefix() + ".rebalancer.copy-starts"), record -> {
+            if (record.key() != null && rebalanceId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                found[0] = record.value();
+            }
+        });
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        if (found[0] == null) {
+            return ends;
+        }
+        try {
+            Map<String, Long> stored = EventJson.mapper().readValue(found[0],
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
+            stored.forEach((partition, offset) -> {
+                int dash = partition.lastIndexOf('-');
+                ends.put(new TopicPartition(partition.substring(0, dash),
+                        Integer.parseInt(partition.substring(dash + 1))), offset);
+            });
+            return ends;
+        } catch (IOException e) {
+            throw new IllegalStateException("the copy start of " + rebalanceId + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+}

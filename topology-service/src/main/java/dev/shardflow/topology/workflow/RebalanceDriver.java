@@ -1,0 +1,283 @@
+package dev.shardflow.topology.workflow;
+
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.core.topology.TopologyState.Phase;
+import dev.shardflow.topology.fence.FenceCoordinator;
+import dev.shardflow.topology.registry.RegistryLog;
+import dev.shardflow.topology.workflow.Rebalance.FenceAttempt;
+import dev.shardflow.topology.workflow.WorkflowException.Kind;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the rebalance workflow of one keyspace on the leading instance: each operator action and each automatic step
+ * (copy done, cleanup, resuming what a crash interrupted) becomes one commit of the registry log, topology state and
+ * rebalance together, and one log line. Not thread-safe: the service calls it from its one workflow thread.
+ */
+public final class RebalanceDriver {
+    private static final Logger log = LoggerFactory.getLogger(RebalanceDriver.class);
+
+    private final RegistryLog registry;
+    private final MoveWatch moves;
+    private final FenceCoordinator fences;
+    private final Cleaner cleaner;
+    private final WorkflowSettings settings;
+    private final Consumer<FenceAttempt> pauses;
+    private TopologyState state;
+    private final Map<String, Rebalance> rebalances;
+
+    public RebalanceDriver(RegistryLog registry, RegistryLog.Contents contents, MoveWatch moves,
+            FenceCoordinator fences, Cleaner cleaner, WorkflowSettings settings, Consumer<FenceAttempt> pauses) {
+        this.registry = registry;
+        this.moves = moves;
+        this.fences = fences;
+        this.cleaner = cleaner;
+        this.settings = settings;
+        this.pauses = pauses;
+        this.state = contents.state().orElseThrow(() -> new IllegalStateException("no topology state published"));
+        this.rebalances = new HashMap<>(contents.rebalances());
+    }
+
+    public TopologyState state() {
+        return state;
+    }
+
+    public Map<String, Rebalance> rebalances() {
+        return Map.copyOf(rebalances);
+    }
+
+    /** The rebalance that is not over, if one is. */
+    public Optional<Rebalance> active() {
+        return rebalances.values().stream().filter(r -> !r.state().terminal()).findFirst();
+    }
+
+    /** The rebalance that is not over, or else the latest one. */
+    public Optional<Rebalance> latest() {
+        return active().or(() -> rebalances.values().stream().max(Comparator.comparingLong(Rebalance::createdAtMs)));
+    }
+
+    public Rebalance plan(Planner.Request request) {
+        active().ifPresent(r -> {
+            throw new WorkflowException(Kind.CONFLICT, "rebalance " + r.id() + " is " + r.state() + "; complete, "
+                    + "cancel or roll it back before planning another");
+        });
+        Planner.Target target;
+        try {
+            target = Planner.plan(state.current(), request);
+        } catch (IllegalArgumentException e) {
+            throw new WorkflowException(Kind.INVALID, e.getMessage(), e);
+        }
+        String id = "r" + target.topology().epoch() + "-" + Long.toString(System.currentTimeMillis(), 36);
+        Rebalance planned = Rebalance.planned(id, state.keyspace(), state.current(), target.document(), target.plan(),
+                now());
+        commit(null, planned);
+        log.info("rebalance {} planned: epoch {} -> {}, {} of the keys move", id, planned.fromTopology().epoch(),
+                target.topology().epoch(), target.plan().movedFraction());
+        return planned;
+    }
+
+    public Rebalance perform(String id, Action action) {
+        Rebalance rebalance = rebalances.get(id);
+        if (rebalance == null) {
+            throw new WorkflowException(Kind.NOT_FOUND, "no rebalance " + id);
+        }
+        if (!action.allowedIn(rebalance.state())) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot " + action.verb() + " rebalance " + id + ": it is "
+                    + rebalance.state() + "; " + action.verb() + " is possible when " + action.allowedStates());
+        }
+        return switch (action) {
+            case START -> commit(new TopologyState(state.keyspace(), rebalance.fromDocument(), rebalance.toDocument(),
+                    Phase.FORWARD, id), rebalance.to(RebalanceState.COPYING, "copy started", now()));
+            case CUTOVER -> cutover(rebalance);
+            case COMPLETE -> commit(TopologyState.steady(state.keyspace(), rebalance.toDocument()),
+                    rebalance.to(RebalanceState.COMPLETING, "complete: moved rows are deleted from their old owners",
+                            now()));
+            case CANCEL -> rebalance.state() == RebalanceState.PLANNED
+                    ? commit(null, rebalance.to(RebalanceState.CANCELLED, "cancelled before it started", now()))
+                    : commit(TopologyState.steady(state.keyspace(), rebalance.fromDocument()), rebalance.to(
+                            RebalanceState.CANCELLING, "cancel: rows copied to the targets are deleted", now()));
+            case ROLLBACK -> rollback(rebalance);
+            case VERIFY -> throw new WorkflowException(Kind.INVALID, "verify is run by the service, not the driver");
+        };
+    }
+
+    /** Records a verify's result; a clean one before cutover moves the rebalance to VERIFIED. */
+    public Rebalance verified(String id, Rebalance.Verification result) {
+        Rebalance rebalance = rebalances.get(id).withVerification(result, now());
+        if (result.mismatches() == 0 && rebalance.state() == RebalanceState.CATCHING_UP) {
+            rebalance = rebalance.to(RebalanceState.VERIFIED, "verified: " + result.rowsCompared() + " rows equal",
+                    now());
+        }
+        return commit(null, rebalance);
+    }
+
+    private Rebalance cutover(Rebalance rebalance) {
+        long lag = lagOf(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::to).distinct().toList());
+        if (lag > settings.maxCutoverLag()) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + " yet: "
+                    + lag + " change records are still to be moved or applied, above the bound of "
+                    + settings.maxCutoverLag() + "; wait for catch-up");
+        }
+        RebalanceState before = rebalance.state();
+        long epoch = rebalance.toTopology().epoch();
+        List<String> targets = rebalance.plan().moves().stream().map(Rebalance.Move::to).distinct().toList();
+        return fence(rebalance, false, RebalanceState.FENCING, before, targets, epoch,
+                new TopologyState(state.keyspace(), rebalance.toDocument(), rebalance.fromDocument(), Phase.REVERSE,
+                        rebalance.id()), RebalanceState.CUT_OVER, "cut over to epoch " + epoch);
+    }
+
+    private Rebalance rollback(Rebalance rebalance) {
+        String restored = Planner.withEpoch(rebalance.fromDocument(), rebalance.toTopology().epoch() + 1);
+        List<String> targets = rebalance.plan().moves().stream().map(Rebalance.Move::from).distinct().toList();
+        return fence(rebalance, true, RebalanceState.ROLLING_BACK, RebalanceState.CUT_OVER, targets,
+                rebalance.toTopology().epoch() + 1, TopologyState.steady(state.keyspace(), restored),
+                RebalanceState.ROLLING_BACK_CLEANUP, "rolled back: the previous layout is in force under epoch "
+                        + (rebalance.toTopology().epoch() + 1));
+    }
+
+    /**
+     * Publishes a fence, waits for routers and markers ({@link FenceCoordinator}), and commits {@code after} — or,
+     * when the fence fails or times out, withdraws it and returns the rebalance to {@code back}.
+     */
+    private Rebalance fence(Rebalance rebalance, boolean reverse, RebalanceState during, RebalanceState back,
+            List<String> targets, long markerEpoch, TopologyState after, RebalanceState next, String note) {
+        String fenceId = rebalance.id() + "-f" + (rebalance.fences().size() + 1);
+        FenceAttempt attempt = new FenceAttempt(fenceId, reverse, now(), null, null, null, null);
+        TopologyState fenced = state.withFence(fenceId);
+        Rebalance fencing = commit(fenced, rebalance.to(during, (reverse ? "reverse " : "") + "fence " + fenceId
+                + " published", now()).withFence(attempt, now()));
+        long deadline = System.nanoTime() + settings.fenceTimeout().toNanos();
+        try {
+            fences.awaitFence(fenceId, fenced.currentTopology(), fenced.otherTopology(), targets, markerEpoch,
+                    deadline);
+        } catch (FenceCoordinator.FenceFailed | RuntimeException e) {
+            return abortFence(fencing, back, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return abortFence(fencing, back, "interrupted");
+        }
+        FenceAttempt done = attempt.end(now(), "committed", null);
+        Rebalance committed = commit(after, fencing.withFence(done, now()).to(next, note + "; writes to moving keys "
+                + "held " + done.pauseMs() + " ms", now()));
+        pauses.accept(done);
+        log.info("rebalance {}: {} (fence {} held writes to moving keys {} ms)", rebalance.id(), note, fenceId,
+                done.pauseMs());
+        return committed;
+    }
+
+    private Rebalance abortFence(Rebalance fencing, RebalanceState back, String reason) {
+        FenceAttempt open = fencing.openFence();
+        FenceAttempt aborted = open.end(now(), "aborted", reason);
+        log.warn("rebalance {}: fence {} aborted ({}); writes resume on epoch {}", fencing.id(), open.id(), reason,
+                state.currentTopology().epoch());
+        Rebalance back2 = commit(state.withFence(null), fencing.withFence(aborted, now()).to(back, "fence " + open.id()
+                + " aborted: " + reason, now()).withError("fence " + open.id() + " aborted: " + reason
+                + "; nothing was lost, writes resumed on the epoch in force; cut over again", now()));
+        pauses.accept(aborted);
+        throw new WorkflowException(Kind.CONFLICT, back2.error());
+    }
+
+    /**
+     * The automatic steps: a finished copy becomes catch-up; a fence a crash left open is withdrawn and tried
+     * again; cleanup runs to its end.
+     */
+    public void tick() {
+        Optional<Rebalance> current = active();
+        if (current.isEmpty()) {
+            return;
+        }
+        Rebalance rebalance = current.get();
+        switch (rebalance.state()) {
+            case COPYING -> copyDone(rebalance);
+            case FENCING, ROLLING_BACK -> resumeFence(rebalance);
+            case COMPLETING -> cleanup(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::from).distinct()
+                    .toList(), rebalance.toTopology(), RebalanceState.COMPLETED);
+            case CANCELLING -> cleanup(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::to).distinct()
+                    .toList(), rebalance.fromTopology(), RebalanceState.CANCELLED);
+            case ROLLING_BACK_CLEANUP -> cleanup(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::to)
+                    .distinct().toList(), state.currentTopology(), RebalanceState.ROLLED_BACK);
+            default -> { }
+        }
+    }
+
+    private void copyDone(Rebalance rebalance) {
+        try {
+            Optional<MoveWatch.CopyProgress> progress = moves.copyProgress(rebalance.id());
+            if (progress.isPresent() && progress.get().fraction() >= 1.0) {
+                commit(null, rebalance.to(RebalanceState.CATCHING_UP, "copy done: " + progress.get().total()
+                        + " change records read; live changes follow", now()));
+            }
+        } catch (Exception e) {
+            log.warn("rebalance {}: copy progress unknown ({})", rebalance.id(), e.getMessage());
+        }
+    }
+
+    private void resumeFence(Rebalance rebalance) {
+        boolean reverse = rebalance.state() == RebalanceState.ROLLING_BACK;
+        RebalanceState back = reverse ? RebalanceState.CUT_OVER : RebalanceState.CATCHING_UP;
+        try {
+            abortFence(rebalance, back, "the topology service restarted during the fence");
+        } catch (WorkflowException expected) {
+            // recorded; try the same step again below
+        }
+        log.info("rebalance {}: trying the interrupted {} again", rebalance.id(), reverse ? "rollback" : "cutover");
+        try {
+            perform(rebalance.id(), reverse ? Action.ROLLBACK : Action.CUTOVER);
+        } catch (WorkflowException e) {
+            log.warn("rebalance {}: {}", rebalance.id(), e.getMessage());
+        }
+    }
+
+    private void cleanup(Rebalance rebalance, List<String> shards, dev.shardflow.core.topology.Topology owner,
+            RebalanceState done) {
+        try {
+            if (moves.moveRunning(rebalance.id()) || lagOf(null, shards) > 0) {
+                return; // copies still on their way would come back after the cleanup
+            }
+            long deleted = 0;
+            for (String shard : shards) {
+                var spec = owner.shard(shard).or(() -> rebalance.toTopology().shard(shard)).orElseThrow();
+                deleted += cleaner.clean(spec, owner, () -> Thread.currentThread().isInterrupted());
+            }
+            commit(null, rebalance.to(done, "cleanup done: " + deleted + " rows deleted from " + shards, now()));
+            log.info("rebalance {}: {}", rebalance.id(), done);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("rebalance {}: cleanup of {} failed ({}); it resumes", rebalance.id(), shards, e.getMessage());
+        }
+    }
+
+    private long lagOf(Rebalance rebalance, List<String> targets) {
+        try {
+            long lag = moves.writerLag(targets);
+            if (rebalance != null) {
+                lag += moves.moveLag(rebalance.id()).orElse(Long.MAX_VALUE / 2);
+            }
+            return lag;
+        } catch (Exception e) {
+            throw new WorkflowException(Kind.CONFLICT, "the lag of the move is unknown (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private Rebalance commit(TopologyState published, Rebalance rebalance) {
+        registry.commit(published, rebalance);
+        if (published != null) {
+            state = published;
+        }
+        rebalances.put(rebalance.id(), rebalance);
+        Rebalance.Transition last = rebalance.history().get(rebalance.history().size() - 1);
+        log.info("rebalance {}: {} ({})", rebalance.id(), rebalance.state(), last.note());
+        return rebalance;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

@@ -1,0 +1,182 @@
+package dev.shardflow.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.capture.CaptureService;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.rebalancer.RebalancerOptions;
+import dev.shardflow.rebalancer.RebalancerService;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.router.RouterOptions;
+import dev.shardflow.topology.router.ShardRouter;
+import dev.shardflow.topology.workflow.Action;
+import dev.shardflow.topology.workflow.Planner;
+import dev.shardflow.topology.workflow.Rebalance;
+import dev.shardflow.topology.workflow.RebalanceState;
+import dev.shardflow.topology.workflow.WorkflowException;
+import dev.shardflow.writer.WriterOptions;
+import dev.shardflow.writer.WriterService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole rebalance of the shop keyspace from 4 to 5 PostgreSQL shards, driven through the topology service while
+ * an application writes through {@link ShardRouter}: capture, rebalancer and writers all real. Afterwards every
+ * acknowledged write is on its key's owner at its last version, no row is left on a shard that does not own it,
+ * and the cutover's write pause is reported, for moving keys and for keys that stayed.
+ */
+class RebalanceIT {
+    private static final Logger log = LoggerFactory.getLogger(RebalanceIT.class);
+    private static final int USERS = 2_000;
+    private static Testbed testbed;
+    private static String initial;
+
+    @BeforeAll
+    static void start() throws Exception {
+        testbed = Testbed.builder().kafkaBrokers(1).postgresShards(5).start();
+        testbed.shards().forEach(SampleSchema::applyTo);
+        String five = Files.readString(ShopTopology.writeYaml(ShopTopology.of(testbed.shards()),
+                Scratch.newDirectory("rebalance")));
+        initial = Planner.plan(five, new Planner.Request(null, List.of("pg5"), null, null)).document();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    @Test
+    void fourToFivePostgresShardsUnderWritesLosesNothingAndLeavesNoStrayRow() throws Exception {
+        String bootstrap = testbed.kafka().bootstrapServers();
+        Topology before = TopologyLoader.parse(initial, "initial", Map.of());
+        List<AutoCloseable> running = new ArrayList<>();
+        try {
+            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
+                    .withReplicationFactor(1).withInstanceId("t1"), new SimpleMeterRegistry()).start();
+            running.add(service);
+            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            ShardRouter router = ShardRouter.start(RouterOptions.defaults(before, bootstrap).withRouterId("app"));
+            running.add(router);
+            RouterWorkload workload = new RouterWorkload(router);
+            workload.load(1, USERS);
+
+            running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
+            running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
+                    .withStateDir(Scratch.newDirectory("rebalance-streams").toString())).start());
+            for (DatabaseShard shard : testbed.shards()) {
+                running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
+            }
+            workload.start(4, 25, 1, USERS / 4);
+            running.add(workload);
+
+            Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf("pg5")), null, null, null));
+            log.info("plan: {} of the keys move: {}", plan.plan().movedFraction(), plan.plan().moves());
+            service.perform(plan.id(), Action.START);
+            await("copy done").atMost(Duration.ofSeconds(120))
+                    .until(() -> service.rebalance(plan.id()).orElseThrow().state() == RebalanceState.CATCHING_UP);
+            Thread.sleep(2_000); // writes keep coming during catch-up
+            Rebalance cut = cutover(service, plan.id());
+            assertThat(cut.state()).isEqualTo(RebalanceState.CUT_OVER);
+            assertThat(router.epoch()).isEqualTo(2);
+            Thread.sleep(2_000); // and after cutover, on the new owners, flowing back to the old ones
+            service.perform(plan.id(), Action.COMPLETE);
+            await("complete").atMost(Duration.ofSeconds(120))
+                    .until(() -> service.rebalance(plan.id()).orElseThrow().state() == RebalanceState.COMPLETED);
+            workload.close();
+
+            Topology after = TopologyLoader.parse(service.state().orElseThrow().current(), "after", Map.of());
+            assertThat(after.epoch()).isEqualTo(2);
+            List<String> lost = new ArrayList<>();
+            Map<String, Map<Long, Long>> rows = new HashMap<>();
+            for (DatabaseShard shard : testbed.shards()) {
+                for (String table : List.of("users", "orders")) {
+                    for (Map.Entry<Long, long[]> row : read(shard, table).entrySet()) {
+                        long shardKey = row.getValue()[1];
+                        if (!after.strategy().ownerOf(shardKey).equals(shard.id())) {
+                            lost.add(table + " " + row.getKey() + " left on non-owner " + shard.id());
+                        }
+                        rows.computeIfAbsent(table, t -> new HashMap<>()).put(row.getKey(), row.getValue()[0]);
+                    }
+                }
+            }
+            for (RouterWorkload.Expected write : workload.expected().values()) {
+                Long version = rows.getOrDefault(write.table(), Map.of()).get(write.id());
+                if (version == null || version != write.version()) {
+                    lost.add(write.table() + " " + write.id() + ": acknowledged version " + write.version()
+                            + ", found " + version);
+                }
+            }
+            assertThat(lost).as("acknowledged writes missing or regressed, rows on non-owners").isEmpty();
+            Rebalance done = service.rebalance(plan.id()).orElseThrow();
+            Rebalance.FenceAttempt fence = done.fences().get(done.fences().size() - 1);
+            PauseReport report = PauseReport.of(workload.timings(), fence, key ->
+                    !before.strategy().ownerOf(key).equals(after.strategy().ownerOf(key)));
+            log.info("rebalance 4 -> 5: {} writes acknowledged ({} refused, {} in doubt); {}; cutover pause {} ms; "
+                    + "router pauses {}", workload.acknowledged(), workload.refused(), workload.inDoubt(), report,
+                    fence.pauseMs(), router.pauses().count());
+            assertThat(workload.acknowledged()).isGreaterThan(500);
+            assertThat(report.stayingP99DuringMs()).as("keys that stay are not held by the fence")
+                    .isLessThan(Math.max(250, report.stayingP99BeforeMs() * 5));
+        } finally {
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception e) {
+                    log.warn("closing {}: {}", running.get(i), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static Rebalance cutover(TopologyService service, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                return service.perform(id, Action.CUTOVER);
+            } catch (WorkflowException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.info("cutover not yet: {}", e.getMessage());
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** Rows of a table by id: {version, shard key}. */
+    private static Map<Long, long[]> read(DatabaseShard shard, String table) throws SQLException {
+        String shardKey = table.equals("users") ? "id" : "user_id";
+        Map<Long, long[]> rows = new HashMap<>();
+        try (Connection connection = shard.connect(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT id, version, " + shardKey + " FROM " + table)) {
+            while (result.next()) {
+                rows.put(result.getLong(1), new long[] {result.getLong(2), result.getLong(3)});
+            }
+        }
+        return rows;
+    }
+}

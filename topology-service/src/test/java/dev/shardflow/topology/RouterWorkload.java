@@ -1,0 +1,184 @@
+package dev.shardflow.topology;
+
+import dev.shardflow.topology.router.RetryableRouteException;
+import dev.shardflow.topology.router.ShardRouter;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Writes users and orders of the sample schema through a {@link ShardRouter}, from several threads at a steady rate,
+ * each thread on its own users, and remembers every acknowledged write's outcome (a row's last acknowledged version,
+ * or that it was deleted) and how long each write took, keyed or not by a moving user.
+ */
+final class RouterWorkload implements AutoCloseable {
+    /** A row's state as its last acknowledged write left it; version -1 for a deleted row. */
+    record Expected(String table, long id, long userId, long version) {}
+
+    /** One write: when it started, how long it took, for which user. */
+    record Timing(long startMs, long micros, long userId) {}
+
+    private final ShardRouter router;
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, Expected> expected = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> inDoubt = new ConcurrentHashMap<>();
+    private final List<Timing> timings = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile boolean stop;
+
+    RouterWorkload(ShardRouter router) {
+        this.router = router;
+    }
+
+    /** Loads {@code users} users with one order each, through the router. */
+    void load(long firstUser, int users) throws SQLException {
+        for (long user = firstUser; user < firstUser + users; user++) {
+            long id = user;
+            router.write(id, connection -> {
+                insertUser(connection, id, 1);
+                insertOrder(connection, id * 10, id, 1);
+                return null;
+            });
+            expected.put("users/" + id, new Expected("users", id, id, 1));
+            expected.put("orders/" + id * 10, new Expected("orders", id * 10, id, 1));
+        }
+    }
+
+    /** Starts {@code threads} writers at {@code perSecond} writes per second each, over disjoint users. */
+    void start(int threadCount, int perSecond, long firstUser, int usersPerThread) {
+        for (int t = 0; t < threadCount; t++) {
+            long base = firstUser + (long) t * usersPerThread;
+            Random random = new Random(t);
+            Thread thread = new Thread(() -> run(random, base, usersPerThread, perSecond), "router-workload-" + t);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    private void run(Random random, long base, int users, int perSecond) {
+        long interval = 1_000_000_000L / perSecond;
+        long next = System.nanoTime();
+        Map<Long, Long> versions = new HashMap<>();
+        while (!stop) {
+            next += interval;
+            LockSupport.parkNanos(next - System.nanoTime());
+            long user = base + random.nextInt(users);
+            String key = "users/" + user;
+            if (inDoubt.containsKey(key)) {
+                continue;
+            }
+            Expected before = expected.get(key);
+            long version = before == null ? 1 : before.version() + 1;
+            long orderId = user * 10 + (version % 3 == 0 ? 1 : 0);
+            long started = System.nanoTime();
+            long startMs = System.currentTimeMillis();
+            try {
+                router.write(user, connection -> {
+                    if (before == null) {
+                        insertUser(connection, user, version);
+                    } else {
+                        try (PreparedStatement update = connection.prepareStatement(
+                                "UPDATE users SET username = ?, version = ? WHERE id = ?")) {
+                            update.setString(1, "user" + user + "v" + version);
+                            update.setLong(2, version);
+                            update.setLong(3, user);
+                            update.executeUpdate();
+                        }
+                    }
+                    upsertOrder(connection, orderId, user, version);
+                    return null;
+                });
+                acknowledged.incrementAndGet();
+                expected.put(key, new Expected("users", user, user, version));
+                expected.put("orders/" + orderId, new Expected("orders", orderId, user, version));
+                timings.add(new Timing(startMs, (System.nanoTime() - started) / 1_000, user));
+                versions.put(user, version);
+            } catch (RetryableRouteException e) {
+                refused.incrementAndGet(); // not run: nothing to remember
+            } catch (SQLException | RuntimeException e) {
+                inDoubt.put(key, true);
+                inDoubt.put("orders/" + orderId, true);
+            }
+        }
+    }
+
+    private static void insertUser(java.sql.Connection connection, long id, long version) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO users (id, username, email, country, "
+                + "created_at, version) VALUES (?, ?, ?, 'DE', CURRENT_TIMESTAMP, ?)")) {
+            insert.setLong(1, id);
+            insert.setString(2, "user" + id + "v" + version);
+            insert.setString(3, "u" + id + "@example.com");
+            insert.setLong(4, version);
+            insert.executeUpdate();
+        }
+    }
+
+    private static void insertOrder(java.sql.Connection connection, long id, long userId, long version)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO orders (id, user_id, order_date, "
+                + "total_amount, status, username, version) VALUES (?, ?, CURRENT_DATE, ?, 'pending', ?, ?)")) {
+            insert.setLong(1, id);
+            insert.setLong(2, userId);
+            insert.setBigDecimal(3, new BigDecimal("10.00").add(BigDecimal.valueOf(version)));
+            insert.setString(4, "user" + userId);
+            insert.setLong(5, version);
+            insert.executeUpdate();
+        }
+    }
+
+    private static void upsertOrder(java.sql.Connection connection, long id, long userId, long version)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE orders SET version = ?, total_amount = ? "
+                + "WHERE id = ?")) {
+            update.setLong(1, version);
+            update.setBigDecimal(2, new BigDecimal("10.00").add(BigDecimal.valueOf(version)));
+            update.setLong(3, id);
+            if (update.executeUpdate() == 0) {
+                insertOrder(connection, id, userId, version);
+            }
+        }
+    }
+
+    Map<String, Expected> expected() {
+        Map<String, Expected> settled = new HashMap<>(expected);
+        settled.keySet().removeAll(inDoubt.keySet());
+        return settled;
+    }
+
+    List<Timing> timings() {
+        synchronized (timings) {
+            return List.copyOf(timings);
+        }
+    }
+
+    long acknowledged() {
+        return acknowledged.get();
+    }
+
+    long refused() {
+        return refused.get();
+    }
+
+    int inDoubt() {
+        return inDoubt.size();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop = true;
+        for (Thread thread : threads) {
+            thread.join(10_000);
+        }
+    }
+}
