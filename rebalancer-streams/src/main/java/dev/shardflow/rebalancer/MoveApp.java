@@ -135,7 +135,8 @@ public final class MoveApp implements AutoCloseable {
     @Override
     public void close() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            // leave the group at once, so that whoever waits for the move to be over sees no member left
+            streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
             log.info("move {}: stopped", rebalanceId);
         }
     }

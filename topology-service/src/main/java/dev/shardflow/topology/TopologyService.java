@@ -56,6 +56,7 @@ public final class TopologyService implements AutoCloseable {
     private Leadership leadership;
     private volatile RegistryLog registry;
     private volatile RebalanceDriver driver;
+    private RouterRoster roster; // the workflow thread's
     private volatile Future<?> ticking;
 
     public TopologyService(TopologyServiceOptions options, MeterRegistry meters) {
@@ -178,12 +179,13 @@ public final class TopologyService implements AutoCloseable {
             RegistryLog.Contents contents = registry.read();
             if (contents.state().isEmpty()) {
                 String document = TopologyLoader.resolve(options.topologyDocument(), "topology", System.getenv());
-                registry.commit(TopologyState.steady(keyspace, document), null);
-                contents = registry.read();
+                TopologyState published = TopologyState.steady(keyspace, document);
+                registry.commit(published, null);
+                contents = new RegistryLog.Contents(Optional.of(published), contents.rebalances());
                 log.info("topology service {}: published epoch {} of {} from its topology file", options.instanceId(),
                         options.topology().epoch(), keyspace);
             }
-            RouterRoster roster = new RouterRoster(options.bootstrapServers(), topics);
+            roster = new RouterRoster(options.bootstrapServers(), topics);
             FenceCoordinator fences = new FenceCoordinator(roster, connections, admin,
                     options.workflow().routerTimeout());
             Cleaner cleaner = new Cleaner(connections, options.workflow().cleanupBatchRows(),
@@ -225,6 +227,10 @@ public final class TopologyService implements AutoCloseable {
             ticking = null;
         }
         driver = null;
+        if (roster != null) {
+            roster.close();
+            roster = null;
+        }
         if (registry != null) {
             registry.close();
             registry = null;

@@ -1,39 +1,61 @@
 package dev.shardflow.topology.fence;
 
 import dev.shardflow.core.topology.TopicNames;
-import dev.shardflow.topology.registry.TopicReader;
 import dev.shardflow.topology.router.RouterBeat;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The routers that count for a fence: those whose last beat on {@code <prefix>.routers} is younger than the router
  * timeout. A router that left said so (its beat is deleted); one that died stops counting after the timeout, by which
- * time its own lease has made it refuse every write.
+ * time its own lease has made it refuse every write. The roster tails the topic, so each look costs one fetch.
+ * Not thread-safe: the workflow thread uses it.
  */
-public final class RouterRoster {
-    private final String bootstrapServers;
-    private final TopicNames topics;
+public final class RouterRoster implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> partitions;
+    private final Map<String, RouterBeat> last = new HashMap<>();
 
     public RouterRoster(String bootstrapServers, TopicNames topics) {
-        this.bootstrapServers = bootstrapServers;
-        this.topics = topics;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(p);
+        this.partitions = consumer.partitionsFor(topics.routers()).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
-    /** The last beat of every router that is live at {@code nowMs}. */
+    /** The last beat of every router that is live at {@code nowMs}, read up to the topic's end now. */
     public Map<String, RouterBeat> live(long nowMs, long routerTimeoutMs) {
-        Map<String, RouterBeat> last = new HashMap<>();
-        TopicReader.readAll(bootstrapServers, List.of(topics.routers()), record -> {
-            String router = new String(record.key(), StandardCharsets.UTF_8);
-            if (record.value() == null) {
-                last.remove(router);
-            } else {
-                last.put(router, RouterBeat.fromBytes(record.value()));
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+            for (var record : consumer.poll(Duration.ofMillis(100))) {
+                String router = new String(record.key(), StandardCharsets.UTF_8);
+                if (record.value() == null) {
+                    last.remove(router);
+                } else {
+                    last.put(router, RouterBeat.fromBytes(record.value()));
+                }
             }
-        });
-        last.values().removeIf(beat -> nowMs - beat.atMs() > routerTimeoutMs);
-        return last;
+        }
+        Map<String, RouterBeat> live = new HashMap<>(last);
+        live.values().removeIf(beat -> nowMs - beat.atMs() > routerTimeoutMs);
+        return live;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
     }
 }

@@ -30,6 +30,7 @@ public final class RebalanceDriver {
     private final WorkflowSettings settings;
     private final Consumer<FenceAttempt> pauses;
     private TopologyState state;
+    private String cleanupWait;
     private final Map<String, Rebalance> rebalances;
 
     public RebalanceDriver(RegistryLog registry, RegistryLog.Contents contents, MoveWatch moves,
@@ -147,6 +148,7 @@ public final class RebalanceDriver {
      */
     private Rebalance fence(Rebalance rebalance, boolean reverse, RebalanceState during, RebalanceState back,
             List<String> targets, long markerEpoch, TopologyState after, RebalanceState next, String note) {
+        fences.warmUp(state.currentTopology());
         String fenceId = rebalance.id() + "-f" + (rebalance.fences().size() + 1);
         FenceAttempt attempt = new FenceAttempt(fenceId, reverse, now(), null, null, null, null);
         TopologyState fenced = state.withFence(fenceId);
@@ -237,8 +239,15 @@ public final class RebalanceDriver {
     private void cleanup(Rebalance rebalance, List<String> shards, dev.shardflow.core.topology.Topology owner,
             RebalanceState done) {
         try {
-            if (moves.moveRunning(rebalance.id()) || lagOf(null, shards) > 0) {
-                return; // copies still on their way would come back after the cleanup
+            // copies still on their way would come back after the cleanup
+            String waiting = moves.moveRunning(rebalance.id()) ? "the move still runs"
+                    : lagOf(null, shards) > 0 ? "the writers of " + shards + " have changes left to apply" : null;
+            if (waiting != null) {
+                if (!waiting.equals(cleanupWait)) {
+                    log.info("rebalance {}: cleanup waits: {}", rebalance.id(), waiting);
+                    cleanupWait = waiting;
+                }
+                return;
             }
             long deleted = 0;
             for (String shard : shards) {
