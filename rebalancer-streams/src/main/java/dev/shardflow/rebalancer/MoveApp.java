@@ -125,6 +125,13 @@ public final class MoveApp implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, options.replicationFactor());
         p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDir().equals("default")
                 ? Path.of(System.getProperty("java.io.tmpdir"), "shardflow-rebalancer").toString() : options.stateDir());
+        // rows of different tables need no order between them: a task never waits on one input for another's data
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // a fetch that finds only an open transaction would wait 500 ms; a fence marker crosses two such hops
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
+        // a move that stops is seen gone within seconds, even if its leave request is lost
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
         // the copy reads the change topics from their beginning
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

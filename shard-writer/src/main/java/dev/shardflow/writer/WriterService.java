@@ -108,6 +108,9 @@ public final class WriterService implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(options.maxBatchRows()));
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
+        // read_committed: a fetch that finds only an open transaction otherwise waits out its 500 ms default, which a
+        // fence marker would pay at every hop
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(options.sessionTimeoutMs()));
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(Math.max(500, options.sessionTimeoutMs() / 4)));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -36,6 +36,13 @@ public final class FenceCoordinator {
     private final ShardConnections connections;
     private final Admin admin;
     private final Duration routerTimeout;
+    // its own threads: a fence must not queue behind whatever else shares the common pool
+    private final java.util.concurrent.ExecutorService markerWriters = java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+                Thread thread = new Thread(r, "fence-marker-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /** Why a fence did not complete; nothing was committed, and writes resume on the epoch in force. */
     public static final class FenceFailed extends Exception {
@@ -94,17 +101,21 @@ public final class FenceCoordinator {
 
     /** Writes the markers on every source at once: the pause lasts as long as the slowest. */
     private void writeMarkers(Topology in, List<String> sources, String fenceId, long epoch) throws FenceFailed {
-        List<java.util.concurrent.CompletableFuture<String>> writes = sources.stream().map(source ->
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        writeMarker(in.shard(source).orElseThrow(), fenceId, epoch);
-                        return null;
-                    } catch (FenceFailed e) {
-                        return e.getMessage();
-                    }
-                })).toList();
+        List<java.util.concurrent.Future<String>> writes = sources.stream().map(source -> markerWriters.submit(() -> {
+            try {
+                writeMarker(in.shard(source).orElseThrow(), fenceId, epoch);
+                return (String) null;
+            } catch (FenceFailed e) {
+                return e.getMessage();
+            }
+        })).toList();
         for (var write : writes) {
-            String failure = write.join();
+            String failure;
+            try {
+                failure = write.get();
+            } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                failure = "a marker write failed: " + e.getMessage();
+            }
             if (failure != null) {
                 throw new FenceFailed(failure);
             }

@@ -87,6 +87,7 @@ public final class ShardRouter implements AutoCloseable {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20"); // a cutover's commit reaches held writes at once
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(c);
@@ -137,6 +138,13 @@ public final class ShardRouter implements AutoCloseable {
     public Route route(Object shardKey) {
         synchronized (lock) {
             return new Route(ownership.ownerOf(shardKey), ownership.current().epoch());
+        }
+    }
+
+    /** True while a rebalance runs in which the key's owner changes: its writes pause during the cutover fence. */
+    public boolean moving(Object shardKey) {
+        synchronized (lock) {
+            return ownership.moving(shardKey, ownership.ownerOf(shardKey));
         }
     }
 

@@ -82,6 +82,7 @@ class ShardRouterIT {
                 .equals(next.strategy().ownerOf(k))).findFirst().orElseThrow();
         long staying = LongStream.range(1, 10_000).filter(k -> current.strategy().ownerOf(k)
                 .equals(next.strategy().ownerOf(k))).findFirst().orElseThrow();
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
         try (KafkaProducer<byte[], byte[]> registry = producer();
                 ShardRouter router = ShardRouter.start(RouterOptions.defaults(current,
                         testbed.kafka().bootstrapServers()).withRouterId("r1").withFenceWait(Duration.ofSeconds(20)))) {
@@ -92,6 +93,8 @@ class ShardRouterIT {
 
             TopologyState forward = new TopologyState("shop", before, after, TopologyState.Phase.FORWARD, "r-1");
             publish(registry, forward);
+            await("the router sees the rebalance").atMost(Duration.ofSeconds(10)).until(() -> router.moving(moving));
+            assertThat(router.moving(staying)).isFalse();
             Route oldRoute = router.route(moving);
 
             // a write to a moving key in flight when the fence comes delays the router's acknowledgement
@@ -111,7 +114,7 @@ class ShardRouterIT {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, writers);
             assertThat(inFlight.await(10, TimeUnit.SECONDS)).isTrue();
             publish(registry, forward.withFence("f-1"));
             await("the router sees the fence").atMost(Duration.ofSeconds(10)).until(() -> lastBeat("r1") != null
@@ -123,7 +126,7 @@ class ShardRouterIT {
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, writers);
             long started = System.nanoTime();
             router.write(staying, connection -> {
                 insert(connection, staying, "s");
@@ -155,6 +158,8 @@ class ShardRouterIT {
                         .isInstanceOf(RetryableRouteException.FenceTimeout.class).hasMessageContaining("f-2");
             }
             assertThat(lastBeatValue("r2")).as("a closed router says it left").isNull();
+        } finally {
+            writers.shutdownNow();
         }
     }
 
