@@ -3,6 +3,8 @@ package dev.shardflow.topology;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.topology.api.ApiBackend;
+import dev.shardflow.topology.api.RingPicture;
 import dev.shardflow.topology.fence.FenceCoordinator;
 import dev.shardflow.topology.fence.RouterRoster;
 import dev.shardflow.topology.registry.Leadership;
@@ -12,6 +14,7 @@ import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Cleaner;
 import dev.shardflow.topology.workflow.MoveWatch;
+import dev.shardflow.topology.workflow.MovedRowsVerifier;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceDriver;
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * the rebalance workflow on one thread, resuming whatever a crash interrupted. Operator actions go to the leader;
  * another instance refuses them with {@link Kind#NOT_LEADER}.
  */
-public final class TopologyService implements AutoCloseable {
+public final class TopologyService implements AutoCloseable, ApiBackend {
     private static final Logger log = LoggerFactory.getLogger(TopologyService.class);
 
     private final TopologyServiceOptions options;
@@ -127,8 +130,107 @@ public final class TopologyService implements AutoCloseable {
     }
 
     public Rebalance perform(String id, Action action) {
+        if (action == Action.VERIFY) {
+            return verify(id);
+        }
         return onWorkflow(d -> d.perform(id, action));
     }
+
+    /** Compares the moving rows on both sides and records the result; a clean one before cutover is VERIFIED. */
+    public Rebalance verify(String id) {
+        Rebalance rebalance = onWorkflow(d -> {
+            Rebalance r = d.rebalances().get(id);
+            if (r == null) {
+                throw new WorkflowException(Kind.NOT_FOUND, "no rebalance " + id);
+            }
+            if (!Action.VERIFY.allowedIn(r.state())) {
+                throw new WorkflowException(Kind.CONFLICT, "cannot verify rebalance " + id + ": it is " + r.state()
+                        + "; verify is possible when " + Action.VERIFY.allowedStates());
+            }
+            return r;
+        });
+        Rebalance.Verification result;
+        try {
+            result = new MovedRowsVerifier(connections).verify(rebalance); // reads only, off the workflow thread
+        } catch (java.sql.SQLException e) {
+            throw new WorkflowException(Kind.CONFLICT, "verify of " + id + " could not read a shard: " + e.getMessage(),
+                    e);
+        }
+        log.info("rebalance {}: verify compared {} moving rows, {} mismatches {}", id, result.rowsCompared(),
+                result.mismatches(), result.sample());
+        return onWorkflow(d -> d.verified(id, result));
+    }
+
+    @Override
+    public Object topology() {
+        TopologyState current = state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no topology published yet for " + keyspace));
+        var topology = current.currentTopology();
+        var other = current.otherTopology();
+        Map<String, Double> shares = topology.strategy() instanceof dev.shardflow.core.ring.HashRing ring
+                ? ring.tokenShares() : Map.of();
+        List<Map<String, Object>> shards = topology.strategy().shards().stream().map(id -> Map.<String, Object>of(
+                "id", id, "engine", topology.shard(id).map(s -> s.engine().configName()).orElse("?"),
+                "share", shares.getOrDefault(id, 0.0))).toList();
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("keyspace", keyspace);
+        answer.put("epoch", topology.epoch());
+        answer.put("phase", current.phase());
+        answer.put("rebalance", current.rebalanceId());
+        answer.put("fence", current.fence());
+        answer.put("shards", shards);
+        answer.put("ring", RingPicture.of(topology.strategy(), other == null ? null : other.strategy()));
+        return answer;
+    }
+
+    @Override
+    public Object route(String key) {
+        TopologyState current = state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no topology published yet for " + keyspace));
+        Object shardKey = key.matches("-?\\d{1,18}") ? (Object) Long.parseLong(key) : key;
+        var topology = current.currentTopology();
+        String owner;
+        try {
+            owner = topology.strategy().ownerOf(shardKey);
+        } catch (IllegalArgumentException e) {
+            throw new WorkflowException(Kind.INVALID, "key " + key + " cannot be placed: " + e.getMessage(), e);
+        }
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("key", key);
+        answer.put("shard", owner);
+        answer.put("epoch", topology.epoch());
+        var other = current.otherTopology();
+        answer.put("moving", other != null && !other.strategy().ownerOf(shardKey).equals(owner));
+        return answer;
+    }
+
+    @Override
+    public Object rebalanceList() {
+        return rebalances().values().stream()
+                .sorted(java.util.Comparator.comparingLong(Rebalance::createdAtMs).reversed()).toList();
+    }
+
+    @Override
+    public Object status(String rebalanceId) {
+        Rebalance rebalance = rebalance(rebalanceId).orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no rebalance " + rebalanceId));
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("rebalance", rebalance);
+        MoveWatch watch = moves();
+        try {
+            answer.put("copy", watch.copyProgress(rebalanceId).map(p -> Map.of("done", p.done(), "total", p.total(),
+                    "fraction", p.fraction())).orElse(null));
+            if (!rebalance.state().terminal() && rebalance.state() != dev.shardflow.topology.workflow.RebalanceState.PLANNED) {
+                List<String> targets = rebalance.plan().moves().stream().map(m -> rebalance.state().afterCutover()
+                        ? m.from() : m.to()).distinct().toList();
+                answer.put("lag", watch.moveLag(rebalanceId).orElse(0L) + watch.writerLag(targets));
+            }
+        } catch (Exception e) {
+            answer.put("progressError", e.getMessage());
+        }
+        return answer;
+    }
+
 
     public MoveWatch moves() {
         return new MoveWatch(options.bootstrapServers(), admin, topics, keyspace,

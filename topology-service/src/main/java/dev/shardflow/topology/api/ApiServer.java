@@ -1,0 +1,264 @@
+package dev.shardflow.topology.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.topology.workflow.Action;
+import dev.shardflow.topology.workflow.Planner;
+import dev.shardflow.topology.workflow.WorkflowException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's HTTP face: the JSON API, the dashboard and the Prometheus endpoint, on the JDK's HTTP server.
+ *
+ * <p>Reads are open. Every mutating call ({@code POST}) needs {@code Authorization: Bearer <token>}: none gives 401,
+ * a wrong one 403. A body that is not the JSON asked for gives 400, a step the rebalance's state does not allow 409,
+ * an unknown rebalance 404, a standby instance 503 — each with {@code {"error": "..."}} saying why. The token is
+ * compared in constant time and never logged or echoed.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    private static final ObjectMapper JSON = EventJson.mapper();
+
+    private final HttpServer server;
+    private final ApiBackend backend;
+    private final byte[] token;
+    private final Supplier<String> metrics;
+
+    /**
+     * @param token the bearer token mutating calls must carry
+     * @param metrics the Prometheus text of the service's meters
+     */
+    public ApiServer(String host, int port, ApiBackend backend, String token, Supplier<String> metrics)
+            throws IOException {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("api.token: missing; give the API a bearer token (env or file)");
+        }
+        this.backend = backend;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.metrics = metrics;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread thread = new Thread(r, "topology-api");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/", this::handle);
+    }
+
+    public ApiServer start() {
+        server.start();
+        log.info("topology API and dashboard at http://{}:{}/", server.getAddress().getHostString(), port());
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            List<String> path = segments(exchange.getRequestURI().getPath());
+            try {
+                if (method.equals("GET")) {
+                    get(exchange, path);
+                } else if (method.equals("POST")) {
+                    if (authorized(exchange)) {
+                        post(exchange, path);
+                    }
+                } else {
+                    error(exchange, 405, "method " + method + " is not served; use GET or POST");
+                }
+            } catch (WorkflowException e) {
+                error(exchange, switch (e.kind()) {
+                    case INVALID -> 400;
+                    case CONFLICT -> 409;
+                    case NOT_FOUND -> 404;
+                    case NOT_LEADER -> 503;
+                }, e.getMessage());
+            } catch (BadRequest e) {
+                error(exchange, 400, e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("API {} {} failed", method, exchange.getRequestURI().getPath(), e);
+                error(exchange, 500, "internal error: " + e.getMessage());
+            }
+        }
+    }
+
+    private void get(HttpExchange exchange, List<String> path) throws IOException {
+        if (path.isEmpty() || path.equals(List.of("index.html"))) {
+            send(exchange, 200, "text/html; charset=utf-8", Dashboard.page());
+        } else if (path.equals(List.of("metrics"))) {
+            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.get().getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals(List.of("api", "topology"))) {
+            json(exchange, 200, backend.topology());
+        } else if (path.equals(List.of("api", "route"))) {
+            String key = query(exchange, "key");
+            if (key == null || key.isBlank()) {
+                throw new BadRequest("give the shard key: /api/route?key=...");
+            }
+            json(exchange, 200, backend.route(key));
+        } else if (path.equals(List.of("api", "rebalances"))) {
+            json(exchange, 200, backend.rebalanceList());
+        } else if (path.size() == 3 && path.get(0).equals("api") && path.get(1).equals("rebalances")) {
+            json(exchange, 200, backend.status(path.get(2)));
+        } else {
+            error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
+        }
+    }
+
+    private void post(HttpExchange exchange, List<String> path) throws IOException {
+        if (path.equals(List.of("api", "rebalances"))) {
+            JsonNode body = body(exchange);
+            json(exchange, 201, backend.plan(planRequest(body)));
+        } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("rebalances")) {
+            Action action;
+            try {
+                action = Action.valueOf(path.get(3).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("unknown action '" + path.get(3) + "'; one of start, verify, cutover, complete, "
+                        + "cancel, rollback");
+            }
+            json(exchange, 200, backend.perform(path.get(2), action));
+        } else {
+            error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
+        }
+    }
+
+    static Planner.Request planRequest(JsonNode body) {
+        if (!body.isObject()) {
+            throw new BadRequest("the plan request must be a JSON object: {\"add\": [...], \"remove\": [...], "
+                    + "\"weights\": {...}} or {\"topology\": \"...\"}");
+        }
+        List<String> known = List.of("add", "remove", "weights", "topology");
+        body.fieldNames().forEachRemaining(field -> {
+            if (!known.contains(field)) {
+                throw new BadRequest("unknown field '" + field + "'; known: " + known);
+            }
+        });
+        List<JsonNode> add = new ArrayList<>();
+        body.path("add").forEach(add::add);
+        List<String> remove = new ArrayList<>();
+        for (JsonNode id : body.path("remove")) {
+            if (!id.isTextual()) {
+                throw new BadRequest("remove: give shard ids as strings");
+            }
+            remove.add(id.asText());
+        }
+        Map<String, Double> weights = new LinkedHashMap<>();
+        body.path("weights").fields().forEachRemaining(e -> {
+            if (!e.getValue().isNumber() || e.getValue().asDouble() <= 0) {
+                throw new BadRequest("weights." + e.getKey() + ": give a positive number");
+            }
+            weights.put(e.getKey(), e.getValue().asDouble());
+        });
+        String topology = body.hasNonNull("topology") ? body.get("topology").asText() : null;
+        return new Planner.Request(add, remove, weights, topology);
+    }
+
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"shardflow\"");
+            error(exchange, 401, "this call changes the topology: send Authorization: Bearer <token>");
+            return false;
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token)) {
+            log.warn("API: refused {} {} from {}: wrong bearer token", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(), exchange.getRemoteAddress().getAddress().getHostAddress());
+            error(exchange, 403, "the bearer token is not the API's token");
+            return false;
+        }
+        return true;
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes(1 << 20);
+            if (bytes.length == 0) {
+                throw new BadRequest("the request has no body; send JSON");
+            }
+            return JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String query(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    private static List<String> segments(String path) {
+        List<String> segments = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty()) {
+                segments.add(part);
+            }
+        }
+        return segments;
+    }
+
+    private static void json(HttpExchange exchange, int status, Object value) throws IOException {
+        send(exchange, status, "application/json", JSON.writeValueAsBytes(value));
+    }
+
+    private static void error(HttpExchange exchange, int status, String message) throws IOException {
+        json(exchange, status, Map.of("error", message));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** A request that cannot be right as sent. */
+    static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}
