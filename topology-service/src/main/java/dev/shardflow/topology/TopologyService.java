@@ -3,8 +3,6 @@ package dev.shardflow.topology;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
-import dev.shardflow.topology.api.ApiBackend;
-import dev.shardflow.topology.api.RingPicture;
 import dev.shardflow.topology.fence.FenceCoordinator;
 import dev.shardflow.topology.fence.RouterRoster;
 import dev.shardflow.topology.registry.Leadership;
@@ -46,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * the rebalance workflow on one thread, resuming whatever a crash interrupted. Operator actions go to the leader;
  * another instance refuses them with {@link Kind#NOT_LEADER}.
  */
-public final class TopologyService implements AutoCloseable, ApiBackend {
+public final class TopologyService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopologyService.class);
 
     private final TopologyServiceOptions options;
@@ -61,6 +59,14 @@ public final class TopologyService implements AutoCloseable, ApiBackend {
     private volatile RebalanceDriver driver;
     private RouterRoster roster; // the workflow thread's
     private volatile Future<?> ticking;
+    private final java.util.concurrent.atomic.AtomicLong sampledLag = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong sampledCopy = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong sampledCopied = new java.util.concurrent.atomic.AtomicLong();
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "topology-metrics");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public TopologyService(TopologyServiceOptions options, MeterRegistry meters) {
         this.options = options;
@@ -75,12 +81,21 @@ public final class TopologyService implements AutoCloseable, ApiBackend {
             return thread;
         });
         meters.gauge("shardflow.topology.leader", this, s -> s.leading() ? 1 : 0);
+        for (dev.shardflow.topology.workflow.RebalanceState each : dev.shardflow.topology.workflow.RebalanceState.values()) {
+            io.micrometer.core.instrument.Gauge.builder("shardflow.topology.rebalance.state", this,
+                    s -> s.activeState() == each ? 1 : 0).tag("state", each.name())
+                    .description("1 for the state the active rebalance is in").register(meters);
+        }
+        meters.gauge("shardflow.topology.move.lag", sampledLag);
+        meters.gauge("shardflow.topology.copy.fraction", sampledCopy, a -> a.get() / 1e6);
+        meters.gauge("shardflow.topology.copy.records", sampledCopied);
         meters.gauge("shardflow.topology.epoch", this, s -> s.state().map(t -> (double) t.currentTopology().epoch())
                 .orElse(Double.NaN));
     }
 
     public TopologyService start() {
         ensureTopics();
+        sampler.scheduleWithFixedDelay(this::sample, 2, 2, TimeUnit.SECONDS);
         leadership = new Leadership(options.bootstrapServers(), keyspace, topics, options.instanceId(),
                 options.leaderSessionTimeout(), new Leadership.Listener() {
                     @Override
@@ -161,80 +176,44 @@ public final class TopologyService implements AutoCloseable, ApiBackend {
         return onWorkflow(d -> d.verified(id, result));
     }
 
-    @Override
-    public Object topology() {
-        TopologyState current = state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
-                "no topology published yet for " + keyspace));
-        var topology = current.currentTopology();
-        var other = current.otherTopology();
-        Map<String, Double> shares = topology.strategy() instanceof dev.shardflow.core.ring.HashRing ring
-                ? ring.tokenShares() : Map.of();
-        List<Map<String, Object>> shards = topology.strategy().shards().stream().map(id -> Map.<String, Object>of(
-                "id", id, "engine", topology.shard(id).map(s -> s.engine().configName()).orElse("?"),
-                "share", shares.getOrDefault(id, 0.0))).toList();
-        Map<String, Object> answer = new java.util.LinkedHashMap<>();
-        answer.put("keyspace", keyspace);
-        answer.put("epoch", topology.epoch());
-        answer.put("phase", current.phase());
-        answer.put("rebalance", current.rebalanceId());
-        answer.put("fence", current.fence());
-        answer.put("shards", shards);
-        answer.put("ring", RingPicture.of(topology.strategy(), other == null ? null : other.strategy()));
-        return answer;
+    private dev.shardflow.topology.workflow.RebalanceState activeState() {
+        RebalanceDriver current = driver;
+        return current == null ? null : current.active().map(Rebalance::state).orElse(null);
     }
 
-    @Override
-    public Object route(String key) {
-        TopologyState current = state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
-                "no topology published yet for " + keyspace));
-        Object shardKey = key.matches("-?\\d{1,18}") ? (Object) Long.parseLong(key) : key;
-        var topology = current.currentTopology();
-        String owner;
-        try {
-            owner = topology.strategy().ownerOf(shardKey);
-        } catch (IllegalArgumentException e) {
-            throw new WorkflowException(Kind.INVALID, "key " + key + " cannot be placed: " + e.getMessage(), e);
+    /** Refreshes the sampled figures of the active rebalance: copy progress and lag. */
+    private void sample() {
+        RebalanceDriver current = driver;
+        if (current == null) {
+            return;
         }
-        Map<String, Object> answer = new java.util.LinkedHashMap<>();
-        answer.put("key", key);
-        answer.put("shard", owner);
-        answer.put("epoch", topology.epoch());
-        var other = current.otherTopology();
-        answer.put("moving", other != null && !other.strategy().ownerOf(shardKey).equals(owner));
-        return answer;
-    }
-
-    @Override
-    public Object rebalanceList() {
-        return rebalances().values().stream()
-                .sorted(java.util.Comparator.comparingLong(Rebalance::createdAtMs).reversed()).toList();
-    }
-
-    @Override
-    public Object status(String rebalanceId) {
-        Rebalance rebalance = rebalance(rebalanceId).orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
-                "no rebalance " + rebalanceId));
-        Map<String, Object> answer = new java.util.LinkedHashMap<>();
-        answer.put("rebalance", rebalance);
-        MoveWatch watch = moves();
         try {
-            answer.put("copy", watch.copyProgress(rebalanceId).map(p -> Map.of("done", p.done(), "total", p.total(),
-                    "fraction", p.fraction())).orElse(null));
-            if (!rebalance.state().terminal() && rebalance.state() != dev.shardflow.topology.workflow.RebalanceState.PLANNED) {
-                List<String> targets = rebalance.plan().moves().stream().map(m -> rebalance.state().afterCutover()
-                        ? m.from() : m.to()).distinct().toList();
-                answer.put("lag", watch.moveLag(rebalanceId).orElse(0L) + watch.writerLag(targets));
+            Optional<Rebalance> active = current.active();
+            if (active.isEmpty()) {
+                sampledLag.set(0);
+                return;
             }
-        } catch (Exception e) {
-            answer.put("progressError", e.getMessage());
+            Map<String, Object> status = new TopologyApi(this).status(active.get().id());
+            if (status.get("lag") instanceof Long lag) {
+                sampledLag.set(lag);
+            }
+            if (status.get("copy") instanceof Map<?, ?> copy) {
+                sampledCopy.set(Math.round(((Number) copy.get("fraction")).doubleValue() * 1e6));
+                sampledCopied.set(((Number) copy.get("done")).longValue());
+            }
+        } catch (RuntimeException e) {
+            log.debug("metrics sample failed: {}", e.getMessage());
         }
-        return answer;
     }
 
-
+    /** How far the active rebalance's move is, read from Kafka. */
     public MoveWatch moves() {
         return new MoveWatch(options.bootstrapServers(), admin, topics, keyspace,
                 options.workflow().rebalancerApplicationId());
+    }
+
+    public String keyspace() {
+        return keyspace;
     }
 
     /** Writes to moving keys held by cutover fences: count, p50/p99/max. */
@@ -365,6 +344,7 @@ public final class TopologyService implements AutoCloseable, ApiBackend {
 
     @Override
     public void close() {
+        sampler.shutdownNow();
         if (leadership != null) {
             leadership.close();
         }

@@ -1,9 +1,15 @@
 package dev.shardflow.topology;
 
+import dev.shardflow.core.config.ConfigException;
+import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.workflow.WorkflowSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -31,6 +37,43 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
         return new TopologyServiceOptions(topologyDocument, topology, bootstrapServers,
                 "topology-" + UUID.randomUUID().toString().substring(0, 8), Duration.ofSeconds(6), (short) 3,
                 WorkflowSettings.defaults(topology.keyspace()));
+    }
+
+    /** Reads a topology-service YAML file; the topology path in it is relative to the file. */
+    public static TopologyServiceOptions load(Path file, Map<String, String> environment) {
+        SettingsReader settings = SettingsReader.of(file, environment).read(TopologySettings.ALL);
+        Path topologyFile = file.toAbsolutePath().getParent().resolve(settings.get(TopologySettings.TOPOLOGY));
+        String document;
+        try {
+            document = Files.readString(topologyFile);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("topology: cannot read " + topologyFile + ": "
+                    + e.getMessage()));
+        }
+        Topology topology = TopologyLoader.load(topologyFile, environment);
+        String instanceId = settings.get(TopologySettings.INSTANCE_ID).equals("default")
+                ? "topology-" + hostName() + "-" + ProcessHandle.current().pid() : settings.get(TopologySettings.INSTANCE_ID);
+        String rebalancerId = settings.get(TopologySettings.REBALANCER_APPLICATION_ID).equals("default")
+                ? "shardflow-rebalancer-" + topology.keyspace() : settings.get(TopologySettings.REBALANCER_APPLICATION_ID);
+        if (settings.get(TopologySettings.ROUTER_TIMEOUT_MS) <= 5000) {
+            throw new ConfigException(file.toString(), List.of("routers.timeoutMs: must be longer than the routers' "
+                    + "lease (5000 ms), or a cut-off router could still write when the service stops waiting for it"));
+        }
+        WorkflowSettings workflow = new WorkflowSettings(Duration.ofMillis(settings.get(TopologySettings.FENCE_TIMEOUT_MS)),
+                Duration.ofMillis(settings.get(TopologySettings.ROUTER_TIMEOUT_MS)),
+                settings.get(TopologySettings.FENCE_MAX_LAG), settings.get(TopologySettings.CLEANUP_BATCH_ROWS),
+                settings.get(TopologySettings.CLEANUP_ROWS_PER_SECOND), rebalancerId);
+        return new TopologyServiceOptions(document, topology, settings.get(TopologySettings.BOOTSTRAP_SERVERS),
+                instanceId, Duration.ofMillis(settings.get(TopologySettings.LEADER_SESSION_TIMEOUT_MS)),
+                settings.get(TopologySettings.REPLICATION_FACTOR).shortValue(), workflow);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "host";
+        }
     }
 
     public TopologyServiceOptions withReplicationFactor(int replicas) {

@@ -60,7 +60,7 @@ class ApiServerIT {
                 testbed.kafka().bootstrapServers()).withReplicationFactor(1).withInstanceId("api-test"),
                 new SimpleMeterRegistry()).start();
         await("leading").atMost(Duration.ofSeconds(30)).until(service::leading);
-        api = new ApiServer("127.0.0.1", 0, service, TOKEN, () -> "# no metrics\n").start();
+        api = new ApiServer("127.0.0.1", 0, new dev.shardflow.topology.TopologyApi(service), TOKEN, () -> "# no metrics\n").start();
     }
 
     @AfterAll

@@ -64,7 +64,7 @@ class DashboardIT {
                             .withReplicationFactor(1).withInstanceId("dash"), new SimpleMeterRegistry()).start();
                     RebalancerService rebalancer = new RebalancerService(RebalancerOptions.defaults(before, bootstrap)
                             .withReplicationFactor(1).withStateDir(Scratch.newDirectory("dash").toString())).start();
-                    ApiServer api = new ApiServer("127.0.0.1", 0, service, "token", () -> "").start()) {
+                    ApiServer api = new ApiServer("127.0.0.1", 0, new dev.shardflow.topology.TopologyApi(service), "token", () -> "").start()) {
                 await("leading").atMost(Duration.ofSeconds(30)).until(service::leading);
                 Rebalance plan = service.plan(new Planner.Request(List.of(EventJson.mapper().readTree(
                         "{\"id\": \"s4\", \"engine\": \"postgresql\", \"jdbcUrl\": \"jdbc:postgresql://h/s4\", "

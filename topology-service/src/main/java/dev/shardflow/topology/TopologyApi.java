@@ -1,0 +1,105 @@
+package dev.shardflow.topology;
+
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.topology.api.ApiBackend;
+import dev.shardflow.topology.api.RingPicture;
+import dev.shardflow.topology.workflow.Action;
+import dev.shardflow.topology.workflow.MoveWatch;
+import dev.shardflow.topology.workflow.Planner;
+import dev.shardflow.topology.workflow.Rebalance;
+import dev.shardflow.topology.workflow.RebalanceState;
+import dev.shardflow.topology.workflow.WorkflowException;
+import dev.shardflow.topology.workflow.WorkflowException.Kind;
+import java.util.List;
+import java.util.Map;
+
+/** The API's answers, read from a topology service: the ring, routes, rebalances and their progress. */
+public final class TopologyApi implements ApiBackend {
+    private final TopologyService service;
+
+    public TopologyApi(TopologyService service) {
+        this.service = service;
+    }
+
+    @Override
+    public Object topology() {
+        TopologyState current = service.state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no topology published yet for " + service.keyspace()));
+        var topology = current.currentTopology();
+        var other = current.otherTopology();
+        Map<String, Double> shares = topology.strategy() instanceof dev.shardflow.core.ring.HashRing ring
+                ? ring.tokenShares() : Map.of();
+        List<Map<String, Object>> shards = topology.strategy().shards().stream().map(id -> Map.<String, Object>of(
+                "id", id, "engine", topology.shard(id).map(s -> s.engine().configName()).orElse("?"),
+                "share", shares.getOrDefault(id, 0.0))).toList();
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("keyspace", service.keyspace());
+        answer.put("epoch", topology.epoch());
+        answer.put("phase", current.phase());
+        answer.put("rebalance", current.rebalanceId());
+        answer.put("fence", current.fence());
+        answer.put("shards", shards);
+        answer.put("ring", RingPicture.of(topology.strategy(), other == null ? null : other.strategy()));
+        return answer;
+    }
+
+    @Override
+    public Object route(String key) {
+        TopologyState current = service.state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no topology published yet for " + service.keyspace()));
+        Object shardKey = key.matches("-?\\d{1,18}") ? (Object) Long.parseLong(key) : key;
+        var topology = current.currentTopology();
+        String owner;
+        try {
+            owner = topology.strategy().ownerOf(shardKey);
+        } catch (IllegalArgumentException e) {
+            throw new WorkflowException(Kind.INVALID, "key " + key + " cannot be placed: " + e.getMessage(), e);
+        }
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("key", key);
+        answer.put("shard", owner);
+        answer.put("epoch", topology.epoch());
+        var other = current.otherTopology();
+        answer.put("moving", other != null && !other.strategy().ownerOf(shardKey).equals(owner));
+        return answer;
+    }
+
+    @Override
+    public Object rebalanceList() {
+        return service.rebalances().values().stream()
+                .sorted(java.util.Comparator.comparingLong(Rebalance::createdAtMs).reversed()).toList();
+    }
+
+    @Override
+    public Map<String, Object> status(String rebalanceId) {
+        Rebalance rebalance = service.rebalance(rebalanceId).orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no rebalance " + rebalanceId));
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("rebalance", rebalance);
+        MoveWatch watch = service.moves();
+        try {
+            answer.put("copy", watch.copyProgress(rebalanceId).map(p -> Map.of("done", p.done(), "total", p.total(),
+                    "fraction", p.fraction())).orElse(null));
+            if (!rebalance.state().terminal() && rebalance.state() != RebalanceState.PLANNED) {
+                List<String> targets = rebalance.plan().moves().stream().map(m -> rebalance.state().afterCutover()
+                        ? m.from() : m.to()).distinct().toList();
+                answer.put("lag", watch.moveLag(rebalanceId).orElse(0L) + watch.writerLag(targets));
+            }
+        } catch (Exception e) {
+            answer.put("progressError", e.getMessage());
+        }
+        return answer;
+    }
+
+
+
+    @Override
+    public Object plan(Planner.Request request) {
+        return service.plan(request);
+    }
+
+    @Override
+    public Object perform(String rebalanceId, Action action) {
+        return service.perform(rebalanceId, action);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.shardflow.topology;
+
+import dev.shardflow.core.config.Setting;
+import java.util.List;
+
+/** Every setting of a topology-service process, declared once: name, default, what it does. */
+public final class TopologySettings {
+    public static final Setting<String> TOPOLOGY = Setting.text("topology", null,
+            "the topology YAML file published when the registry holds no state for its keyspace");
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("kafka.bootstrapServers", null,
+            "the Kafka cluster of the registry, routers and change topics");
+    public static final Setting<Integer> REPLICATION_FACTOR = Setting.positiveInt("kafka.replicationFactor", 3,
+            "replicas of the topics the service creates (topology, rebalances, leader, routers)");
+    public static final Setting<String> INSTANCE_ID = Setting.text("instanceId", "default",
+            "names this instance in logs and the election; default means topology-<host>-<pid>");
+    public static final Setting<Long> LEADER_SESSION_TIMEOUT_MS = Setting.positiveLong("leader.sessionTimeoutMs",
+            6000L, "how long after the leader stops answering a standby takes over");
+    public static final Setting<String> API_HOST = Setting.text("api.host", "127.0.0.1",
+            "the address the API and dashboard listen on; 0.0.0.0 for every interface");
+    public static final Setting<Integer> API_PORT = Setting.positiveInt("api.port", 8080,
+            "the port of the API, the dashboard and /metrics");
+    public static final Setting<String> API_TOKEN_ENV = Setting.text("api.tokenEnv", "SHARDFLOW_API_TOKEN",
+            "the environment variable holding the bearer token of mutating calls");
+    public static final Setting<String> API_TOKEN_FILE = Setting.text("api.tokenFile", "none",
+            "a file holding the bearer token instead (none: use api.tokenEnv)");
+    public static final Setting<Long> FENCE_TIMEOUT_MS = Setting.positiveLong("fence.timeoutMs", 10000L,
+            "how long a cutover fence may hold writes to moving keys before it is aborted and writes resume");
+    public static final Setting<Long> FENCE_MAX_LAG = Setting.positiveLong("fence.maxLagRecords", 1000L,
+            "cutover is refused while the move and the target writers have more change records than this left");
+    public static final Setting<Long> ROUTER_TIMEOUT_MS = Setting.positiveLong("routers.timeoutMs", 10000L,
+            "after this long without a beat a router no longer counts for a fence; longer than the routers' lease");
+    public static final Setting<Integer> CLEANUP_BATCH_ROWS = Setting.positiveInt("cleanup.batchRows", 1000,
+            "rows looked at per cleanup batch");
+    public static final Setting<Long> CLEANUP_ROWS_PER_SECOND = Setting.positiveLong("cleanup.rowsPerSecond", 20000L,
+            "the most rows cleanup deletes per second on each shard");
+    public static final Setting<String> REBALANCER_APPLICATION_ID = Setting.text("rebalancer.applicationId",
+            "default", "the rebalancers' application id, whose moves the copy progress is read from; default means "
+                    + "shardflow-rebalancer-<keyspace>");
+
+    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, INSTANCE_ID,
+            LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, FENCE_TIMEOUT_MS,
+            FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, REBALANCER_APPLICATION_ID);
+
+    private TopologySettings() {}
+}
