@@ -119,26 +119,7 @@ class RebalanceIT {
 
             Topology after = TopologyLoader.parse(service.state().orElseThrow().current(), "after", Map.of());
             assertThat(after.epoch()).isEqualTo(2);
-            List<String> lost = new ArrayList<>();
-            Map<String, Map<Long, Long>> rows = new HashMap<>();
-            for (DatabaseShard shard : testbed.shards()) {
-                for (String table : List.of("users", "orders")) {
-                    for (Map.Entry<Long, long[]> row : read(shard, table).entrySet()) {
-                        long shardKey = row.getValue()[1];
-                        if (!after.strategy().ownerOf(shardKey).equals(shard.id())) {
-                            lost.add(table + " " + row.getKey() + " left on non-owner " + shard.id());
-                        }
-                        rows.computeIfAbsent(table, t -> new HashMap<>()).put(row.getKey(), row.getValue()[0]);
-                    }
-                }
-            }
-            for (RouterWorkload.Expected write : workload.expected().values()) {
-                Long version = rows.getOrDefault(write.table(), Map.of()).get(write.id());
-                if (version == null || version != write.version()) {
-                    lost.add(write.table() + " " + write.id() + ": acknowledged version " + write.version()
-                            + ", found " + version);
-                }
-            }
+            List<String> lost = LayoutCheck.problems(testbed.shards(), after, workload.expected().values());
             assertThat(lost).as("acknowledged writes missing or regressed, rows on non-owners").isEmpty();
             Rebalance done = service.rebalance(plan.id()).orElseThrow();
             Rebalance.FenceAttempt fence = done.fences().get(done.fences().size() - 1);
@@ -174,18 +155,5 @@ class RebalanceIT {
                 Thread.sleep(500);
             }
         }
-    }
-
-    /** Rows of a table by id: {version, shard key}. */
-    private static Map<Long, long[]> read(DatabaseShard shard, String table) throws SQLException {
-        String shardKey = table.equals("users") ? "id" : "user_id";
-        Map<Long, long[]> rows = new HashMap<>();
-        try (Connection connection = shard.connect(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("SELECT id, version, " + shardKey + " FROM " + table)) {
-            while (result.next()) {
-                rows.put(result.getLong(1), new long[] {result.getLong(2), result.getLong(3)});
-            }
-        }
-        return rows;
     }
 }

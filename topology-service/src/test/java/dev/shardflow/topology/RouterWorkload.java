@@ -35,6 +35,8 @@ final class RouterWorkload implements AutoCloseable {
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean stop;
+    private volatile boolean paused;
+    private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
 
     RouterWorkload(ShardRouter router) {
         this.router = router;
@@ -69,47 +71,56 @@ final class RouterWorkload implements AutoCloseable {
     private void run(Random random, long base, int users, int perSecond) {
         long interval = 1_000_000_000L / perSecond;
         long next = System.nanoTime();
-        Map<Long, Long> versions = new HashMap<>();
         while (!stop) {
             next += interval;
             LockSupport.parkNanos(next - System.nanoTime());
-            long user = base + random.nextInt(users);
-            String key = "users/" + user;
-            if (inDoubt.containsKey(key)) {
-                continue;
-            }
-            Expected before = expected.get(key);
-            long version = before == null ? 1 : before.version() + 1;
-            long orderId = user * 10 + (version % 3 == 0 ? 1 : 0);
-            long started = System.nanoTime();
-            long startMs = System.currentTimeMillis();
+            writing.incrementAndGet();
             try {
-                router.write(user, connection -> {
-                    if (before == null) {
-                        insertUser(connection, user, version);
-                    } else {
-                        try (PreparedStatement update = connection.prepareStatement(
-                                "UPDATE users SET username = ?, version = ? WHERE id = ?")) {
-                            update.setString(1, "user" + user + "v" + version);
-                            update.setLong(2, version);
-                            update.setLong(3, user);
-                            update.executeUpdate();
-                        }
-                    }
-                    upsertOrder(connection, orderId, user, version);
-                    return null;
-                });
-                acknowledged.incrementAndGet();
-                expected.put(key, new Expected("users", user, user, version));
-                expected.put("orders/" + orderId, new Expected("orders", orderId, user, version));
-                timings.add(new Timing(startMs, (System.nanoTime() - started) / 1_000, user));
-                versions.put(user, version);
-            } catch (RetryableRouteException e) {
-                refused.incrementAndGet(); // not run: nothing to remember
-            } catch (SQLException | RuntimeException e) {
-                inDoubt.put(key, true);
-                inDoubt.put("orders/" + orderId, true);
+                if (!paused) {
+                    writeOnce(random, base, users);
+                }
+            } finally {
+                writing.decrementAndGet();
             }
+        }
+    }
+
+    private void writeOnce(Random random, long base, int users) {
+        long user = base + random.nextInt(users);
+        String key = "users/" + user;
+        if (inDoubt.containsKey(key)) {
+            return;
+        }
+        Expected before = expected.get(key);
+        long version = before == null ? 1 : before.version() + 1;
+        long orderId = user * 10 + (version % 3 == 0 ? 1 : 0);
+        long started = System.nanoTime();
+        long startMs = System.currentTimeMillis();
+        try {
+            router.write(user, connection -> {
+                if (before == null) {
+                    insertUser(connection, user, version);
+                } else {
+                    try (PreparedStatement update = connection.prepareStatement(
+                            "UPDATE users SET username = ?, version = ? WHERE id = ?")) {
+                        update.setString(1, "user" + user + "v" + version);
+                        update.setLong(2, version);
+                        update.setLong(3, user);
+                        update.executeUpdate();
+                    }
+                }
+                upsertOrder(connection, orderId, user, version);
+                return null;
+            });
+            acknowledged.incrementAndGet();
+            expected.put(key, new Expected("users", user, user, version));
+            expected.put("orders/" + orderId, new Expected("orders", orderId, user, version));
+            timings.add(new Timing(startMs, (System.nanoTime() - started) / 1_000, user));
+        } catch (RetryableRouteException e) {
+            refused.incrementAndGet(); // not run: nothing to remember
+        } catch (SQLException | RuntimeException e) {
+            inDoubt.put(key, true);
+            inDoubt.put("orders/" + orderId, true);
         }
     }
 
@@ -148,6 +159,17 @@ final class RouterWorkload implements AutoCloseable {
                 insertOrder(connection, id, userId, version);
             }
         }
+    }
+
+    /** Stops writing until {@link #resume}; the write in progress finishes first. */
+    void pause() {
+        paused = true;
+        org.awaitility.Awaitility.await("writes in flight done").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> writing.get() == 0);
+    }
+
+    void resume() {
+        paused = false;
     }
 
     Map<String, Expected> expected() {
