@@ -33,6 +33,32 @@ public final class EventJson {
         }
     }
 
+    /**
+     * Writes another value of the model (a topology state, a rebalance record) with the same mapping.
+     *
+     * @param what names the value in the error
+     */
+    public static byte[] write(Object value, String what) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + what + " as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads another value of the model.
+     *
+     * @param what names what the bytes should be, in the error: "not a {what}: ..."
+     */
+    public static <T> T read(byte[] json, Class<T> type, String what) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a " + what + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Parses an event; a clear error names what is wrong with the payload. */
     public static ChangeEvent fromBytes(byte[] json) {
         try {

@@ -3,7 +3,6 @@ package dev.shardflow.core.topology;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.EventJson;
-import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 
@@ -75,18 +74,10 @@ public record TopologyState(String keyspace, String current, String other, Phase
     }
 
     public byte[] toBytes() {
-        try {
-            return EventJson.mapper().writeValueAsBytes(this);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write the topology state of " + keyspace, e);
-        }
+        return EventJson.write(this, "the topology state of " + keyspace);
     }
 
     public static TopologyState fromBytes(byte[] json) {
-        try {
-            return EventJson.mapper().readValue(json, TopologyState.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a topology state: " + e.getMessage(), e);
-        }
+        return EventJson.read(json, TopologyState.class, "topology state");
     }
 }

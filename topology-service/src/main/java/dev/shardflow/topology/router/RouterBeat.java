@@ -2,7 +2,6 @@ package dev.shardflow.topology.router;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shardflow.core.event.EventJson;
-import java.io.IOException;
 
 /**
  * What a router tells the topology service, on {@code <prefix>.routers} keyed by router id, every heartbeat and at
@@ -16,18 +15,10 @@ import java.io.IOException;
 public record RouterBeat(String router, long epoch, String ackedFence, int inFlight, long atMs, long leaseMs) {
 
     public byte[] toBytes() {
-        try {
-            return EventJson.mapper().writeValueAsBytes(this);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write the beat of router " + router, e);
-        }
+        return EventJson.write(this, "the beat of router " + router);
     }
 
     public static RouterBeat fromBytes(byte[] json) {
-        try {
-            return EventJson.mapper().readValue(json, RouterBeat.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a router beat: " + e.getMessage(), e);
-        }
+        return EventJson.read(json, RouterBeat.class, "router beat");
     }
 }

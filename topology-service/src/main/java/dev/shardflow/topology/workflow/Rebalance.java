@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Topology;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -125,18 +124,10 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
     }
 
     public byte[] toBytes() {
-        try {
-            return EventJson.mapper().writeValueAsBytes(this);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write rebalance " + id, e);
-        }
+        return EventJson.write(this, "rebalance " + id);
     }
 
     public static Rebalance fromBytes(byte[] json) {
-        try {
-            return EventJson.mapper().readValue(json, Rebalance.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a rebalance record: " + e.getMessage(), e);
-        }
+        return EventJson.read(json, Rebalance.class, "rebalance record");
     }
 }
