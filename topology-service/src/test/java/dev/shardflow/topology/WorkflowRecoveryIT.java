@@ -44,8 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topology service as a process of its own, killed with SIGKILL in each state of the workflow and started again,
- * while capture, rebalancer and writers run and an application writes through a router all along: the workflow
+ * Two topology-service processes, a leader and a standby; the leader is killed with SIGKILL in each state of the
+ * workflow, the standby takes over, and the killed one comes back as the standby — while capture, rebalancer and writers run and an application writes through a router all along: the workflow
  * resumes where it was, a fence that cannot finish is aborted with writes resuming on the old epoch, and at the end
  * of a completed, a cancelled and a rolled-back rebalance every acknowledged write is on its owner and no row is left
  * on a shard that does not own it. The tests share one fleet and run in order.
@@ -56,8 +56,10 @@ class WorkflowRecoveryIT {
     private static final String TOKEN = "recovery-token-5d1e";
     private static Testbed testbed;
     private static Path dir;
+    private static final Map<String, Integer> ports = new LinkedHashMap<>();
+    private static final Map<String, Process> services = new LinkedHashMap<>();
+    private static String leader;
     private static int port;
-    private static Process service;
     private static int starts;
     private static final Map<String, WriterService> writers = new LinkedHashMap<>();
     private static final List<AutoCloseable> running = new ArrayList<>();
@@ -75,16 +77,24 @@ class WorkflowRecoveryIT {
         String initial = Planner.plan(three, new Planner.Request(null, List.of("pg3"), null, null)).document();
         Files.writeString(dir.resolve("topology.yaml"), initial);
         Files.writeString(dir.resolve("api.token"), TOKEN);
-        port = FreePorts.next();
-        Files.writeString(dir.resolve("service.yaml"), """
-                topology: topology.yaml
-                kafka: {bootstrapServers: "%s", replicationFactor: 1}
-                instanceId: recovery
-                api: {port: %d, tokenFile: api.token}
-                fence: {timeoutMs: 5000}
-                cleanup: {batchRows: 20, rowsPerSecond: 100}
-                """.formatted(testbed.kafka().bootstrapServers(), port));
-        startService();
+        for (String instance : List.of("a", "b")) {
+            ports.put(instance, FreePorts.next());
+            Files.writeString(dir.resolve("service-" + instance + ".yaml"), """
+                    topology: topology.yaml
+                    kafka: {bootstrapServers: "%s", replicationFactor: 1}
+                    instanceId: %s
+                    api: {port: %d, tokenFile: api.token}
+                    fence: {timeoutMs: 5000}
+                    cleanup: {batchRows: 20, rowsPerSecond: 100}
+                    """.formatted(testbed.kafka().bootstrapServers(), instance, ports.get(instance)));
+        }
+        startService("a");
+        leader = "a";
+        port = ports.get("a");
+        await("a leads").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> leads("a"));
+        startService("b");
+        await("b answers as a standby").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> post(ports.get("b"), "/api/rebalances/none/start", "").statusCode() == 503);
         Topology before = TopologyLoader.parse(initial, "initial", Map.of());
         String bootstrap = testbed.kafka().bootstrapServers();
         router = ShardRouter.start(RouterOptions.defaults(before, bootstrap).withRouterId("app")
@@ -105,7 +115,7 @@ class WorkflowRecoveryIT {
         if (workload != null) {
             workload.close();
         }
-        if (service != null) {
+        for (Process service : services.values()) {
             service.destroyForcibly().waitFor();
         }
         writers.values().forEach(WriterService::close);
@@ -197,10 +207,10 @@ class WorkflowRecoveryIT {
             }
         });
         await("fencing").atMost(Duration.ofSeconds(20)).until(() -> state().equals("FENCING"));
-        service.destroyForcibly().waitFor();
+        killLeader();
         startWriter("pg3");
         cutover.join();
-        startService();
+        takeOver();
         await("cut over after the restart").atMost(Duration.ofSeconds(60)).until(() -> state().equals("CUT_OVER"));
         await("the router on the new epoch").atMost(Duration.ofSeconds(10)).until(() -> router.epoch() == 2);
     }
@@ -254,10 +264,10 @@ class WorkflowRecoveryIT {
             }
         });
         await("rolling back").atMost(Duration.ofSeconds(20)).until(() -> state().equals("ROLLING_BACK"));
-        service.destroyForcibly().waitFor();
+        killLeader();
         startWriter("pg3");
         rollback.join();
-        startService();
+        takeOver();
         await("the reverse fence done after the restart").atMost(Duration.ofSeconds(60))
                 .until(() -> state().equals("ROLLING_BACK_CLEANUP") || state().equals("ROLLED_BACK"));
         killAndRestart();
@@ -283,18 +293,35 @@ class WorkflowRecoveryIT {
         }
     }
 
+    /** SIGKILL to the leading instance, and its standby takes over; the killed one comes back as the standby. */
     private static void killAndRestart() throws Exception {
-        service.destroyForcibly().waitFor();
-        startService();
+        killLeader();
+        takeOver();
     }
 
-    private static void startService() throws Exception {
+    private static void killLeader() throws Exception {
+        services.get(leader).destroyForcibly().waitFor();
+    }
+
+    private static void takeOver() throws Exception {
+        String dead = leader;
+        String standby = dead.equals("a") ? "b" : "a";
+        await(standby + " takes over").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> leads(standby));
+        leader = standby;
+        port = ports.get(standby);
+        startService(dead);
+    }
+
+    private static boolean leads(String instance) throws Exception {
+        return post(ports.get(instance), "/api/rebalances/none/start", "").statusCode() == 404; // a standby: 503
+    }
+
+    private static void startService(String instance) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        service = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                TopologyMain.class.getName(), dir.resolve("service.yaml").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("service-" + (++starts) + ".log").toFile()).start();
-        await("the service leads").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> post("/api/rebalances/none/start", "").statusCode() == 404); // a standby answers 503
+        services.put(instance, new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                TopologyMain.class.getName(), dir.resolve("service-" + instance + ".yaml").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("service-" + instance + "-" + (++starts) + ".log")
+                        .toFile()).start());
     }
 
     private static void startWriter(String shard) {
@@ -320,7 +347,11 @@ class WorkflowRecoveryIT {
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return post(port, path, body);
+    }
+
+    private static HttpResponse<String> post(int to, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to + path))
                 .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 final class RoutingCache {
     private static final Logger log = LoggerFactory.getLogger(RoutingCache.class);
 
+    private static final java.util.concurrent.atomic.AtomicReference<String> LAST_LOGGED =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private final ReadOnlyKeyValueStore<String, byte[]> states;
     private byte[] stateBytes;
     private Routing routing;
@@ -34,9 +37,15 @@ final class RoutingCache {
         stateBytes = latest;
         if (changed) {
             try {
-                routing = Routing.of(TopologyState.fromBytes(latest));
-                log.info("routing {} by epoch {} ({}{})", keyspace, routing.current().epoch(), routing.phase(),
-                        routing.moving() ? ", other epoch " + routing.other().epoch() : "");
+                TopologyState state = TopologyState.fromBytes(latest);
+                routing = Routing.of(state);
+                String summary = keyspace + " by epoch " + routing.current().epoch() + " (" + routing.phase()
+                        + (routing.moving() ? ", other epoch " + routing.other().epoch() : "")
+                        + (state.fence() != null ? ", fence " + state.fence() : "") + ")";
+                // every task of every application reads the same state: say it once per process
+                if (!summary.equals(LAST_LOGGED.getAndSet(summary))) {
+                    log.info("routing {}", summary);
+                }
             } catch (RuntimeException e) {
                 log.error("the topology state of {} cannot be read ({}); routing stays on epoch {}", keyspace,
                         e.getMessage(), routing.current().epoch());
