@@ -1,8 +1,7 @@
 package dev.shardflow.rebalancer.kafka;
 
-import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.CopyStart;
 import dev.shardflow.core.topology.TopicNames;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,7 +36,7 @@ public final class CopyStarts {
     }
 
     public static String topic(TopicNames names) {
-        return names.prefix() + ".rebalancer.copy-starts";
+        return CopyStart.topic(names);
     }
 
     /** The end offsets recorded for a rebalance, if its copy started before. */
@@ -64,17 +63,13 @@ public final class CopyStarts {
             return Optional.empty();
         }
         try {
-            Map<String, Long> stored = EventJson.mapper().readValue(found,
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
             Map<TopicPartition, Long> ends = new HashMap<>();
-            stored.forEach((partition, offset) -> {
-                int dash = partition.lastIndexOf('-');
-                ends.put(new TopicPartition(partition.substring(0, dash), Integer.parseInt(partition.substring(dash + 1))),
-                        offset);
-            });
+            CopyStart.fromBytes(found).endOffsets().forEach((partition, offset) -> ends.put(
+                    new TopicPartition(CopyStart.topicOf(partition), CopyStart.partitionOf(partition)), offset));
             return Optional.of(ends);
-        } catch (IOException e) {
-            throw new IllegalStateException(topic + " holds a record for " + rebalanceId + " that is not JSON", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(topic + " holds a record for " + rebalanceId + " that is not a copy start",
+                    e);
         }
     }
 
@@ -90,9 +85,7 @@ public final class CopyStarts {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(topic, rebalanceId.getBytes(StandardCharsets.UTF_8),
-                    EventJson.mapper().writeValueAsBytes(stored))).get(30, TimeUnit.SECONDS);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the copy start of " + rebalanceId, e);
+                    new CopyStart(stored).toBytes())).get(30, TimeUnit.SECONDS);
         }
     }
 }

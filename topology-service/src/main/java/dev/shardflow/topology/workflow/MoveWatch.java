@@ -1,9 +1,8 @@
 package dev.shardflow.topology.workflow;
 
-import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.CopyStart;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.topology.registry.TopicReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -165,26 +164,16 @@ public final class MoveWatch {
     /** The end offsets the rebalancer recorded when the copy of {@code rebalanceId} started ("topic-partition" keys). */
     private Map<TopicPartition, Long> copyStart(String rebalanceId) {
         byte[][] found = {null};
-        TopicReader.readAll(bootstrapServers, List.of(topics.prefix() + ".rebalancer.copy-starts"), record -> {
+        TopicReader.readAll(bootstrapServers, List.of(CopyStart.topic(topics)), record -> {
             if (record.key() != null && rebalanceId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
                 found[0] = record.value();
             }
         });
         Map<TopicPartition, Long> ends = new HashMap<>();
-        if (found[0] == null) {
-            return ends;
+        if (found[0] != null) {
+            CopyStart.fromBytes(found[0]).endOffsets().forEach((partition, offset) -> ends.put(
+                    new TopicPartition(CopyStart.topicOf(partition), CopyStart.partitionOf(partition)), offset));
         }
-        try {
-            Map<String, Long> stored = EventJson.mapper().readValue(found[0],
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() {});
-            stored.forEach((partition, offset) -> {
-                int dash = partition.lastIndexOf('-');
-                ends.put(new TopicPartition(partition.substring(0, dash),
-                        Integer.parseInt(partition.substring(dash + 1))), offset);
-            });
-            return ends;
-        } catch (IOException e) {
-            throw new IllegalStateException("the copy start of " + rebalanceId + " is not JSON: " + e.getMessage(), e);
-        }
+        return ends;
     }
 }
