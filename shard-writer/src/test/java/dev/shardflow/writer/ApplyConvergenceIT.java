@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.RowSetChecksum;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
@@ -73,7 +74,7 @@ class ApplyConvergenceIT {
     @MethodSource("shards")
     void applyingTheTopicAgainOrShuffledWithOlderVersionsLeavesTheSameChecksum(String engineShard) throws Exception {
         DatabaseShard shard = engineShard.startsWith("pg") ? testbed.postgres().get(0) : testbed.mariadb().get(0);
-        Map<String, TableChecksum> expected = new HashMap<>();
+        Map<String, RowSetChecksum> expected = new HashMap<>();
         for (String table : ChangeScript.TABLES) {
             expected.put(table, TableChecksum.of(script.expected(table).values()));
         }
@@ -102,10 +103,10 @@ class ApplyConvergenceIT {
         }
     }
 
-    private static void assertTablesMatch(DatabaseShard shard, Map<String, TableChecksum> expected, String when) {
+    private static void assertTablesMatch(DatabaseShard shard, Map<String, RowSetChecksum> expected, String when) {
         for (String table : ChangeScript.TABLES) {
             Map<Long, Map<String, Object>> actual = TableChecksum.read(shard, table);
-            TableChecksum checksum = TableChecksum.of(actual.values());
+            RowSetChecksum checksum = TableChecksum.of(actual.values());
             if (!checksum.equals(expected.get(table))) {
                 Map<Long, Map<String, Object>> want = script.expected(table);
                 List<String> differences = want.keySet().stream().filter(id -> !actual.containsKey(id)

@@ -1,6 +1,6 @@
 package dev.shardflow.writer;
 
-import dev.shardflow.core.event.CanonicalRow;
+import dev.shardflow.core.event.RowSetChecksum;
 import dev.shardflow.testkit.db.DatabaseShard;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,18 +12,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A table's row count and the sum of the canonical hashes of its rows (shardflow's own columns left out). */
-record TableChecksum(long rows, long hashSum) {
+/** A table's rows as JDBC reads them, and their {@link RowSetChecksum} (shardflow's own columns left out). */
+final class TableChecksum {
 
-    static TableChecksum of(Collection<Map<String, Object>> rows) {
-        long sum = 0;
-        for (Map<String, Object> row : rows) {
-            sum += CanonicalRow.hash(row);
-        }
-        return new TableChecksum(rows.size(), sum);
+    private TableChecksum() {}
+
+    static RowSetChecksum of(Collection<Map<String, Object>> rows) {
+        return RowSetChecksum.of(rows);
     }
 
-    static TableChecksum of(DatabaseShard shard, String table) {
+    static RowSetChecksum of(DatabaseShard shard, String table) {
         return of(read(shard, table).values());
     }
 
