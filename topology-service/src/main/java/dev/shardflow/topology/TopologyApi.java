@@ -81,8 +81,8 @@ public final class TopologyApi implements ApiBackend {
             answer.put("copy", watch.copyProgress(rebalanceId).map(p -> Map.of("done", p.done(), "total", p.total(),
                     "fraction", p.fraction())).orElse(null));
             if (!rebalance.state().terminal() && rebalance.state() != RebalanceState.PLANNED) {
-                List<String> targets = rebalance.plan().moves().stream().map(m -> rebalance.state().afterCutover()
-                        ? m.from() : m.to()).distinct().toList();
+                List<String> targets = rebalance.state().afterCutover() ? rebalance.plan().sources()
+                        : rebalance.plan().targets();
                 answer.put("lag", watch.moveLag(rebalanceId).orElse(0L) + watch.writerLag(targets));
             }
         } catch (Exception e) {

@@ -44,6 +44,16 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
         public Plan {
             moves = List.copyOf(moves);
         }
+
+        /** The shards keys move from: the old owners. */
+        public List<String> sources() {
+            return moves.stream().map(Move::from).distinct().toList();
+        }
+
+        /** The shards keys move to: the new owners. */
+        public List<String> targets() {
+            return moves.stream().map(Move::to).distinct().toList();
+        }
     }
 
     public record Move(String from, String to, Double fraction) {}

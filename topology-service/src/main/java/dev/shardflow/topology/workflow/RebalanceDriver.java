@@ -119,7 +119,8 @@ public final class RebalanceDriver {
     }
 
     private Rebalance cutover(Rebalance rebalance) {
-        long lag = lagOf(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::to).distinct().toList());
+        List<String> targets = rebalance.plan().targets();
+        long lag = lagOf(rebalance, targets);
         if (lag > settings.maxCutoverLag()) {
             throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + " yet: "
                     + lag + " change records are still to be moved or applied, above the bound of "
@@ -127,7 +128,6 @@ public final class RebalanceDriver {
         }
         RebalanceState before = rebalance.state();
         long epoch = rebalance.toTopology().epoch();
-        List<String> targets = rebalance.plan().moves().stream().map(Rebalance.Move::to).distinct().toList();
         return fence(rebalance, false, RebalanceState.FENCING, before, targets, epoch,
                 new TopologyState(state.keyspace(), rebalance.toDocument(), rebalance.fromDocument(), Phase.REVERSE,
                         rebalance.id()), RebalanceState.CUT_OVER, "cut over to epoch " + epoch);
@@ -135,7 +135,7 @@ public final class RebalanceDriver {
 
     private Rebalance rollback(Rebalance rebalance) {
         String restored = Planner.withEpoch(rebalance.fromDocument(), rebalance.toTopology().epoch() + 1);
-        List<String> targets = rebalance.plan().moves().stream().map(Rebalance.Move::from).distinct().toList();
+        List<String> targets = rebalance.plan().sources();
         return fence(rebalance, true, RebalanceState.ROLLING_BACK, RebalanceState.CUT_OVER, targets,
                 rebalance.toTopology().epoch() + 1, TopologyState.steady(state.keyspace(), restored),
                 RebalanceState.ROLLING_BACK_CLEANUP, "rolled back: the previous layout is in force under epoch "
@@ -198,12 +198,12 @@ public final class RebalanceDriver {
         switch (rebalance.state()) {
             case COPYING -> copyDone(rebalance);
             case FENCING, ROLLING_BACK -> resumeFence(rebalance);
-            case COMPLETING -> cleanup(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::from).distinct()
-                    .toList(), rebalance.toTopology(), RebalanceState.COMPLETED);
-            case CANCELLING -> cleanup(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::to).distinct()
-                    .toList(), rebalance.fromTopology(), RebalanceState.CANCELLED);
-            case ROLLING_BACK_CLEANUP -> cleanup(rebalance, rebalance.plan().moves().stream().map(Rebalance.Move::to)
-                    .distinct().toList(), state.currentTopology(), RebalanceState.ROLLED_BACK);
+            case COMPLETING -> cleanup(rebalance, rebalance.plan().sources(), rebalance.toTopology(),
+                    RebalanceState.COMPLETED);
+            case CANCELLING -> cleanup(rebalance, rebalance.plan().targets(), rebalance.fromTopology(),
+                    RebalanceState.CANCELLED);
+            case ROLLING_BACK_CLEANUP -> cleanup(rebalance, rebalance.plan().targets(), state.currentTopology(),
+                    RebalanceState.ROLLED_BACK);
             default -> { }
         }
     }
