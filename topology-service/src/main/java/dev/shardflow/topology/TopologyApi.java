@@ -76,6 +76,7 @@ public final class TopologyApi implements ApiBackend {
                 "no rebalance " + rebalanceId));
         Map<String, Object> answer = new java.util.LinkedHashMap<>();
         answer.put("rebalance", rebalance);
+        service.verifyRuns().progress().filter(p -> !p.done()).ifPresent(p -> answer.put("verifyProgress", p));
         MoveWatch watch = service.moves();
         try {
             answer.put("copy", watch.copyProgress(rebalanceId).map(p -> Map.of("done", p.done(), "total", p.total(),
@@ -92,6 +93,19 @@ public final class TopologyApi implements ApiBackend {
     }
 
 
+
+    @Override
+    public Object verifyStatus() {
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("progress", service.verifyRuns().progress().orElse(null));
+        answer.put("last", service.verifyRuns().last().orElse(null));
+        return answer;
+    }
+
+    @Override
+    public Object verify(boolean all) {
+        return service.verifyKeyspace(all);
+    }
 
     @Override
     public Object plan(Planner.Request request) {

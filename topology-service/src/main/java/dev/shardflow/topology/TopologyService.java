@@ -4,15 +4,19 @@ import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.topology.fence.FenceCoordinator;
+import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.fence.RouterRoster;
 import dev.shardflow.topology.registry.Leadership;
 import dev.shardflow.topology.registry.NotLeaderException;
 import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.topology.verify.ChunkedVerifier;
+import dev.shardflow.topology.verify.VerifyException;
+import dev.shardflow.topology.verify.VerifyReport;
+import dev.shardflow.topology.verify.VerifyRuns;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Cleaner;
 import dev.shardflow.topology.workflow.MoveWatch;
-import dev.shardflow.topology.workflow.MovedRowsVerifier;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceDriver;
@@ -53,6 +57,7 @@ public final class TopologyService implements AutoCloseable {
     private final Admin admin;
     private final ShardConnections connections = new ShardConnections();
     private final Timer pauses;
+    private final VerifyRuns verifyRuns;
     private final ScheduledExecutorService workflow;
     private Leadership leadership;
     private volatile RegistryLog registry;
@@ -80,6 +85,8 @@ public final class TopologyService implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.verifyRuns = new VerifyRuns(new ChunkedVerifier(connections, new MarkerPaths(admin),
+                options.workflow().verify()), meters);
         meters.gauge("shardflow.topology.leader", this, s -> s.leading() ? 1 : 0);
         for (dev.shardflow.topology.workflow.RebalanceState each : dev.shardflow.topology.workflow.RebalanceState.values()) {
             io.micrometer.core.instrument.Gauge.builder("shardflow.topology.rebalance.state", this,
@@ -151,7 +158,10 @@ public final class TopologyService implements AutoCloseable {
         return onWorkflow(d -> d.perform(id, action));
     }
 
-    /** Compares the moving rows on both sides and records the result; a clean one before cutover is VERIFIED. */
+    /**
+     * Compares the moving rows on both sides, chunk by chunk under writes, and records the result; a clean one
+     * before cutover is VERIFIED. A verify cut short (a crash, a lost lead) resumes where its last checkpoint was.
+     */
     public Rebalance verify(String id) {
         Rebalance rebalance = onWorkflow(d -> {
             Rebalance r = d.rebalances().get(id);
@@ -164,16 +174,41 @@ public final class TopologyService implements AutoCloseable {
             }
             return r;
         });
-        Rebalance.Verification result;
-        try {
-            result = new MovedRowsVerifier(connections).verify(rebalance); // reads only, off the workflow thread
-        } catch (java.sql.SQLException e) {
-            throw new WorkflowException(Kind.CONFLICT, "verify of " + id + " could not read a shard: " + e.getMessage(),
-                    e);
-        }
-        log.info("rebalance {}: verify compared {} moving rows, {} mismatches {}", id, result.rowsCompared(),
-                result.mismatches(), result.sample());
+        TopologyState state = state().orElseThrow(() -> new WorkflowException(Kind.CONFLICT, "no topology published"));
+        VerifyReport result = runVerify(new ChunkedVerifier.Scope(state.currentTopology(), state.otherTopology(),
+                false), rebalance.verification(), partial -> onWorkflow(d -> d.verified(id, partial)));
         return onWorkflow(d -> d.verified(id, result));
+    }
+
+    /**
+     * Verifies the keyspace outside the workflow: with {@code all}, every row of every shard against its owner and
+     * every reference table, and during a rebalance the moving rows as well. Refused while cleanup deletes rows.
+     */
+    public VerifyReport verifyKeyspace(boolean all) {
+        dev.shardflow.topology.workflow.RebalanceState active = activeState();
+        if (active != null && !Action.VERIFY.allowedIn(active)) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot verify while the active rebalance is " + active
+                    + "; verify is possible when no rebalance runs or when it is " + Action.VERIFY.allowedStates());
+        }
+        TopologyState state = state().orElseThrow(() -> new WorkflowException(Kind.CONFLICT, "no topology published"));
+        return runVerify(new ChunkedVerifier.Scope(state.currentTopology(), active == null ? null
+                : state.otherTopology(), all), null, partial -> { });
+    }
+
+    private VerifyReport runVerify(ChunkedVerifier.Scope scope, VerifyReport resume,
+            java.util.function.Consumer<VerifyReport> checkpoint) {
+        try {
+            return verifyRuns.run(scope, resume, checkpoint); // reads only, off the workflow thread
+        } catch (VerifyException e) {
+            throw new WorkflowException(Kind.CONFLICT, e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorkflowException(Kind.CONFLICT, "verify interrupted", e);
+        }
+    }
+
+    public VerifyRuns verifyRuns() {
+        return verifyRuns;
     }
 
     private dev.shardflow.topology.workflow.RebalanceState activeState() {

@@ -4,6 +4,7 @@ import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.topology.verify.VerifySettings;
 import dev.shardflow.topology.workflow.WorkflowSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +63,12 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
         WorkflowSettings workflow = new WorkflowSettings(Duration.ofMillis(settings.get(TopologySettings.FENCE_TIMEOUT_MS)),
                 Duration.ofMillis(settings.get(TopologySettings.ROUTER_TIMEOUT_MS)),
                 settings.get(TopologySettings.FENCE_MAX_LAG), settings.get(TopologySettings.CLEANUP_BATCH_ROWS),
-                settings.get(TopologySettings.CLEANUP_ROWS_PER_SECOND), rebalancerId);
+                settings.get(TopologySettings.CLEANUP_ROWS_PER_SECOND), rebalancerId, new VerifySettings(
+                        settings.get(TopologySettings.VERIFY_CHUNK_ROWS),
+                        settings.get(TopologySettings.VERIFY_ROWS_PER_SECOND),
+                        settings.get(TopologySettings.VERIFY_MAX_RECHECKS),
+                        Duration.ofMillis(settings.get(TopologySettings.VERIFY_WATERMARK_TIMEOUT_MS)),
+                        VerifySettings.defaults().pendingChunks()));
         return new TopologyServiceOptions(document, topology, settings.get(TopologySettings.BOOTSTRAP_SERVERS),
                 instanceId, Duration.ofMillis(settings.get(TopologySettings.LEADER_SESSION_TIMEOUT_MS)),
                 settings.get(TopologySettings.REPLICATION_FACTOR).shortValue(), workflow);

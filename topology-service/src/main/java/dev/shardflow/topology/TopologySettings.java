@@ -33,13 +33,22 @@ public final class TopologySettings {
             "rows looked at per cleanup batch");
     public static final Setting<Long> CLEANUP_ROWS_PER_SECOND = Setting.positiveLong("cleanup.rowsPerSecond", 20000L,
             "the most rows cleanup deletes per second on each shard");
+    public static final Setting<Integer> VERIFY_CHUNK_ROWS = Setting.positiveInt("verify.chunkRows", 2000,
+            "rows per verify chunk; each chunk costs one watermark row on its owner");
+    public static final Setting<Long> VERIFY_ROWS_PER_SECOND = Setting.positiveLong("verify.rowsPerSecond", 100000L,
+            "the most rows verify reads per second, over all shards");
+    public static final Setting<Integer> VERIFY_MAX_RECHECKS = Setting.positiveInt("verify.maxRechecks", 5,
+            "how many times verify compares again keys that changed while they were compared");
+    public static final Setting<Long> VERIFY_WATERMARK_TIMEOUT_MS = Setting.positiveLong("verify.watermarkTimeoutMs",
+            60000L, "how long the other side's writers may take to apply a verify watermark");
     public static final Setting<String> REBALANCER_APPLICATION_ID = Setting.text("rebalancer.applicationId",
             "default", "the rebalancers' application id, whose moves the copy progress is read from; default means "
                     + "shardflow-rebalancer-<keyspace>");
 
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, INSTANCE_ID,
             LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, FENCE_TIMEOUT_MS,
-            FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, REBALANCER_APPLICATION_ID);
+            FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, VERIFY_CHUNK_ROWS,
+            VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID);
 
     private TopologySettings() {}
 }

@@ -17,6 +17,7 @@ import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.Scratch;
 import dev.shardflow.topology.router.RouterOptions;
 import dev.shardflow.topology.router.ShardRouter;
+import dev.shardflow.topology.verify.VerifyReport;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
@@ -91,6 +92,12 @@ class RebalanceIT {
             running.add(router);
             RouterWorkload workload = new RouterWorkload(router);
             workload.load(1, USERS);
+            Topology target = TopologyLoader.parse(five, "five", Map.of());
+            VerifyFaults faults = new VerifyFaults(testbed.shards(), before, target, 5_001, 40);
+            Map<String, Long> edgeRowsMoving = faults.writeCrossEngineRows();
+            log.info("rows with engine-dependent text that move, by source engine: {}", edgeRowsMoving);
+            assertThat(edgeRowsMoving).containsKeys(scenario.postgres > 0 && scenario.mariadb == 0 ? "postgresql"
+                    : "mariadb");
 
             running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
             running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
@@ -108,6 +115,7 @@ class RebalanceIT {
             await("copy done").atMost(Duration.ofSeconds(120))
                     .until(() -> service.rebalance(plan.id()).orElseThrow().state() == RebalanceState.CATCHING_UP);
             Thread.sleep(2_000); // writes keep coming during catch-up
+            verifyFindsFaultsUnderWrites(service, plan.id(), faults);
             Rebalance cut = cutover(service, plan.id());
             assertThat(cut.state()).isEqualTo(RebalanceState.CUT_OVER);
             await("the router follows the cutover").atMost(Duration.ofSeconds(5)).until(() -> router.epoch() == 2);
@@ -140,6 +148,34 @@ class RebalanceIT {
                 }
             }
         }
+    }
+
+    /**
+     * While the workload writes: a correct move verifies clean; the four faults are found, the orphan only by the
+     * verify of every shard; once repaired, the move verifies clean again.
+     */
+    private static void verifyFindsFaultsUnderWrites(TopologyService service, String id, VerifyFaults faults) {
+        Rebalance clean = service.verify(id);
+        log.info("verify of the correct move: {}", clean.verification());
+        assertThat(clean.verification().clean()).as(clean.verification().sample().toString()).isTrue();
+        assertThat(clean.verification().rowsCompared()).isGreaterThan(300);
+        assertThat(clean.state()).isEqualTo(RebalanceState.VERIFIED);
+
+        faults.inject();
+        Rebalance broken = service.verify(id);
+        log.info("verify with faults: {}", broken.verification().sample());
+        faults.assertMovingFaultsFound(broken.verification());
+        assertThat(broken.state()).as("a verify that finds differences takes the VERIFIED mark away")
+                .isEqualTo(RebalanceState.CATCHING_UP);
+        VerifyReport all = service.verifyKeyspace(true);
+        log.info("verify of every shard with faults: {} rows compared, {}", all.rowsCompared(), all.sample());
+        faults.assertOrphanFound(all);
+
+        faults.repair();
+        Rebalance repaired = service.verify(id);
+        assertThat(repaired.verification().clean()).as(repaired.verification().sample().toString()).isTrue();
+        assertThat(repaired.state()).isEqualTo(RebalanceState.VERIFIED);
+        assertThat(service.verifyKeyspace(true).clean()).isTrue();
     }
 
     private static Rebalance cutover(TopologyService service, String id) throws InterruptedException {

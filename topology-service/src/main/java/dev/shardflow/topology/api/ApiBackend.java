@@ -16,4 +16,10 @@ public interface ApiBackend {
     Object plan(Planner.Request request);
 
     Object perform(String rebalanceId, Action action);
+
+    /** The progress of the verify under way (or the last one) and the last report. */
+    Object verifyStatus();
+
+    /** Verifies the keyspace now; {@code all}: every shard and table, not only the moving rows. */
+    Object verify(boolean all);
 }

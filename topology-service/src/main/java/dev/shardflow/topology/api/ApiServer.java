@@ -121,6 +121,8 @@ public final class ApiServer implements AutoCloseable {
             json(exchange, 200, backend.rebalanceList());
         } else if (path.size() == 3 && path.get(0).equals("api") && path.get(1).equals("rebalances")) {
             json(exchange, 200, backend.status(path.get(2)));
+        } else if (path.equals(List.of("api", "verify"))) {
+            json(exchange, 200, backend.verifyStatus());
         } else {
             error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
         }
@@ -139,9 +141,40 @@ public final class ApiServer implements AutoCloseable {
                         + "cancel, rollback");
             }
             json(exchange, 200, backend.perform(path.get(2), action));
+        } else if (path.equals(List.of("api", "verify"))) {
+            json(exchange, 200, backend.verify(verifyRequest(exchange)));
         } else {
             error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
         }
+    }
+
+    /** {@code {"all": true}} or no body: whether to verify every shard and table, or only the moving rows. */
+    private static boolean verifyRequest(HttpExchange exchange) throws IOException {
+        byte[] bytes;
+        try (InputStream in = exchange.getRequestBody()) {
+            bytes = in.readNBytes(1 << 16);
+        }
+        if (bytes.length == 0) {
+            return false;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new BadRequest("the verify request is not JSON: " + e.getMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new BadRequest("the verify request must be a JSON object: {\"all\": true}");
+        }
+        body.fieldNames().forEachRemaining(field -> {
+            if (!field.equals("all")) {
+                throw new BadRequest("unknown field '" + field + "'; known: [all]");
+            }
+        });
+        if (body.has("all") && !body.get("all").isBoolean()) {
+            throw new BadRequest("all: give true or false");
+        }
+        return body.path("all").asBoolean(false);
     }
 
     static Planner.Request planRequest(JsonNode body) {

@@ -1,18 +1,12 @@
 package dev.shardflow.topology.fence;
 
-import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.topology.ShardSpec;
-import dev.shardflow.core.topology.TableSpec;
-import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.topology.router.RouterBeat;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +28,7 @@ public final class FenceCoordinator {
 
     private final RouterRoster routers;
     private final ShardConnections connections;
-    private final Admin admin;
+    private final MarkerPaths paths;
     private final Duration routerTimeout;
     // its own threads: a fence must not queue behind whatever else shares the common pool
     private final java.util.concurrent.ExecutorService markerWriters = java.util.concurrent.Executors.newCachedThreadPool(
@@ -56,7 +50,7 @@ public final class FenceCoordinator {
     public FenceCoordinator(RouterRoster routers, ShardConnections connections, Admin admin, Duration routerTimeout) {
         this.routers = routers;
         this.connections = connections;
-        this.admin = admin;
+        this.paths = new MarkerPaths(admin);
         this.routerTimeout = routerTimeout;
     }
 
@@ -76,7 +70,13 @@ public final class FenceCoordinator {
         long written = System.nanoTime();
         Map<String, Long> expected = new LinkedHashMap<>();
         for (String target : targets) {
-            expected.put(target, sources.size() * markerCopiesPerSource(in, target));
+            long copies;
+            try {
+                copies = paths.copiesPerSource(in, target);
+            } catch (IllegalStateException e) {
+                throw new FenceFailed(e.getMessage());
+            }
+            expected.put(target, sources.size() * copies);
         }
         awaitApplied(fenceId, in, other, expected, deadlineNanos);
         log.info("fence {}: routers acknowledged after {} ms, markers written on {} after {} ms more, applied by {} "
@@ -140,52 +140,11 @@ public final class FenceCoordinator {
     }
 
     private void writeMarker(ShardSpec shard, String fenceId, long epoch) throws FenceFailed {
-        try (Connection connection = connections.open(shard);
-                PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ChangeEvent.FENCE_TABLE
-                        + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
-            insert.setString(1, fenceId);
-            insert.setLong(2, epoch);
-            insert.executeUpdate();
+        try (Connection connection = connections.open(shard)) {
+            MarkerPaths.write(connection, fenceId, epoch);
         } catch (SQLException e) {
             throw new FenceFailed("cannot write the fence marker on source " + shard.id() + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * How many copies of one source's marker a target's writers apply: one per path into each partition of its
-     * apply topic — every partition of every change topic the rebalancer routes, and for child tables every
-     * partition of the topic children are re-keyed through as well.
-     */
-    long markerCopiesPerSource(Topology in, String target) throws FenceFailed {
-        TopicNames names = TopicNames.of(in);
-        List<String> topics = new ArrayList<>();
-        for (TableSpec table : in.tables()) {
-            if (table.placement() != TableSpec.Placement.REFERENCE) {
-                topics.add(names.cdc(table.name()));
-            }
-        }
-        boolean children = in.tables().stream().anyMatch(t -> t.placement() == TableSpec.Placement.PARENT);
-        String childrenTopic = names.prefix() + ".rebalancer.children-by-parent";
-        if (children) {
-            topics.add(childrenTopic);
-        }
-        topics.add(names.apply(target));
-        Map<String, Integer> partitions = new LinkedHashMap<>();
-        try {
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .forEach((name, description) -> partitions.put(name, description.partitions().size()));
-        } catch (Exception e) {
-            throw new FenceFailed("cannot count the partitions of " + topics + ": " + e.getMessage());
-        }
-        long paths = 0;
-        for (TableSpec table : in.tables()) {
-            switch (table.placement()) {
-                case SHARD_KEY -> paths += partitions.get(names.cdc(table.name()));
-                case PARENT -> paths += (long) partitions.get(names.cdc(table.name())) * partitions.get(childrenTopic);
-                case REFERENCE -> { }
-            }
-        }
-        return paths * partitions.get(names.apply(target));
     }
 
     private void awaitApplied(String fenceId, Topology in, Topology other, Map<String, Long> expected,
@@ -223,14 +182,8 @@ public final class FenceCoordinator {
     }
 
     private long appliedCopies(ShardSpec target, String fenceId) {
-        try (Connection connection = connections.open(target);
-                PreparedStatement select = connection.prepareStatement(
-                        "SELECT COUNT(*) FROM _shardflow_fence_applied WHERE fence_id = ?")) {
-            select.setString(1, fenceId);
-            try (ResultSet count = select.executeQuery()) {
-                count.next();
-                return count.getLong(1);
-            }
+        try (Connection connection = connections.open(target)) {
+            return MarkerPaths.appliedCopies(connection, fenceId);
         } catch (SQLException e) {
             log.debug("fence {}: cannot read what {} applied yet ({})", fenceId, target.id(), e.getMessage());
             return 0;

@@ -1,5 +1,6 @@
 package dev.shardflow.topology.workflow;
 
+import dev.shardflow.core.retry.Throttle;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
@@ -27,12 +28,12 @@ public final class Cleaner {
 
     private final ShardConnections connections;
     private final int batchRows;
-    private final long rowsPerSecond;
+    private final Throttle throttle;
 
     public Cleaner(ShardConnections connections, int batchRows, long rowsPerSecond) {
         this.connections = connections;
         this.batchRows = batchRows;
-        this.rowsPerSecond = rowsPerSecond;
+        this.throttle = new Throttle(rowsPerSecond);
     }
 
     /**
@@ -58,7 +59,7 @@ public final class Cleaner {
                     break;
                 }
                 after = batch.last();
-                throttle(deleted, started);
+                throttle.pace(deleted, started);
             }
         }
         if (deleted > 0) {
@@ -142,17 +143,6 @@ public final class Cleaner {
                 }
             }
             return delete.executeUpdate();
-        }
-    }
-
-    private void throttle(long deleted, long startedNanos) throws InterruptedException {
-        if (rowsPerSecond <= 0) {
-            return;
-        }
-        long dueNanos = deleted * 1_000_000_000L / rowsPerSecond;
-        long aheadMillis = (dueNanos - (System.nanoTime() - startedNanos)) / 1_000_000;
-        if (aheadMillis > 0) {
-            Thread.sleep(aheadMillis);
         }
     }
 }

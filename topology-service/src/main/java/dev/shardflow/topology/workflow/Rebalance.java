@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.topology.verify.VerifyReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Rebalance(String id, String keyspace, RebalanceState state, String fromDocument, String toDocument,
-        Plan plan, List<Transition> history, List<FenceAttempt> fences, Verification verification, String error,
+        Plan plan, List<Transition> history, List<FenceAttempt> fences, VerifyReport verification, String error,
         long createdAtMs, long updatedAtMs) {
 
     public Rebalance {
@@ -76,13 +77,6 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
         }
     }
 
-    /** What a verify found: rows compared per table and the keys that differ (a sample). */
-    public record Verification(long atMs, long rowsCompared, long mismatches, List<String> sample) {
-        public Verification {
-            sample = List.copyOf(sample);
-        }
-    }
-
     public static Rebalance planned(String id, String keyspace, String fromDocument, String toDocument, Plan plan,
             long nowMs) {
         return new Rebalance(id, keyspace, RebalanceState.PLANNED, fromDocument, toDocument, plan,
@@ -109,7 +103,7 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
                 createdAtMs, nowMs);
     }
 
-    public Rebalance withVerification(Verification result, long nowMs) {
+    public Rebalance withVerification(VerifyReport result, long nowMs) {
         return new Rebalance(id, keyspace, state, fromDocument, toDocument, plan, history, fences, result, error,
                 createdAtMs, nowMs);
     }

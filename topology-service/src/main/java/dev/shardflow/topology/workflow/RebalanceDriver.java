@@ -6,6 +6,7 @@ import dev.shardflow.topology.fence.FenceCoordinator;
 import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.workflow.Rebalance.FenceAttempt;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
+import dev.shardflow.topology.verify.VerifyReport;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -108,12 +109,19 @@ public final class RebalanceDriver {
         };
     }
 
-    /** Records a verify's result; a clean one before cutover moves the rebalance to VERIFIED. */
-    public Rebalance verified(String id, Rebalance.Verification result) {
+    /**
+     * Records a verify's result, or a partial one that a later verify resumes from; a clean complete one before
+     * cutover moves the rebalance to VERIFIED, and one that found differences takes that mark away again.
+     */
+    public Rebalance verified(String id, VerifyReport result) {
         Rebalance rebalance = rebalances.get(id).withVerification(result, now());
-        if (result.mismatches() == 0 && rebalance.state() == RebalanceState.CATCHING_UP) {
+        if (result.clean() && rebalance.state() == RebalanceState.CATCHING_UP) {
             rebalance = rebalance.to(RebalanceState.VERIFIED, "verified: " + result.rowsCompared() + " rows equal",
                     now());
+        } else if (result.complete() && !result.clean() && rebalance.state() == RebalanceState.VERIFIED) {
+            rebalance = rebalance.to(RebalanceState.CATCHING_UP, "verify found " + result.mismatches()
+                    + " mismatch(es), " + result.unsettled() + " unsettled key(s) and " + result.orphans()
+                    + " orphan(s): " + result.sample(), now());
         }
         return commit(null, rebalance);
     }

@@ -1,5 +1,6 @@
 package dev.shardflow.topology.workflow;
 
+import dev.shardflow.topology.verify.VerifySettings;
 import java.time.Duration;
 
 /**
@@ -13,22 +14,28 @@ import java.time.Duration;
  * @param cleanupBatchRows rows looked at per cleanup batch
  * @param cleanupRowsPerSecond the most rows cleanup deletes per second (0: no limit)
  * @param rebalancerApplicationId the rebalancers' application id, whose moves the copy progress is read from
+ * @param verify how verify reads
  */
 public record WorkflowSettings(Duration fenceTimeout, Duration routerTimeout, long maxCutoverLag, int cleanupBatchRows,
-        long cleanupRowsPerSecond, String rebalancerApplicationId) {
+        long cleanupRowsPerSecond, String rebalancerApplicationId, VerifySettings verify) {
 
     public static WorkflowSettings defaults(String keyspace) {
         return new WorkflowSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), 1_000, 1_000, 20_000,
-                "shardflow-rebalancer-" + keyspace);
+                "shardflow-rebalancer-" + keyspace, VerifySettings.defaults());
     }
 
     public WorkflowSettings withFenceTimeout(Duration timeout) {
         return new WorkflowSettings(timeout, routerTimeout, maxCutoverLag, cleanupBatchRows, cleanupRowsPerSecond,
-                rebalancerApplicationId);
+                rebalancerApplicationId, verify);
+    }
+
+    public WorkflowSettings withVerify(VerifySettings settings) {
+        return new WorkflowSettings(fenceTimeout, routerTimeout, maxCutoverLag, cleanupBatchRows, cleanupRowsPerSecond,
+                rebalancerApplicationId, settings);
     }
 
     public WorkflowSettings withMaxCutoverLag(long lag) {
         return new WorkflowSettings(fenceTimeout, routerTimeout, lag, cleanupBatchRows, cleanupRowsPerSecond,
-                rebalancerApplicationId);
+                rebalancerApplicationId, verify);
     }
 }

@@ -1,0 +1,254 @@
+package dev.shardflow.topology.verify;
+
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.topology.registry.ShardConnections;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compares one table's moving rows of one owner with the other side, chunk by chunk in primary-key order, while
+ * writes go on and without locks.
+ *
+ * <p>Per chunk: read the owner's rows, write a watermark on the owner, and once the other side's writers applied it,
+ * read the same key range there. Every change the owner made before the watermark is then in place on the other side,
+ * so a key the owner did not change between its read and a second look after the other side's read must be equal
+ * there; the keys that differ are read again on the owner, and those it still holds as read are confirmed
+ * differences. Keys that changed meanwhile are compared again with a new watermark, up to a bound, and any still
+ * changing then are counted as unsettled rather than reported. Chunks are read ahead while earlier watermarks travel.
+ */
+final class MovingCheck {
+    private static final Logger log = LoggerFactory.getLogger(MovingCheck.class);
+
+    private final ShardConnections connections;
+    private final Watermarks watermarks;
+    private final VerifyTally tally;
+    private final VerifySettings settings;
+    private final Topology current;
+    private final Topology other;
+    private final Runnable paced;
+
+    /** @param paced called after every read, to throttle and report progress */
+    MovingCheck(ShardConnections connections, Watermarks watermarks, VerifyTally tally, VerifySettings settings,
+            Topology current, Topology other, Runnable paced) {
+        this.connections = connections;
+        this.watermarks = watermarks;
+        this.tally = tally;
+        this.settings = settings;
+        this.current = current;
+        this.other = other;
+        this.paced = paced;
+    }
+
+    private record Pending(List<Object> after, List<Object> upTo, String watermark, long deadlineNanos,
+            Map<String, Map<String, RowImage>> expected, Set<String> applied) {}
+
+    /**
+     * @param owner the shard whose rows are the truth
+     * @param targets the shards the other topology moves some of {@code owner}'s keys to
+     * @param after where to start (null: the first key)
+     * @param done called with the last key of each chunk once it and every chunk before it are compared
+     */
+    void run(TableSpec table, ShardSpec owner, List<ShardSpec> targets, List<Object> after,
+            Consumer<List<Object>> done) throws SQLException, InterruptedException {
+        TableReader ownerReader = new TableReader(owner, table, current);
+        Map<String, TableReader> targetReaders = new LinkedHashMap<>();
+        for (ShardSpec target : targets) {
+            targetReaders.put(target.id(), new TableReader(target, table, other));
+        }
+        Deque<Pending> pending = new ArrayDeque<>();
+        List<Object> from = after;
+        boolean more = true;
+        while (more || !pending.isEmpty()) {
+            if (more && pending.size() < settings.pendingChunks()) {
+                List<Object> upTo;
+                List<RowImage> rows;
+                try (Connection connection = open(owner)) {
+                    upTo = ownerReader.chunkEnd(connection, from, settings.chunkRows());
+                    rows = ownerReader.read(connection, from, upTo);
+                }
+                tally.rowsRead += rows.size();
+                Map<String, Map<String, RowImage>> expected = new LinkedHashMap<>();
+                targetReaders.keySet().forEach(target -> expected.put(target, new LinkedHashMap<>()));
+                for (RowImage row : rows) {
+                    if (row.placementKey() == null) {
+                        tally.unplaceable++;
+                    }
+                    String target = movesTo(row, owner.id());
+                    if (target != null && expected.containsKey(target)) {
+                        expected.get(target).put(row.key(), row);
+                    }
+                }
+                String watermark = watermarks.write(owner);
+                pending.add(new Pending(from, upTo, watermark,
+                        System.nanoTime() + settings.watermarkTimeout().toNanos(), expected, new HashSet<>()));
+                from = upTo;
+                more = upTo != null;
+                paced.run();
+            }
+            Pending head = pending.peek();
+            if (head == null) {
+                continue;
+            }
+            if (arrived(head, targets)) {
+                pending.poll();
+                compare(table, owner, targetReaders, head);
+                tally.chunks++;
+                done.accept(head.upTo());
+                paced.run();
+            } else if (!more || pending.size() >= settings.pendingChunks()) {
+                if (System.nanoTime() > head.deadlineNanos()) {
+                    throw new VerifyException("watermark " + head.watermark() + " written on " + owner.id()
+                            + " was not applied on " + missing(head, targets) + " within "
+                            + settings.watermarkTimeout().toSeconds() + " s; check that capture of " + owner.id()
+                            + ", the rebalancer and the writers of the other side are running");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** The shard the other topology places the row on, if that is not {@code owner} and {@code owner} owns it now. */
+    private String movesTo(RowImage row, String owner) {
+        if (row.placementKey() == null) {
+            return null;
+        }
+        if (!current.strategy().ownerOf(row.placementKey()).equals(owner)) {
+            return null;
+        }
+        String target = other.strategy().ownerOf(row.placementKey());
+        return target.equals(owner) ? null : target;
+    }
+
+    private boolean arrived(Pending chunk, List<ShardSpec> targets) throws SQLException {
+        for (ShardSpec target : targets) {
+            if (!chunk.applied().contains(target.id()) && watermarks.applied(chunk.watermark(), target)) {
+                chunk.applied().add(target.id());
+            }
+        }
+        return chunk.applied().size() == targets.size();
+    }
+
+    private static List<String> missing(Pending chunk, List<ShardSpec> targets) {
+        return targets.stream().map(ShardSpec::id).filter(id -> !chunk.applied().contains(id)).toList();
+    }
+
+    private void compare(TableSpec table, ShardSpec owner, Map<String, TableReader> targetReaders, Pending chunk)
+            throws SQLException, InterruptedException {
+        for (Map.Entry<String, TableReader> target : targetReaders.entrySet()) {
+            TableReader reader = target.getValue();
+            Map<String, RowImage> there = new LinkedHashMap<>();
+            try (Connection connection = open(reader.shard())) {
+                for (RowImage row : reader.read(connection, chunk.after(), chunk.upTo())) {
+                    if (target.getKey().equals(movesTo(row, owner.id()))) {
+                        there.put(row.key(), row);
+                    }
+                }
+            }
+            tally.rowsRead += there.size();
+            Map<String, RowImage> expected = chunk.expected().get(target.getKey());
+            Set<String> keys = new LinkedHashSet<>(expected.keySet());
+            keys.addAll(there.keySet());
+            tally.rowsCompared += keys.size();
+            List<String> differing = keys.stream().filter(k -> !same(expected.get(k), there.get(k))).toList();
+            if (!differing.isEmpty()) {
+                settle(table, owner, reader, differing, expected, there);
+            }
+        }
+    }
+
+    /**
+     * Confirms differences: a key the owner still holds as it was read differs for real; a key it changed since is
+     * compared again with a fresh watermark, up to {@code maxRechecks} times.
+     */
+    private void settle(TableSpec table, ShardSpec owner, TableReader target, List<String> differing,
+            Map<String, RowImage> ownerRows, Map<String, RowImage> targetRows)
+            throws SQLException, InterruptedException {
+        TableReader ownerReader = new TableReader(owner, table, current);
+        Map<String, List<Object>> keyValues = new LinkedHashMap<>();
+        for (String key : differing) {
+            RowImage any = ownerRows.containsKey(key) ? ownerRows.get(key) : targetRows.get(key);
+            keyValues.put(key, any.keyValues());
+        }
+        Map<String, RowImage> before = ownerRows;
+        Map<String, RowImage> there = targetRows;
+        List<String> changing = new ArrayList<>(differing);
+        for (int attempt = 0; ; attempt++) {
+            Map<String, RowImage> now = readOwned(ownerReader, owner, target.shard().id(), changing, keyValues);
+            List<String> stillChanging = new ArrayList<>();
+            for (String key : changing) {
+                RowImage was = before.get(key);
+                if (same(was, there.get(key))) {
+                    continue;
+                }
+                if (same(was, now.get(key))) {
+                    Mismatch.Kind kind = was == null ? Mismatch.Kind.EXTRA
+                            : there.get(key) == null ? Mismatch.Kind.MISSING : Mismatch.Kind.DIFFERS;
+                    tally.found(kind, table.name(), key, owner.id(), target.shard().id(), was, there.get(key));
+                    log.warn("verify: {} {} {}: owner {} and {} differ ({})", table.name(), key, kind, owner.id(),
+                            target.shard().id(), attempt == 0 ? "in its chunk" : "after " + attempt + " recheck(s)");
+                } else {
+                    stillChanging.add(key);
+                }
+            }
+            if (stillChanging.isEmpty()) {
+                return;
+            }
+            if (attempt >= settings.maxRechecks()) {
+                tally.unsettled += stillChanging.size();
+                log.warn("verify: {} key(s) of {} on {} kept changing through {} rechecks, not compared: {}",
+                        stillChanging.size(), table.name(), owner.id(), attempt,
+                        stillChanging.subList(0, Math.min(5, stillChanging.size())));
+                return;
+            }
+            changing = stillChanging;
+            before = readOwned(ownerReader, owner, target.shard().id(), changing, keyValues);
+            String watermark = watermarks.write(owner);
+            long deadline = System.nanoTime() + settings.watermarkTimeout().toNanos();
+            while (!watermarks.applied(watermark, target.shard())) {
+                if (System.nanoTime() > deadline) {
+                    throw new VerifyException("watermark " + watermark + " written on " + owner.id()
+                            + " was not applied on " + target.shard().id() + " within "
+                            + settings.watermarkTimeout().toSeconds() + " s");
+                }
+                Thread.sleep(20);
+            }
+            try (Connection connection = open(target.shard())) {
+                there = target.readKeys(connection, changing.stream().map(keyValues::get).toList());
+            }
+        }
+    }
+
+    /** The owner's rows of these keys that it still owns and that still move to {@code target}. */
+    private Map<String, RowImage> readOwned(TableReader reader, ShardSpec owner, String target, List<String> keys,
+            Map<String, List<Object>> keyValues) throws SQLException {
+        Map<String, RowImage> rows;
+        try (Connection connection = open(owner)) {
+            rows = reader.readKeys(connection, keys.stream().map(keyValues::get).toList());
+        }
+        tally.rowsRead += rows.size();
+        rows.values().removeIf(row -> !target.equals(movesTo(row, owner.id())));
+        return rows;
+    }
+
+    private static boolean same(RowImage a, RowImage b) {
+        return a == null ? b == null : b != null && a.hash() == b.hash();
+    }
+
+    private Connection open(ShardSpec shard) throws SQLException {
+        return TableReader.open(connections, shard);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.shardflow.topology.verify;
+
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.topology.fence.MarkerPaths;
+import dev.shardflow.topology.registry.ShardConnections;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verify's watermarks: marker rows written into {@code _shardflow_fence} on the shard that owns a chunk, which travel
+ * the same ordered path as its changes. Once the writers of the other side have applied every copy of a watermark,
+ * every change the owner made before writing it is in place there — so rows read on the owner before the watermark
+ * can be compared with rows read on the other side after it. Watermarks do not fence anything: no router waits.
+ */
+final class Watermarks {
+    private static final Logger log = LoggerFactory.getLogger(Watermarks.class);
+
+    private final ShardConnections connections;
+    private final MarkerPaths paths;
+    private final Topology in;
+    private final String prefix;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, Long> copies = new ConcurrentHashMap<>();
+
+    /** @param run a short id of the verify run, so its watermarks can be told apart and removed afterwards */
+    Watermarks(ShardConnections connections, MarkerPaths paths, Topology in, String run) {
+        this.connections = connections;
+        this.paths = paths;
+        this.in = in;
+        this.prefix = "verify-" + run + "-";
+    }
+
+    /** Writes the next watermark on {@code owner} and returns its id. */
+    String write(ShardSpec owner) throws SQLException {
+        String id = prefix + sequence.incrementAndGet();
+        try (Connection connection = connections.open(owner)) {
+            MarkerPaths.write(connection, id, in.epoch());
+        }
+        return id;
+    }
+
+    /** True once {@code other}'s writers have applied every copy of watermark {@code id} of one owner. */
+    boolean applied(String id, ShardSpec other) throws SQLException {
+        long expected = copies.computeIfAbsent(other.id(), target -> paths.copiesPerSource(in, target));
+        try (Connection connection = connections.open(other)) {
+            return MarkerPaths.appliedCopies(connection, id) >= expected;
+        }
+    }
+
+    /** Forgets this run's watermarks on the shards that applied them (shardflow's bookkeeping, not data). */
+    void remove(Iterable<ShardSpec> shards) {
+        for (ShardSpec shard : shards) {
+            try (Connection connection = connections.open(shard);
+                    PreparedStatement delete = connection.prepareStatement(
+                            "DELETE FROM _shardflow_fence_applied WHERE fence_id LIKE ?")) {
+                delete.setString(1, prefix + "%");
+                delete.executeUpdate();
+            } catch (SQLException e) {
+                log.debug("verify: cannot remove watermarks {}* on {} ({})", prefix, shard.id(), e.getMessage());
+            }
+        }
+    }
+}
