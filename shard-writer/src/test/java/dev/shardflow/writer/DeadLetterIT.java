@@ -12,17 +12,21 @@ import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.writer.dlq.DeadLetter;
+import dev.shardflow.writer.dlq.DeadLetterReplay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -104,6 +108,62 @@ class DeadLetterIT {
         assertThat(letters.get(3).get("reason")).contains("column version", "'not-a-number' does not convert");
         assertThat(letters.get(4).get("reason")).containsPattern("(?i)check constraint|CONSTRAINT `orders.status` failed");
         assertThat(letters.get(4)).containsEntry("table", "orders");
+    }
+
+    @Test
+    void replayedDeadLettersApplyOnceFixedAndTheOthersComeBackWithTheirNewReason() throws Exception {
+        DatabaseShard shard = testbed.postgres().get(0);
+        String topic = "sf.shop.apply." + shard.id() + ".dlq-replay";
+        topics.create(topic, 1);
+        long[] position = {50_000};
+        Map<String, Object> drifted = product(501, "Lamp");
+        drifted.put("color", "teal"); // a column the source has and the target does not, yet
+        topics.send(topic, List.of(change("products", drifted, position)));
+        topics.send(topic, List.of(change("vouchers", Map.of("id", 1L, "code", "V1"), position)));
+        topics.send(topic, List.of(change("products", product(502, "Mug"), position)));
+        WriterOptions options = WriterOptions.defaults(topology, shard.id(), testbed.kafka().bootstrapServers())
+                .withTopics(List.of(topic)).withGroupId("dlq-replay-it");
+        Predicate<DeadLetter> ours = letter -> topic.equals(letter.sourceTopic());
+        DeadLetterReplay replay = new DeadLetterReplay(testbed.kafka().bootstrapServers(), "sf.shop.dlq", "sf.shop",
+                "dlq-replay-it-tool");
+        try (WriterService writer = new WriterService(options).start()) {
+            await("both bad changes dead-lettered").atMost(Duration.ofSeconds(60))
+                    .until(() -> writer.meters().deadLettered() == 2);
+            assertThat(TableChecksum.read(shard, "products")).containsKey(502L).doesNotContainKey(501L);
+            assertThat(replay.list(1_000).stream().filter(ours).map(DeadLetter::reason).toList())
+                    .anySatisfy(reason -> assertThat(reason).contains("color"))
+                    .anySatisfy(reason -> assertThat(reason).contains("vouchers"));
+
+            shard.execute("ALTER TABLE products ADD COLUMN color VARCHAR(20)"); // the operator's fix
+            DeadLetterReplay.Result result = replay.replay(ours);
+            assertThat(result.replayed()).isEqualTo(2);
+
+            await("the fixed change applied").atMost(Duration.ofSeconds(60))
+                    .until(() -> TableChecksum.read(shard, "products").containsKey(501L));
+            await("the unfixed one back in the dead-letter topic").atMost(Duration.ofSeconds(60))
+                    .until(() -> writer.meters().deadLettered() == 3);
+        }
+        assertThat(TableChecksum.read(shard, "products").get(501L)).containsEntry("color", "teal");
+        List<DeadLetter> again = replay.list(1_000).stream().filter(ours).toList();
+        assertThat(again).as("only what failed again, once, from the replayed record").singleElement()
+                .satisfies(letter -> {
+                    assertThat(letter.headers()).containsEntry("table", "vouchers");
+                    assertThat(letter.reason()).contains("vouchers does not exist");
+                    assertThat(letter.sourceOffset()).isEqualTo(4L);
+                });
+        assertThat(replay.replay(ours).replayed()).as("a second run re-drives only the letter that came back")
+                .isEqualTo(1);
+    }
+
+    private static Map<String, Object> product(long id, String name) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("name", name);
+        row.put("category", "home");
+        row.put("price", 10.5);
+        row.put("created_at", "2024-05-01T10:00:00");
+        row.put("version", 1L);
+        return row;
     }
 
     private static ChangeEvent user(long id, String username, long[] position) {

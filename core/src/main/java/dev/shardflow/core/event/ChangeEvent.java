@@ -25,6 +25,9 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
      * every partition of every change topic after all changes the source committed before it.
      */
     public static final String FENCE_TABLE = "_shardflow_fence";
+    /** The statement that writes a marker (a cutover fence, a verify or replay watermark); parameters: id, epoch. */
+    public static final String FENCE_INSERT = "INSERT INTO " + FENCE_TABLE
+            + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)";
     /**
      * The Kafka header on each copy of a fence marker bound for a writer: the change partitions the copy came
      * through, so that the copies of one marker are told apart and counted.

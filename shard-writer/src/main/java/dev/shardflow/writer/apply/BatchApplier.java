@@ -32,6 +32,7 @@ public final class BatchApplier {
     private final DataSource target;
     private final SqlDialect dialect;
     private final int rowsPerStatement;
+    private final GuardedSql.Unversioned unversioned;
     private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
     private Preparation preparation; // guarded by this
 
@@ -47,6 +48,13 @@ public final class BatchApplier {
 
     /** @param preparation run before the first batch; null if the target is already prepared */
     public BatchApplier(DataSource target, SqlDialect dialect, int rowsPerStatement, Preparation preparation) {
+        this(target, dialect, rowsPerStatement, preparation, GuardedSql.Unversioned.OLDER);
+    }
+
+    /** @param unversioned how a row without a version counts against a change (see {@link GuardedSql.Unversioned}) */
+    public BatchApplier(DataSource target, SqlDialect dialect, int rowsPerStatement, Preparation preparation,
+            GuardedSql.Unversioned unversioned) {
+        this.unversioned = unversioned;
         this.target = target;
         this.dialect = dialect;
         this.rowsPerStatement = rowsPerStatement;
@@ -97,14 +105,22 @@ public final class BatchApplier {
                     continue;
                 }
                 TargetTable table = tables.get(change.event().table());
-                if (table == null) {
+                boolean fresh = table == null;
+                if (fresh) {
                     connection = connection != null ? connection : connect();
                     table = table(connection, change, rejected);
                     if (table == null) {
                         continue;
                     }
                 }
-                Prepared prepared = convert(table, change, rejected);
+                Prepared prepared = convert(table, change, fresh ? rejected : null);
+                if (prepared == null && !fresh) {
+                    // the columns were read before; an operator may have added the one missing since: read again once
+                    connection = connection != null ? connection : connect();
+                    tables.remove(change.event().table());
+                    table = table(connection, change, rejected);
+                    prepared = table == null ? null : convert(table, change, rejected);
+                }
                 if (prepared == null) {
                     continue;
                 }
@@ -165,7 +181,7 @@ public final class BatchApplier {
     private TargetTable table(Connection connection, Change change, List<Rejected> rejected) throws SQLException {
         String name = change.event().table();
         try {
-            TargetTable table = TargetTable.of(dialect, TableMetadata.read(connection, name));
+            TargetTable table = TargetTable.of(dialect, TableMetadata.read(connection, name), unversioned);
             connection.commit(); // metadata reads open a transaction on PostgreSQL
             tables.put(name, table);
             return table;
@@ -175,6 +191,7 @@ public final class BatchApplier {
         }
     }
 
+    /** @param rejected where a change that does not convert goes; null to leave it out */
     private static Prepared convert(TargetTable table, Change change, List<Rejected> rejected) {
         ChangeEvent event = change.event();
         try {
@@ -183,6 +200,9 @@ public final class BatchApplier {
                     : table.upsertValues(event.row(), change.version());
             return new Prepared(change, table, values);
         } catch (IllegalArgumentException badValue) {
+            if (rejected == null) {
+                return null;
+            }
             rejected.add(new Rejected(change.origin(), event, event.table() + " " + event.key() + ": "
                     + badValue.getMessage(), badValue));
             return null;

@@ -19,14 +19,28 @@ public final class GuardedSql {
     /** Which fence markers of which sources a writer has applied, per topic partition. */
     public static final String FENCE_APPLIED_TABLE = "_shardflow_fence_applied";
 
+    /**
+     * How a row without a version counts. For a writer it is older than any change: a row left by a move or
+     * written before shardflow managed the table. For a replay it is newer: the application wrote it on the shard
+     * after the replay began (rows that were there before get the lowest version first).
+     */
+    public enum Unversioned { OLDER, NEWER }
+
     private final SqlDialect dialect;
+    private final Unversioned unversioned;
     private final String table;
     private final List<String> columns;
     private final List<String> primaryKey;
 
     /** @param columns the data columns in table order, {@value #VERSION_COLUMN} excluded */
     public GuardedSql(SqlDialect dialect, String table, List<String> columns, List<String> primaryKey) {
+        this(dialect, Unversioned.OLDER, table, columns, primaryKey);
+    }
+
+    public GuardedSql(SqlDialect dialect, Unversioned unversioned, String table, List<String> columns,
+            List<String> primaryKey) {
         this.dialect = dialect;
+        this.unversioned = unversioned;
         this.table = table;
         this.columns = List.copyOf(columns);
         this.primaryKey = List.copyOf(primaryKey);
@@ -47,12 +61,12 @@ public final class GuardedSql {
             String set = updated.stream().map(c -> q(c) + " = EXCLUDED." + q(c)).collect(Collectors.joining(", "));
             return insert + " ON CONFLICT (" + primaryKey.stream().map(this::q).collect(Collectors.joining(", "))
                     + ") DO UPDATE SET " + (set.isEmpty() ? "" : set + ", ") + q(VERSION_COLUMN) + " = EXCLUDED."
-                    + q(VERSION_COLUMN) + " WHERE " + q(table) + "." + q(VERSION_COLUMN) + " IS NULL OR " + q(table)
+                    + q(VERSION_COLUMN) + " WHERE " + q(table) + "." + q(VERSION_COLUMN) + nullCounts() + q(table)
                     + "." + q(VERSION_COLUMN) + " < EXCLUDED." + q(VERSION_COLUMN);
         }
         // MariaDB/MySQL assign left to right and later assignments see earlier ones, so the version goes last and
         // every condition reads the row's old version.
-        String newer = "(" + q(VERSION_COLUMN) + " IS NULL OR " + q(VERSION_COLUMN) + " < VALUES(" + q(VERSION_COLUMN)
+        String newer = "(" + q(VERSION_COLUMN) + nullCounts() + q(VERSION_COLUMN) + " < VALUES(" + q(VERSION_COLUMN)
                 + "))";
         String set = updated.stream().map(c -> q(c) + " = IF(" + newer + ", VALUES(" + q(c) + "), " + q(c) + ")")
                 .collect(Collectors.joining(", "));
@@ -63,8 +77,18 @@ public final class GuardedSql {
     /** Deletes one row by primary key if its version is older than the delete's; parameters: key columns, version. */
     public String delete() {
         return "DELETE FROM " + q(table) + " WHERE " + primaryKey.stream().map(c -> q(c) + " = ?")
-                .collect(Collectors.joining(" AND ")) + " AND (" + q(VERSION_COLUMN) + " IS NULL OR "
+                .collect(Collectors.joining(" AND ")) + " AND (" + q(VERSION_COLUMN) + nullCounts()
                 + q(VERSION_COLUMN) + " < ?)";
+    }
+
+    /** The start of the guard, up to the comparison: a missing version lets the change through, or stops it. */
+    private String nullCounts() {
+        return unversioned == Unversioned.OLDER ? " IS NULL OR " : " IS NOT NULL AND ";
+    }
+
+    /** Gives rows without a version the lowest version there is, so that they count as older than any change. */
+    public String stampUnversioned() {
+        return "UPDATE " + q(table) + " SET " + q(VERSION_COLUMN) + " = ? WHERE " + q(VERSION_COLUMN) + " IS NULL";
     }
 
     /**

@@ -37,6 +37,11 @@ public final class TargetTable {
      * @throws IllegalArgumentException if the table has no {@value GuardedSql#VERSION_COLUMN} column
      */
     public static TargetTable of(SqlDialect dialect, TableMetadata metadata) {
+        return of(dialect, metadata, GuardedSql.Unversioned.OLDER);
+    }
+
+    /** @param unversioned how a row without a version counts against a change (see {@link GuardedSql.Unversioned}) */
+    public static TargetTable of(SqlDialect dialect, TableMetadata metadata, GuardedSql.Unversioned unversioned) {
         if (!metadata.hasColumn(VERSION_COLUMN)) {
             throw new IllegalArgumentException("table " + metadata.table() + " has no " + VERSION_COLUMN
                     + " column; start the writer with manageSchema on, or add it");
@@ -48,7 +53,7 @@ public final class TargetTable {
         List<ColumnValue> keys = metadata.primaryKey().stream()
                 .map(k -> columns.stream().filter(c -> c.column().name().equals(k)).findFirst().orElseThrow())
                 .toList();
-        return new TargetTable(metadata.table(), columns, keys, own, new GuardedSql(dialect, metadata.table(),
+        return new TargetTable(metadata.table(), columns, keys, own, new GuardedSql(dialect, unversioned, metadata.table(),
                 columns.stream().map(c -> c.column().name()).toList(), metadata.primaryKey()));
     }
 
@@ -73,6 +78,11 @@ public final class TargetTable {
 
     public String name() {
         return name;
+    }
+
+    /** The data columns in the order of {@link #upsertValues}, shardflow's own columns left out. */
+    public List<TableMetadata.Column> dataColumns() {
+        return columns.stream().map(ColumnValue::column).toList();
     }
 
     public GuardedSql sql() {

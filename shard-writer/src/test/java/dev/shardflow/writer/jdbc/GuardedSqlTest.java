@@ -28,6 +28,19 @@ class GuardedSqlTest {
     }
 
     @Test
+    void forAReplayARowWithoutVersionIsNewerThanAnyChange() {
+        GuardedSql replay = new GuardedSql(SqlDialect.POSTGRESQL, GuardedSql.Unversioned.NEWER, "users",
+                List.of("id", "name"), List.of("id"));
+        assertThat(replay.upsert(1)).endsWith("WHERE \"users\".\"_sf_version\" IS NOT NULL AND \"users\".\"_sf_version\" "
+                + "< EXCLUDED.\"_sf_version\"");
+        assertThat(replay.delete()).endsWith("AND (\"_sf_version\" IS NOT NULL AND \"_sf_version\" < ?)");
+        assertThat(new GuardedSql(SqlDialect.MYSQL, GuardedSql.Unversioned.NEWER, "users", List.of("id", "name"),
+                List.of("id")).upsert(1)).contains("IF((`_sf_version` IS NOT NULL AND `_sf_version` < VALUES(");
+        assertThat(replay.stampUnversioned()).isEqualTo("UPDATE \"users\" SET \"_sf_version\" = ? WHERE "
+                + "\"_sf_version\" IS NULL");
+    }
+
+    @Test
     void deleteRemovesARowOnlyIfItIsOlderThanTheDelete() {
         assertThat(postgres.delete()).isEqualTo("DELETE FROM \"users\" WHERE \"id\" = ? AND (\"_sf_version\" IS NULL "
                 + "OR \"_sf_version\" < ?)");

@@ -31,8 +31,7 @@ public final class MarkerPaths {
 
     /** Writes marker {@code markerId} on the connected source, under {@code epoch}; capture makes it a marker. */
     public static void write(Connection connection, String markerId, long epoch) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ChangeEvent.FENCE_TABLE
-                + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+        try (PreparedStatement insert = connection.prepareStatement(ChangeEvent.FENCE_INSERT)) {
             insert.setString(1, markerId);
             insert.setLong(2, epoch);
             insert.executeUpdate();

@@ -8,6 +8,7 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.writer.jdbc.RowReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -219,8 +220,8 @@ public final class ChunkedVerifier {
             if (shard == null) {
                 continue;
             }
-            try (Connection connection = TableReader.open(connections, shard)) {
-                total += new TableReader(shard, table, current).count(connection);
+            try (Connection connection = RowReader.prepare(connections.open(shard), shard)) {
+                total += new RowReader(shard, table, current).count(connection);
             } catch (SQLException e) {
                 throw new VerifyException("verify cannot read " + table.name() + " on " + shard.id() + ": "
                         + e.getMessage(), e);

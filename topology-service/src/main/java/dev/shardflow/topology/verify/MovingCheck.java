@@ -4,6 +4,8 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.writer.jdbc.RowImage;
+import dev.shardflow.writer.jdbc.RowReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -64,10 +66,10 @@ final class MovingCheck {
      */
     void run(TableSpec table, ShardSpec owner, List<ShardSpec> targets, List<Object> after,
             Consumer<List<Object>> done) throws SQLException, InterruptedException {
-        TableReader ownerReader = new TableReader(owner, table, current);
-        Map<String, TableReader> targetReaders = new LinkedHashMap<>();
+        RowReader ownerReader = new RowReader(owner, table, current);
+        Map<String, RowReader> targetReaders = new LinkedHashMap<>();
         for (ShardSpec target : targets) {
-            targetReaders.put(target.id(), new TableReader(target, table, other));
+            targetReaders.put(target.id(), new RowReader(target, table, other));
         }
         Deque<Pending> pending = new ArrayDeque<>();
         List<Object> from = after;
@@ -146,10 +148,10 @@ final class MovingCheck {
         return targets.stream().map(ShardSpec::id).filter(id -> !chunk.applied().contains(id)).toList();
     }
 
-    private void compare(TableSpec table, ShardSpec owner, Map<String, TableReader> targetReaders, Pending chunk)
+    private void compare(TableSpec table, ShardSpec owner, Map<String, RowReader> targetReaders, Pending chunk)
             throws SQLException, InterruptedException {
-        for (Map.Entry<String, TableReader> target : targetReaders.entrySet()) {
-            TableReader reader = target.getValue();
+        for (Map.Entry<String, RowReader> target : targetReaders.entrySet()) {
+            RowReader reader = target.getValue();
             Map<String, RowImage> there = new LinkedHashMap<>();
             try (Connection connection = open(reader.shard())) {
                 for (RowImage row : reader.read(connection, chunk.after(), chunk.upTo())) {
@@ -174,10 +176,10 @@ final class MovingCheck {
      * Confirms differences: a key the owner still holds as it was read differs for real; a key it changed since is
      * compared again with a fresh watermark, up to {@code maxRechecks} times.
      */
-    private void settle(TableSpec table, ShardSpec owner, TableReader target, List<String> differing,
+    private void settle(TableSpec table, ShardSpec owner, RowReader target, List<String> differing,
             Map<String, RowImage> ownerRows, Map<String, RowImage> targetRows)
             throws SQLException, InterruptedException {
-        TableReader ownerReader = new TableReader(owner, table, current);
+        RowReader ownerReader = new RowReader(owner, table, current);
         Map<String, List<Object>> keyValues = new LinkedHashMap<>();
         for (String key : differing) {
             RowImage any = ownerRows.containsKey(key) ? ownerRows.get(key) : targetRows.get(key);
@@ -233,7 +235,7 @@ final class MovingCheck {
     }
 
     /** The owner's rows of these keys that it still owns and that still move to {@code target}. */
-    private Map<String, RowImage> readOwned(TableReader reader, ShardSpec owner, String target, List<String> keys,
+    private Map<String, RowImage> readOwned(RowReader reader, ShardSpec owner, String target, List<String> keys,
             Map<String, List<Object>> keyValues) throws SQLException {
         Map<String, RowImage> rows;
         try (Connection connection = open(owner)) {
@@ -249,6 +251,6 @@ final class MovingCheck {
     }
 
     private Connection open(ShardSpec shard) throws SQLException {
-        return TableReader.open(connections, shard);
+        return RowReader.prepare(connections.open(shard), shard);
     }
 }

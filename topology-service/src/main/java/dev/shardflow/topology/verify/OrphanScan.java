@@ -4,6 +4,8 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.writer.jdbc.RowImage;
+import dev.shardflow.writer.jdbc.RowReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -39,7 +41,7 @@ final class OrphanScan {
     /** Scans {@code table} on {@code shard} from {@code after} on; {@code done} gets the last key of each chunk. */
     void scan(TableSpec table, ShardSpec shard, List<Object> after, Consumer<List<Object>> done)
             throws SQLException {
-        TableReader reader = new TableReader(shard, table, current);
+        RowReader reader = new RowReader(shard, table, current);
         List<Object> from = after;
         do {
             List<Object> upTo;
@@ -76,7 +78,7 @@ final class OrphanScan {
         ShardSpec owner = current.shard(ownerId).orElseThrow();
         Map<String, RowImage> onOwner;
         try (Connection connection = open(owner)) {
-            onOwner = new TableReader(owner, table, current).readKeys(connection,
+            onOwner = new RowReader(owner, table, current).readKeys(connection,
                     orphans.stream().map(RowImage::keyValues).toList());
         }
         for (RowImage orphan : orphans) {
@@ -109,7 +111,7 @@ final class OrphanScan {
     private Map<String, RowImage> readAll(ShardSpec shard, TableSpec table) throws SQLException {
         Map<String, RowImage> rows = new LinkedHashMap<>();
         try (Connection connection = open(shard)) {
-            new TableReader(shard, table, current).read(connection, null, null).forEach(r -> rows.put(r.key(), r));
+            new RowReader(shard, table, current).read(connection, null, null).forEach(r -> rows.put(r.key(), r));
         }
         tally.rowsRead += rows.size();
         paced.run();
@@ -117,6 +119,6 @@ final class OrphanScan {
     }
 
     private Connection open(ShardSpec shard) throws SQLException {
-        return TableReader.open(connections, shard);
+        return RowReader.prepare(connections.open(shard), shard);
     }
 }

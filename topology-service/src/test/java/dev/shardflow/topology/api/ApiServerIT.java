@@ -144,6 +144,17 @@ class ApiServerIT {
         assertThat(post("/api/rebalances/" + id + "/cancel", TOKEN, "").statusCode()).isEqualTo(200);
         assertThat(get("/").body()).contains("<svg id=\"ring\"");
 
+        assertThat(post("/api/verify", null, "{\"all\": true}").statusCode()).isEqualTo(401);
+        HttpResponse<String> notBoolean = post("/api/verify", TOKEN, "{\"all\": \"yes\"}");
+        assertThat(notBoolean.statusCode()).isEqualTo(400);
+        assertThat(error(notBoolean)).contains("all: give true or false");
+        assertThat(error(post("/api/verify", TOKEN, "{\"everything\": true}"))).contains("unknown field 'everything'");
+        assertThat(post("/api/verify", TOKEN, "[true]").statusCode()).isEqualTo(400);
+        HttpResponse<String> unreachable = post("/api/verify", TOKEN, "{\"all\": true}");
+        assertThat(unreachable.statusCode()).as(unreachable.body()).isEqualTo(409);
+        assertThat(error(unreachable)).isNotBlank();
+        assertThat(get("/api/verify").statusCode()).isEqualTo(200);
+
         List<String> lines = new ArrayList<>(logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
         assertThat(bodies).isNotEmpty().noneMatch(b -> b.contains(TOKEN) || b.contains(PASSWORD));
         assertThat(lines).isNotEmpty().noneMatch(l -> l.contains(TOKEN) || l.contains(PASSWORD) || l.contains("wrong-token"));

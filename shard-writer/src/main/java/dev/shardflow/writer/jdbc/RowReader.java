@@ -1,23 +1,15 @@
-package dev.shardflow.topology.verify;
+package dev.shardflow.writer.jdbc;
 
 import dev.shardflow.core.event.CanonicalRow;
-import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.topology.registry.ShardConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,16 +19,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Reads one table of one shard the way verify compares it: in primary-key order, a chunk at a time, or by keys; each
+ * Reads one table of one shard the way shardflow compares rows (verify, replay's check): in primary-key order, a chunk at a time, or by keys; each
  * row with the value that places it (a child row joined to its parent for the parent's shard key) and its data in
  * the canonical form, so that a row read from MariaDB and the same row read from PostgreSQL hash alike.
  *
- * <p>Values are read by their declared SQL type rather than as whatever object the driver prefers: {@code CHAR(n)}
- * without the padding PostgreSQL adds, date-times without a zone as local date-times, and zoned ones (PostgreSQL
- * {@code timestamptz}, MariaDB {@code TIMESTAMP}, read in a UTC session) as instants. Decimals, booleans stored as
- * {@code TINYINT(1)}, and fractions of seconds are left to {@link CanonicalRow}.
+ * <p>Values are read by their declared SQL type ({@link CanonicalColumns}), in a UTC session on MariaDB.
  */
-final class TableReader {
+public final class RowReader {
     /** The column a child row's parent shard key is read into; an {@code _sf_} name, so it is never data. */
     private static final String PLACEMENT_COLUMN = "_sf_placement";
 
@@ -46,7 +35,7 @@ final class TableReader {
     private final String placementColumn;
     private final String keyList;
 
-    TableReader(ShardSpec shard, TableSpec table, Topology topology) {
+    public RowReader(ShardSpec shard, TableSpec table, Topology topology) {
         this.shard = shard;
         this.table = table;
         this.keyList = table.primaryKey().stream().map(c -> "t." + q(c)).collect(Collectors.joining(", "));
@@ -74,20 +63,20 @@ final class TableReader {
         }
     }
 
-    ShardSpec shard() {
+    public ShardSpec shard() {
         return shard;
     }
 
-    TableSpec table() {
+    public TableSpec table() {
         return table;
     }
 
-    /** A connection to read with; a MariaDB session reads its zoned values in UTC, like PostgreSQL's instants. */
-    static Connection open(ShardConnections connections, ShardSpec shard) throws SQLException {
-        Connection connection = connections.open(shard);
-        if (shard.engine() != Engine.POSTGRESQL) {
+    /** Makes a connection read as this class expects: a MariaDB session reads its zoned values in UTC. */
+    public static Connection prepare(Connection connection, ShardSpec shard) throws SQLException {
+        String utc = CanonicalColumns.utcSession(shard.engine());
+        if (utc != null) {
             try (Statement statement = connection.createStatement()) {
-                statement.execute("SET time_zone = '+00:00'");
+                statement.execute(utc);
             } catch (SQLException e) {
                 connection.close();
                 throw e;
@@ -96,7 +85,7 @@ final class TableReader {
         return connection;
     }
 
-    long count(Connection connection) throws SQLException {
+    public long count(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM " + q(table.name()))) {
             result.next();
@@ -108,7 +97,7 @@ final class TableReader {
      * The key that ends the chunk of {@code rows} rows after {@code after} (null: from the start), or null when fewer
      * rows than that are left, so the chunk runs to the end of the table.
      */
-    List<Object> chunkEnd(Connection connection, List<Object> after, int rows) throws SQLException {
+    public List<Object> chunkEnd(Connection connection, List<Object> after, int rows) throws SQLException {
         String sql = "SELECT " + keyList + " FROM " + q(table.name()) + " t" + (after == null ? "" : " WHERE "
                 + greaterThan()) + " ORDER BY " + keyList + " LIMIT 1 OFFSET " + (rows - 1);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -127,7 +116,7 @@ final class TableReader {
     }
 
     /** The rows with keys after {@code after} (null: from the start) up to and including {@code upTo} (null: all). */
-    List<RowImage> read(Connection connection, List<Object> after, List<Object> upTo) throws SQLException {
+    public List<RowImage> read(Connection connection, List<Object> after, List<Object> upTo) throws SQLException {
         List<String> conditions = new ArrayList<>();
         if (after != null) {
             conditions.add(greaterThan());
@@ -146,7 +135,7 @@ final class TableReader {
     }
 
     /** The rows with these keys that exist, by canonical key. */
-    Map<String, RowImage> readKeys(Connection connection, List<List<Object>> keys) throws SQLException {
+    public Map<String, RowImage> readKeys(Connection connection, List<List<Object>> keys) throws SQLException {
         Map<String, RowImage> found = new LinkedHashMap<>();
         for (int from = 0; from < keys.size(); from += 500) {
             List<List<Object>> batch = keys.subList(from, Math.min(keys.size(), from + 500));
@@ -168,7 +157,7 @@ final class TableReader {
     }
 
     /** The canonical text of a key, the same on every engine. */
-    static String keyText(List<Object> key) {
+    public static String keyText(List<Object> key) {
         return key.stream().map(CanonicalRow::text).collect(Collectors.joining(","));
     }
 
@@ -185,7 +174,7 @@ final class TableReader {
                 Map<String, Object> values = new LinkedHashMap<>();
                 Object placement = null;
                 for (int i = 1; i <= columns; i++) {
-                    Object value = value(result, meta, i);
+                    Object value = CanonicalColumns.read(result, meta, i, shard.engine());
                     if (names[i].equals(placementColumn)) {
                         placement = value;
                     }
@@ -199,35 +188,6 @@ final class TableReader {
             }
         }
         return rows;
-    }
-
-    private Object value(ResultSet result, ResultSetMetaData meta, int i) throws SQLException {
-        String type = meta.getColumnTypeName(i).toLowerCase(Locale.ROOT);
-        switch (meta.getColumnType(i)) {
-            case Types.CHAR, Types.NCHAR -> {
-                String text = result.getString(i);
-                return text == null ? null : text.stripTrailing();
-            }
-            case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> {
-                if (type.equals("timestamptz")) {
-                    return result.getObject(i, OffsetDateTime.class);
-                }
-                LocalDateTime local = result.getObject(i, LocalDateTime.class);
-                if (local != null && shard.engine() != Engine.POSTGRESQL && type.equals("timestamp")) {
-                    return local.toInstant(ZoneOffset.UTC); // a MariaDB TIMESTAMP is an instant, read in UTC
-                }
-                return local;
-            }
-            case Types.DATE -> {
-                return result.getObject(i, LocalDate.class);
-            }
-            case Types.TIME -> {
-                return result.getObject(i, LocalTime.class);
-            }
-            default -> {
-                return result.getObject(i);
-            }
-        }
     }
 
     private String greaterThan() {
@@ -257,6 +217,6 @@ final class TableReader {
     }
 
     private String q(String identifier) {
-        return shard.engine() == Engine.POSTGRESQL ? "\"" + identifier + "\"" : "`" + identifier + "`";
+        return SqlDialect.of(shard.engine()).quote(identifier);
     }
 }

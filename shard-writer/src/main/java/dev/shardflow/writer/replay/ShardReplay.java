@@ -1,0 +1,422 @@
+package dev.shardflow.writer.replay;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.core.retry.Throttle;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.ViewSpec;
+import dev.shardflow.writer.apply.BatchApplier;
+import dev.shardflow.writer.apply.Change;
+import dev.shardflow.writer.apply.Origin;
+import dev.shardflow.writer.apply.Rejected;
+import dev.shardflow.writer.jdbc.GuardedSql;
+import dev.shardflow.writer.jdbc.SqlDialect;
+import dev.shardflow.writer.jdbc.TableMetadata;
+import dev.shardflow.writer.jdbc.TargetPool;
+import dev.shardflow.writer.jdbc.TargetSchema;
+import dev.shardflow.writer.jdbc.TargetTable;
+import dev.shardflow.writer.kafka.DeadLetters;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds one shard from the compacted change topics, into an empty or a restored database whose tables exist: the
+ * rows the shard owns at the epoch in force, from the shard's own history (its rows as capture saw them, whichever
+ * shard they came from), applied through the writer's version guard, so running it again changes nothing. The
+ * application may write to the shard meanwhile.
+ *
+ * <ol>
+ *   <li>rows already on the shard (a restored backup) get the lowest version, so the log's changes replace them; a
+ *       row without a version is from then on one the application wrote during the replay, and the replay leaves it
+ *       alone ({@link GuardedSql.Unversioned#NEWER});
+ *   <li><b>index</b>: a watermark is written on the shard, and every change topic is read from the start to it; per
+ *       row the offset of its last change is kept (children are placed by their parent's shard key);
+ *   <li><b>copy</b>: the topics are read again to the watermark, and only the last change of each row is applied,
+ *       so a row is written once and an application write made after it is never undone;
+ *   <li><b>check</b>: every row of the shard is compared with the image the log last has ({@link ReplayCheck}),
+ *       following the log past the watermark for rows the application changed since.
+ * </ol>
+ *
+ * Changes that cannot be applied go to the dead-letter topic with the reason.
+ */
+public final class ShardReplay {
+    private static final Logger log = LoggerFactory.getLogger(ShardReplay.class);
+    private static final Duration MARKER_RETRY = Duration.ofSeconds(5);
+
+    private final ReplayOptions options;
+    private final ShardSpec shard;
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final ShardHistory history;
+    private final List<Change> batch = new ArrayList<>();
+    private final ExecutorService applying = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "replay-apply");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Future<BatchApplier.Outcome> inFlight;
+    private int inFlightChanges;
+    private final Throttle throttle;
+    private BatchApplier applier;
+    private DeadLetters deadLetters;
+    private Listener listener;
+    private long started;
+    private long lastReport;
+    private long lastLog;
+    private long recordsTotal;
+    private long recordsRead;
+    private long applied;
+    private long notOwned;
+    private long superseded;
+    private long deadLettered;
+    private int markers;
+    private String phase = "copy";
+    private String table = "";
+
+    /** Gets the progress about every second. */
+    @FunctionalInterface
+    public interface Listener {
+        void progress(ReplayProgress progress);
+    }
+
+    public ShardReplay(ReplayOptions options) {
+        this.options = options;
+        this.shard = options.topology().shard(options.shard()).orElseThrow(() -> new IllegalArgumentException(
+                "shard " + options.shard() + " is not declared in the topology"));
+        this.throttle = new Throttle(options.rowsPerSecond());
+        this.history = new ShardHistory(shard, options.topology());
+    }
+
+    /** Runs the replay once. */
+    public ReplayReport run(Listener progress) throws InterruptedException {
+        this.listener = progress;
+        started = System.nanoTime();
+        Topology topology = options.topology();
+        TopicNames names = TopicNames.of(topology);
+        List<TableSpec> tables = ordered(topology);
+        log.info("replay {} of {}: {} {} ({}), owned rows at epoch {}, at most {} changes/s", run, shard.id(),
+                tables.stream().map(TableSpec::name).toList(), options.start(), names.prefix(), topology.epoch(),
+                options.rowsPerSecond() == 0 ? "unlimited" : options.rowsPerSecond());
+        SqlDialect dialect = SqlDialect.of(shard.engine());
+        Map<String, LogReader> readers = new LinkedHashMap<>();
+        try (HikariDataSource pool = TargetPool.open(shard, shard.password().resolve(), 2, 10_000)) {
+            prepare(pool, dialect, tables);
+            stampUnversioned(pool, tables);
+            applier = new BatchApplier(pool, dialect, 500, null, GuardedSql.Unversioned.NEWER);
+            deadLetters = new DeadLetters(options.bootstrapServers(), names.dlq(), "replay-" + shard.id());
+            for (TableSpec spec : tables) {
+                LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()),
+                        "shardflow-replay-" + shard.id() + "-" + run, options.batchRows());
+                readers.put(spec.name(), reader);
+                reader.seek(options.start());
+            }
+            phase = "index";
+            readToWatermark(pool, tables, readers, spec -> (record, event, unreadable) -> index(spec, record, event));
+            for (TableSpec spec : tables) {
+                recordsTotal += readers.get(spec.name()).recordsToMarker();
+            }
+            log.info("replay {} of {}: copy of {} change records, up to the watermark", run, shard.id(),
+                    recordsTotal);
+            phase = "copy";
+            recordsRead = 0;
+            long copyStarted = System.nanoTime();
+            for (TableSpec spec : tables) {
+                table = spec.name();
+                LogReader reader = readers.get(table);
+                reader.rewind();
+                reader.readToLastMarker((record, event, unreadable) -> copy(spec, record, event, unreadable));
+                flush();
+                awaitApplied(); // children are written after their parents
+            }
+            history.ledgers().values().forEach(RowLedger::copied);
+            long copyMs = (System.nanoTime() - copyStarted) / 1_000_000;
+            log.info("replay {} of {}: {} changes applied of {} records read ({} of other shards' rows or not owned, "
+                    + "{} superseded by a later change, {} dead-lettered) in {} s", run, shard.id(), applied,
+                    recordsRead, notOwned, superseded, deadLettered, seconds());
+            phase = "check";
+            ReplayCheck.Result check = new ReplayCheck(shard, topology, pool, history.ledgers(), options.maxRechecks())
+                    .run(() -> follow(pool, tables, readers));
+            report(true);
+            ReplayReport report = new ReplayReport(shard.id(), options.start().toString(), recordsRead, applied,
+                    notOwned, superseded, deadLettered, check.rowsChecked(), check.mismatches(), check.sample(),
+                    check.newerThanLog(), copyMs, Math.round(seconds() * 1000));
+            log.info("replay {} of {}: check compared {} rows with the log: {} mismatch(es){}, {} row(s) newer than "
+                    + "the log; done in {} s", run, shard.id(), check.rowsChecked(), check.mismatches(),
+                    check.sample().isEmpty() ? "" : " " + check.sample(), check.newerThanLog(), seconds());
+            return report;
+        } catch (SQLException e) {
+            throw new ReplayException("replay of " + shard.id() + ": " + e.getMessage() + "; the replay changed "
+                    + "nothing that a new run would not set right, so run it again once the shard is reachable", e);
+        } finally {
+            applying.shutdownNow();
+            readers.values().forEach(LogReader::close);
+            if (deadLetters != null) {
+                deadLetters.close();
+            }
+        }
+    }
+
+    /** Parents before children, so children can be placed; reference tables last. */
+    private static List<TableSpec> ordered(Topology topology) {
+        List<TableSpec> tables = new ArrayList<>();
+        for (TableSpec.Placement placement : List.of(TableSpec.Placement.SHARD_KEY, TableSpec.Placement.PARENT,
+                TableSpec.Placement.REFERENCE)) {
+            topology.tables().stream().filter(t -> t.placement() == placement).forEach(tables::add);
+        }
+        return tables;
+    }
+
+    private void prepare(HikariDataSource pool, SqlDialect dialect, List<TableSpec> tables) throws SQLException {
+        Map<String, List<String>> patched = new HashMap<>();
+        options.topology().views().stream().filter(ViewSpec::inPlace).forEach(view -> patched
+                .computeIfAbsent(view.from(), t -> new ArrayList<>()).addAll(view.columns().keySet()));
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            for (TableSpec spec : tables) {
+                TableMetadata metadata;
+                try {
+                    metadata = TableMetadata.read(connection, spec.name());
+                } catch (SQLException | RuntimeException e) {
+                    throw new ReplayException("table " + spec.name() + " cannot be read on " + shard.id() + " ("
+                            + e.getMessage() + "); create the keyspace's tables on the shard before replaying", e);
+                }
+                if (metadata.columns().isEmpty()) {
+                    throw new ReplayException("table " + spec.name() + " does not exist on " + shard.id()
+                            + "; create the keyspace's tables on the shard before replaying");
+                }
+            }
+            new TargetSchema(dialect).prepare(connection, tables.stream().map(TableSpec::name).toList(), patched, true);
+            for (TableSpec spec : tables) {
+                history.add(TargetTable.of(dialect, TableMetadata.read(connection, spec.name()),
+                        GuardedSql.Unversioned.NEWER));
+            }
+            connection.commit();
+        }
+    }
+
+    /** Rows already on the shard (a restored backup) get the lowest version: any change of the log is newer. */
+    private void stampUnversioned(HikariDataSource pool, List<TableSpec> tables)
+            throws SQLException {
+        long stamped = 0;
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(true);
+            for (TableSpec spec : tables) {
+                TargetTable target = history.target(spec.name());
+                try (PreparedStatement update = connection.prepareStatement(target.sql().stampUnversioned())) {
+                    update.setBytes(1, new byte[VersionStamp.BYTES]);
+                    stamped += update.executeUpdate();
+                }
+            }
+        }
+        if (stamped > 0) {
+            log.info("replay {} of {}: {} rows already on the shard count as older than every change of the log", run,
+                    shard.id(), stamped);
+        }
+    }
+
+    private String markerPrefix() {
+        return "replay-" + run + "-";
+    }
+
+    private String writeMarker(HikariDataSource pool) {
+        String marker = markerPrefix() + (++markers);
+        try (Connection connection = pool.getConnection();
+                PreparedStatement insert = connection.prepareStatement(ChangeEvent.FENCE_INSERT)) {
+            connection.setAutoCommit(true);
+            insert.setString(1, marker);
+            insert.setLong(2, options.topology().epoch());
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new ReplayException("cannot write the watermark " + marker + " on " + shard.id() + " ("
+                    + e.getMessage() + "); capture creates " + ChangeEvent.FENCE_TABLE + ": start capture of "
+                    + shard.id() + " before replaying", e);
+        }
+        return marker;
+    }
+
+    /** For the check: reads the log on to a new watermark, learning the newer images of rows (applying nothing). */
+    private void follow(HikariDataSource pool, List<TableSpec> tables, Map<String, LogReader> readers)
+            throws InterruptedException {
+        readToWatermark(pool, tables, readers, spec -> (record, event, unreadable) -> {
+            String key = history.ownKey(spec, event);
+            if (key != null) {
+                history.ledger(spec.name()).expect(key, history.image(spec.name(), event));
+            }
+        });
+    }
+
+    /**
+     * Writes a watermark on the shard and reads every topic to it. A watermark written before capture captures the
+     * recreated tables never arrives, so while none has arrived a new one is written every few seconds; any of this
+     * run's watermarks from the first one on ends the read.
+     */
+    private void readToWatermark(HikariDataSource pool, List<TableSpec> tables, Map<String, LogReader> readers,
+            Function<TableSpec, LogReader.Sink> sinks) throws InterruptedException {
+        String first = writeMarker(pool);
+        int from = markers;
+        Predicate<String> ours = id -> id.startsWith(markerPrefix())
+                && Integer.parseInt(id.substring(markerPrefix().length())) >= from;
+        long deadline = System.nanoTime() + options.markerTimeout().toNanos();
+        for (TableSpec spec : tables) {
+            table = spec.name();
+            while (true) {
+                long attempt = Math.min(deadline, System.nanoTime() + MARKER_RETRY.toNanos());
+                try {
+                    readers.get(spec.name()).readToMarker(shard.id(), ours, attempt, sinks.apply(spec));
+                    break;
+                } catch (ReplayException late) {
+                    if (System.nanoTime() >= deadline) {
+                        throw new ReplayException(late.getMessage() + " (watermarks from " + first + " on, waited "
+                                + options.markerTimeout().toSeconds() + " s)", late);
+                    }
+                    log.info("replay {} of {}: no watermark in {} yet; writing another", run, shard.id(),
+                            spec.name());
+                    writeMarker(pool);
+                }
+            }
+        }
+    }
+
+    /** First read: the offset of every owned row's last change, and the shard keys of parent rows. */
+    private void index(TableSpec spec, ConsumerRecord<byte[], byte[]> record, ChangeEvent event) {
+        recordsRead++;
+        String key = history.ownKey(spec, event);
+        if (key != null) {
+            history.ledger(spec.name()).changedAt(key, record.offset());
+        }
+        report(false);
+    }
+
+    /** Second read: applies each owned row's last change, and sends what cannot be read to the dead-letter topic. */
+    private void copy(TableSpec spec, ConsumerRecord<byte[], byte[]> record, ChangeEvent event, String unreadable)
+            throws InterruptedException {
+        recordsRead++;
+        Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                null);
+        if (unreadable != null) {
+            deadLetter(new Rejected(origin, null, unreadable, new IllegalArgumentException(unreadable)));
+            return;
+        }
+        if (event == null || event.isFence() || !shard.id().equals(event.source().shard())) {
+            return;
+        }
+        RowLedger ledger = history.ledger(spec.name());
+        String key = ShardHistory.key(spec, event);
+        if (!ledger.isLast(key, record.offset())) {
+            if (history.owned(spec, event)) {
+                superseded++;
+            } else {
+                notOwned++;
+            }
+            return;
+        }
+        Change change;
+        long hash;
+        try {
+            change = new Change(event, VersionStamp.of(event).toBytes(), Change.rowKey(event), origin);
+            hash = history.image(spec.name(), event);
+        } catch (IllegalArgumentException e) {
+            deadLetter(new Rejected(origin, event, "replay of " + shard.id() + ": " + e.getMessage(), e));
+            return;
+        }
+        ledger.expect(key, hash);
+        batch.add(change);
+        if (batch.size() >= options.batchRows()) {
+            flush();
+        }
+        report(false);
+    }
+
+    /**
+     * Hands the batch to the applying thread, after the one before it is written: reading and converting the next
+     * batch overlaps with writing this one.
+     */
+    private void flush() throws InterruptedException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        awaitApplied();
+        List<Change> changes = List.copyOf(batch);
+        batch.clear();
+        inFlight = applying.submit(() -> applier.apply(changes));
+        inFlightChanges = changes.size();
+    }
+
+    /** Waits for the batch being written, counts it, and sends what it rejected to the dead-letter topic. */
+    private void awaitApplied() throws InterruptedException {
+        if (inFlight == null) {
+            return;
+        }
+        BatchApplier.Outcome outcome;
+        try {
+            outcome = inFlight.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new ReplayException("shard " + shard.id() + " could not be written during the replay ("
+                    + cause.getMessage() + "); run the replay again once it is back: it is idempotent", cause);
+        } finally {
+            inFlight = null;
+        }
+        applied += inFlightChanges - outcome.rejected().size();
+        for (Rejected rejected : outcome.rejected()) {
+            deadLetter(rejected);
+        }
+        throttle.pace(applied, started);
+        report(false);
+    }
+
+    private void deadLetter(Rejected rejected) {
+        deadLetters.send(rejected);
+        deadLetters.flush();
+        deadLettered++;
+        log.warn("replay {} of {}: {} at {}:{}@{} sent to the dead-letter topic: {}", run, shard.id(),
+                rejected.event() == null ? "a record" : rejected.event().table() + " " + rejected.event().key(),
+                rejected.origin().topic(), rejected.origin().partition(), rejected.origin().offset(),
+                rejected.reason());
+    }
+
+    private void report(boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastReport < 1_000_000_000L) {
+            return;
+        }
+        boolean logIt = now - lastLog >= 5_000_000_000L || force;
+        lastReport = now;
+        if (logIt) {
+            lastLog = now;
+        }
+        double rate = recordsRead / Math.max(1e-3, seconds());
+        ReplayProgress progress = new ReplayProgress(shard.id(), phase, table, recordsRead, recordsTotal, applied,
+                rate);
+        listener.progress(progress);
+        if (logIt) {
+            log.info("replay {} of {}: {} {} — {} of {} records ({} %), {} applied, {} records/s", run, shard.id(),
+                    phase, table, recordsRead, recordsTotal, Math.round(progress.fraction() * 100), applied,
+                    Math.round(rate));
+        }
+    }
+
+    private double seconds() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+}
