@@ -14,12 +14,14 @@ import java.util.List;
  * @param rowsChecked rows the final check compared with the log
  * @param mismatches rows that still differ from the log after the rechecks, with samples
  * @param newerThanLog rows on the shard the log does not hold: written since the replay's last watermark
+ * @param applicationWrites changes of the shard's rows that followed the replay's watermark and were not its own
+ *     writes: the application wrote to the shard during the replay, which it should not
  * @param copyMs how long the copy took (reading the log again and writing each row's last change)
  * @param elapsedMs how long the whole replay took: index, copy and check
  */
 public record ReplayReport(String shard, String start, long recordsRead, long applied, long notOwned, long superseded,
         long deadLettered, long rowsChecked, long mismatches, List<String> sample, long newerThanLog,
-        long copyMs, long elapsedMs) {
+        long applicationWrites, long copyMs, long elapsedMs) {
 
     public ReplayReport {
         sample = List.copyOf(sample);

@@ -89,6 +89,7 @@ public final class ShardReplay {
     private long notOwned;
     private long superseded;
     private long deadLettered;
+    private long applicationWrites;
     private int markers;
     private String phase = "copy";
     private String table = "";
@@ -154,12 +155,19 @@ public final class ShardReplay {
                     + "{} superseded by a later change, {} dead-lettered) in {} s", run, shard.id(), applied,
                     recordsRead, notOwned, superseded, deadLettered, seconds());
             phase = "check";
+            follow(pool, tables, readers); // the copy's own writes come back here, and any the application made
             ReplayCheck.Result check = new ReplayCheck(shard, topology, pool, history.ledgers(), options.maxRechecks())
                     .run(() -> follow(pool, tables, readers));
             report(true);
             ReplayReport report = new ReplayReport(shard.id(), options.start().toString(), recordsRead, applied,
                     notOwned, superseded, deadLettered, check.rowsChecked(), check.mismatches(), check.sample(),
-                    check.newerThanLog(), copyMs, Math.round(seconds() * 1000));
+                    check.newerThanLog(), applicationWrites, copyMs, Math.round(seconds() * 1000));
+            if (applicationWrites > 0 || check.newerThanLog() > 0) {
+                log.warn("replay {} of {}: the application wrote to the shard while it was being rebuilt ({} changes "
+                        + "after the watermark, {} rows the log does not hold); a write to a row the replay had not "
+                        + "restored yet may be undone: hold writes to a shard while it is replayed", run, shard.id(),
+                        applicationWrites, check.newerThanLog());
+            }
             log.info("replay {} of {}: check compared {} rows with the log: {} mismatch(es){}, {} row(s) newer than "
                     + "the log; done in {} s", run, shard.id(), check.rowsChecked(), check.mismatches(),
                     check.sample().isEmpty() ? "" : " " + check.sample(), check.newerThanLog(), seconds());
@@ -260,7 +268,12 @@ public final class ShardReplay {
         readToWatermark(pool, tables, readers, spec -> (record, event, unreadable) -> {
             String key = history.ownKey(spec, event);
             if (key != null) {
-                history.ledger(spec.name()).expect(key, history.image(spec.name(), event));
+                long image = history.image(spec.name(), event);
+                Long expected = history.ledger(spec.name()).expected(key);
+                if (expected == null || expected != image) {
+                    applicationWrites++; // not the copy's own write coming back through capture
+                }
+                history.ledger(spec.name()).expect(key, image);
             }
         });
     }

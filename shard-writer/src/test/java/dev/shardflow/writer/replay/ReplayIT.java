@@ -97,6 +97,8 @@ class ReplayIT {
             log.info("replay of {}: {}", shard.id(), report);
             assertThat(report.applied()).isPositive();
             assertThat(report.clean()).as(report.sample().toString()).isTrue();
+            assertThat(report.applicationWrites()).as("the copy's own writes are not taken for the application's")
+                    .isZero();
             assertThat(report.rowsChecked()).isGreaterThanOrEqualTo(checksums.get(shard.id()).get("users").rows());
         }
         during.stop();
