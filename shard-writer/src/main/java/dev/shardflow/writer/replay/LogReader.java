@@ -86,6 +86,14 @@ final class LogReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the end offsets now as the place {@link #readToLastMarker} reads to: for a topic no watermark reaches,
+     * such as a view topic, which the rebalancer writes in transactions.
+     */
+    void markEnds() {
+        markers.putAll(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+    }
+
     /** Back to where {@link #seek} put every partition. */
     void rewind() {
         starts.forEach(consumer::seek);

@@ -37,12 +37,15 @@ final class ReplayCheck {
     private final Topology topology;
     private final DataSource pool;
     private final Map<String, RowLedger> ledgers;
+    private final List<TableSpec> tables;
     private final int maxRechecks;
 
-    ReplayCheck(ShardSpec shard, Topology topology, DataSource pool, Map<String, RowLedger> ledgers,
-            int maxRechecks) {
+    /** @param tables the tables to check: those of {@code topology}, or a view's table */
+    ReplayCheck(ShardSpec shard, Topology topology, List<TableSpec> tables, DataSource pool,
+            Map<String, RowLedger> ledgers, int maxRechecks) {
         this.shard = shard;
         this.topology = topology;
+        this.tables = List.copyOf(tables);
         this.pool = pool;
         this.ledgers = ledgers;
         this.maxRechecks = maxRechecks;
@@ -52,7 +55,7 @@ final class ReplayCheck {
         long checked = 0;
         long newer = 0;
         Map<String, Map<String, String>> suspects = new LinkedHashMap<>();
-        for (TableSpec table : topology.tables()) {
+        for (TableSpec table : tables) {
             RowLedger ledger = ledgers.get(table.name());
             Set<String> seen = new HashSet<>();
             Map<String, String> differing = new LinkedHashMap<>();
@@ -85,7 +88,8 @@ final class ReplayCheck {
         for (int round = 1; round <= maxRechecks && !suspects.isEmpty(); round++) {
             catchUp.run();
             for (String table : List.copyOf(suspects.keySet())) {
-                Map<String, String> still = recheck(topology.table(table).orElseThrow(), suspects.get(table));
+                TableSpec spec = tables.stream().filter(t -> t.name().equals(table)).findFirst().orElseThrow();
+                Map<String, String> still = recheck(spec, suspects.get(table));
                 if (still.isEmpty()) {
                     suspects.remove(table);
                 } else {

@@ -30,10 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,27 +64,16 @@ public final class ShardReplay {
     private final ShardSpec shard;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final ShardHistory history;
-    private final List<Change> batch = new ArrayList<>();
-    private final ExecutorService applying = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "replay-apply");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private Future<BatchApplier.Outcome> inFlight;
-    private int inFlightChanges;
     private final Throttle throttle;
-    private BatchApplier applier;
-    private DeadLetters deadLetters;
+    private ReplayWriter writer;
     private Listener listener;
     private long started;
     private long lastReport;
     private long lastLog;
     private long recordsTotal;
     private long recordsRead;
-    private long applied;
     private long notOwned;
     private long superseded;
-    private long deadLettered;
     private long applicationWrites;
     private int markers;
     private String phase = "copy";
@@ -123,8 +108,9 @@ public final class ShardReplay {
         try (HikariDataSource pool = TargetPool.open(shard, shard.password().resolve(), 2, 10_000)) {
             prepare(pool, dialect, tables);
             stampUnversioned(pool, tables);
-            applier = new BatchApplier(pool, dialect, 500, null, GuardedSql.Unversioned.NEWER);
-            deadLetters = new DeadLetters(options.bootstrapServers(), names.dlq(), "replay-" + shard.id());
+            writer = new ReplayWriter(shard.id(), new BatchApplier(pool, dialect, 500, null,
+                    GuardedSql.Unversioned.NEWER), new DeadLetters(options.bootstrapServers(), names.dlq(),
+                    "replay-" + shard.id()), options.batchRows(), throttle);
             for (TableSpec spec : tables) {
                 LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()),
                         "shardflow-replay-" + shard.id() + "-" + run, options.batchRows());
@@ -146,21 +132,21 @@ public final class ShardReplay {
                 LogReader reader = readers.get(table);
                 reader.rewind();
                 reader.readToLastMarker((record, event, unreadable) -> copy(spec, record, event, unreadable));
-                flush();
-                awaitApplied(); // children are written after their parents
+                writer.drain(); // children are written after their parents
             }
             history.ledgers().values().forEach(RowLedger::copied);
             long copyMs = (System.nanoTime() - copyStarted) / 1_000_000;
             log.info("replay {} of {}: {} changes applied of {} records read ({} of other shards' rows or not owned, "
-                    + "{} superseded by a later change, {} dead-lettered) in {} s", run, shard.id(), applied,
-                    recordsRead, notOwned, superseded, deadLettered, seconds());
+                    + "{} superseded by a later change, {} dead-lettered) in {} s", run, shard.id(),
+                    writer.applied(), recordsRead, notOwned, superseded, writer.deadLettered(), seconds());
             phase = "check";
             follow(pool, tables, readers); // the copy's own writes come back here, and any the application made
-            ReplayCheck.Result check = new ReplayCheck(shard, topology, pool, history.ledgers(), options.maxRechecks())
+            ReplayCheck.Result check = new ReplayCheck(shard, topology, topology.tables(), pool, history.ledgers(),
+                    options.maxRechecks())
                     .run(() -> follow(pool, tables, readers));
             report(true);
-            ReplayReport report = new ReplayReport(shard.id(), options.start().toString(), recordsRead, applied,
-                    notOwned, superseded, deadLettered, check.rowsChecked(), check.mismatches(), check.sample(),
+            ReplayReport report = new ReplayReport(shard.id(), options.start().toString(), recordsRead,
+                    writer.applied(), notOwned, superseded, writer.deadLettered(), check.rowsChecked(), check.mismatches(), check.sample(),
                     check.newerThanLog(), applicationWrites, copyMs, Math.round(seconds() * 1000));
             if (applicationWrites > 0 || check.newerThanLog() > 0) {
                 log.warn("replay {} of {}: the application wrote to the shard while it was being rebuilt ({} changes "
@@ -176,10 +162,9 @@ public final class ShardReplay {
             throw new ReplayException("replay of " + shard.id() + ": " + e.getMessage() + "; the replay changed "
                     + "nothing that a new run would not set right, so run it again once the shard is reachable", e);
         } finally {
-            applying.shutdownNow();
             readers.values().forEach(LogReader::close);
-            if (deadLetters != null) {
-                deadLetters.close();
+            if (writer != null) {
+                writer.close();
             }
         }
     }
@@ -327,7 +312,7 @@ public final class ShardReplay {
         Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
                 null);
         if (unreadable != null) {
-            deadLetter(new Rejected(origin, null, unreadable, new IllegalArgumentException(unreadable)));
+            writer.deadLetter(new Rejected(origin, null, unreadable, new IllegalArgumentException(unreadable)));
             return;
         }
         if (event == null || event.isFence() || !shard.id().equals(event.source().shard())) {
@@ -349,63 +334,12 @@ public final class ShardReplay {
             change = new Change(event, VersionStamp.of(event).toBytes(), Change.rowKey(event), origin);
             hash = history.image(spec.name(), event);
         } catch (IllegalArgumentException e) {
-            deadLetter(new Rejected(origin, event, "replay of " + shard.id() + ": " + e.getMessage(), e));
+            writer.deadLetter(new Rejected(origin, event, "replay of " + shard.id() + ": " + e.getMessage(), e));
             return;
         }
         ledger.expect(key, hash);
-        batch.add(change);
-        if (batch.size() >= options.batchRows()) {
-            flush();
-        }
+        writer.add(change);
         report(false);
-    }
-
-    /**
-     * Hands the batch to the applying thread, after the one before it is written: reading and converting the next
-     * batch overlaps with writing this one.
-     */
-    private void flush() throws InterruptedException {
-        if (batch.isEmpty()) {
-            return;
-        }
-        awaitApplied();
-        List<Change> changes = List.copyOf(batch);
-        batch.clear();
-        inFlight = applying.submit(() -> applier.apply(changes));
-        inFlightChanges = changes.size();
-    }
-
-    /** Waits for the batch being written, counts it, and sends what it rejected to the dead-letter topic. */
-    private void awaitApplied() throws InterruptedException {
-        if (inFlight == null) {
-            return;
-        }
-        BatchApplier.Outcome outcome;
-        try {
-            outcome = inFlight.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new ReplayException("shard " + shard.id() + " could not be written during the replay ("
-                    + cause.getMessage() + "); run the replay again once it is back: it is idempotent", cause);
-        } finally {
-            inFlight = null;
-        }
-        applied += inFlightChanges - outcome.rejected().size();
-        for (Rejected rejected : outcome.rejected()) {
-            deadLetter(rejected);
-        }
-        throttle.pace(applied, started);
-        report(false);
-    }
-
-    private void deadLetter(Rejected rejected) {
-        deadLetters.send(rejected);
-        deadLetters.flush();
-        deadLettered++;
-        log.warn("replay {} of {}: {} at {}:{}@{} sent to the dead-letter topic: {}", run, shard.id(),
-                rejected.event() == null ? "a record" : rejected.event().table() + " " + rejected.event().key(),
-                rejected.origin().topic(), rejected.origin().partition(), rejected.origin().offset(),
-                rejected.reason());
     }
 
     private void report(boolean force) {
@@ -419,6 +353,7 @@ public final class ShardReplay {
             lastLog = now;
         }
         double rate = recordsRead / Math.max(1e-3, seconds());
+        long applied = writer == null ? 0 : writer.applied();
         ReplayProgress progress = new ReplayProgress(shard.id(), phase, table, recordsRead, recordsTotal, applied,
                 rate);
         listener.progress(progress);
