@@ -38,6 +38,7 @@ public final class TopologyApi implements ApiBackend {
         answer.put("phase", current.phase());
         answer.put("rebalance", current.rebalanceId());
         answer.put("fence", current.fence());
+        answer.put("held", current.held());
         answer.put("shards", shards);
         answer.put("ring", RingPicture.of(topology.strategy(), other == null ? null : other.strategy()));
         return answer;
@@ -93,6 +94,16 @@ public final class TopologyApi implements ApiBackend {
     }
 
 
+
+    @Override
+    public Object hold(String shard, boolean held) {
+        TopologyState state = service.hold(shard, held);
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("shard", shard);
+        answer.put("writes", held ? "held" : "taken");
+        answer.put("held", state.held());
+        return answer;
+    }
 
     @Override
     public Object verifyStatus() {

@@ -151,6 +151,11 @@ public final class TopologyService implements AutoCloseable {
         return onWorkflow(d -> d.plan(request));
     }
 
+    /** Holds the writes of a shard while it is rebuilt, or releases them; see {@link RebalanceDriver#hold}. */
+    public TopologyState hold(String shard, boolean held) {
+        return onWorkflow(d -> d.hold(shard, held));
+    }
+
     public Rebalance perform(String id, Action action) {
         if (action == Action.VERIFY) {
             return verify(id);

@@ -3,6 +3,7 @@ package dev.shardflow.core.topology;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.EventJson;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,10 +23,12 @@ import java.util.Objects;
  * @param current the topology document in force
  * @param other the topology document of the other side of a rebalance, or null when none runs
  * @param fence the id of the fence in progress, or null
+ * @param held shards whose writes routers refuse, with a retryable error, because they are being rebuilt from the
+ *     change topics; a write to a row the rebuild has not restored yet could not be told apart from history
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId,
-        String fence) {
+        String fence, List<String> held) {
 
     /** Where a rebalance stands, as far as the movement of changes is concerned. */
     public enum Phase {
@@ -47,6 +50,16 @@ public record TopologyState(String keyspace, String current, String other, Phase
         if (fence != null && phase == Phase.STEADY) {
             throw new IllegalArgumentException("a fence needs a running rebalance");
         }
+        held = held == null ? List.of() : List.copyOf(held);
+        if (!held.isEmpty() && phase != Phase.STEADY) {
+            throw new IllegalArgumentException("shards are rebuilt outside a rebalance only");
+        }
+    }
+
+    /** A state whose shards all take writes. */
+    public TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId,
+            String fence) {
+        this(keyspace, current, other, phase, rebalanceId, fence, List.of());
     }
 
     /** A state without a fence in progress. */
@@ -56,7 +69,12 @@ public record TopologyState(String keyspace, String current, String other, Phase
 
     /** The same state with a fence in progress ({@code fenceId}), or without one (null). */
     public TopologyState withFence(String fenceId) {
-        return new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId);
+        return new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId, held);
+    }
+
+    /** The same state with the writes of these shards held (empty: none). */
+    public TopologyState withHeld(List<String> shards) {
+        return new TopologyState(keyspace, current, other, phase, rebalanceId, fence, shards);
     }
 
     public static TopologyState steady(String keyspace, String currentDocument) {

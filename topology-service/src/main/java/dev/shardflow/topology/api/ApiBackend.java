@@ -17,6 +17,9 @@ public interface ApiBackend {
 
     Object perform(String rebalanceId, Action action);
 
+    /** Holds a shard's writes while it is rebuilt ({@code held}), or releases them. */
+    Object hold(String shard, boolean held);
+
     /** The progress of the verify under way (or the last one) and the last report. */
     Object verifyStatus();
 

@@ -143,6 +143,9 @@ public final class ApiServer implements AutoCloseable {
             json(exchange, 200, backend.perform(path.get(2), action));
         } else if (path.equals(List.of("api", "verify"))) {
             json(exchange, 200, backend.verify(verifyRequest(exchange)));
+        } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("shards")
+                && (path.get(3).equals("hold") || path.get(3).equals("release"))) {
+            json(exchange, 200, backend.hold(path.get(2), path.get(3).equals("hold")));
         } else {
             error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
         }

@@ -198,6 +198,10 @@ public final class ShardRouter implements AutoCloseable {
                             + "it cannot know the owner of key " + shardKey);
                 }
                 String owner = ownership.ownerOf(shardKey);
+                if (ownership.held().contains(owner)) {
+                    throw new RetryableRouteException.Unavailable("shard " + owner + ", the owner of key " + shardKey
+                            + ", is being rebuilt from the change topics; its writes are refused until that ends");
+                }
                 if (route != null && !route.shard().equals(owner)) {
                     throw new RetryableRouteException.StaleRoute("key " + shardKey + " was routed to " + route.shard()
                             + " at epoch " + route.epoch() + "; at epoch " + ownership.current().epoch()

@@ -7,6 +7,7 @@ import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.workflow.Rebalance.FenceAttempt;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import dev.shardflow.topology.verify.VerifyReport;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -59,6 +60,33 @@ public final class RebalanceDriver {
         return rebalances.values().stream().filter(r -> !r.state().terminal()).findFirst();
     }
 
+    /**
+     * Holds the writes of a shard while it is rebuilt from the change topics (routers refuse them with a retryable
+     * error), or releases them; only outside a rebalance.
+     */
+    public TopologyState hold(String shard, boolean held) {
+        active().ifPresent(r -> {
+            throw new WorkflowException(Kind.CONFLICT, "rebalance " + r.id() + " is " + r.state() + "; a shard is "
+                    + "rebuilt outside a rebalance");
+        });
+        List<String> ring = state.currentTopology().strategy().shards();
+        if (!ring.contains(shard)) {
+            throw new WorkflowException(Kind.NOT_FOUND, "shard " + shard + " is not in the ring of epoch "
+                    + state.currentTopology().epoch() + " " + ring);
+        }
+        List<String> shards = new ArrayList<>(state.held());
+        shards.remove(shard);
+        if (held) {
+            shards.add(shard);
+        }
+        TopologyState next = state.withHeld(shards);
+        registry.commit(next, null);
+        state = next;
+        log.info("shard {}: writes {} (shards held: {})", shard, held ? "held while it is rebuilt" : "released",
+                next.held());
+        return next;
+    }
+
     /** The rebalance that is not over, or else the latest one. */
     public Optional<Rebalance> latest() {
         return active().or(() -> rebalances.values().stream().max(Comparator.comparingLong(Rebalance::createdAtMs)));
@@ -69,6 +97,10 @@ public final class RebalanceDriver {
             throw new WorkflowException(Kind.CONFLICT, "rebalance " + r.id() + " is " + r.state() + "; complete, "
                     + "cancel or roll it back before planning another");
         });
+        if (!state.held().isEmpty()) {
+            throw new WorkflowException(Kind.CONFLICT, "shards " + state.held() + " are being rebuilt; release them "
+                    + "before planning a rebalance");
+        }
         Planner.Target target;
         try {
             target = Planner.plan(state.current(), request);

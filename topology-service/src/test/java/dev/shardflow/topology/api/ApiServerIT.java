@@ -127,6 +127,16 @@ class ApiServerIT {
         assertThat(unknownShard.statusCode()).isEqualTo(400);
         assertThat(error(unknownShard)).contains("shard s9 is not in the ring");
 
+        assertThat(post("/api/shards/s9/hold", TOKEN, "").statusCode()).isEqualTo(404);
+        HttpResponse<String> held = post("/api/shards/s1/hold", TOKEN, "");
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(200);
+        assertThat(get("/api/topology").body()).contains("\"held\":[\"s1\"]");
+        HttpResponse<String> whileHeld = post("/api/rebalances", TOKEN, plan);
+        assertThat(whileHeld.statusCode()).isEqualTo(409);
+        assertThat(error(whileHeld)).contains("being rebuilt");
+        assertThat(post("/api/shards/s1/release", TOKEN, "").statusCode()).isEqualTo(200);
+        assertThat(get("/api/topology").body()).doesNotContain("\"held\":[\"s1\"]");
+
         HttpResponse<String> planned = post("/api/rebalances", TOKEN, plan);
         assertThat(planned.statusCode()).isEqualTo(201);
         String id = EventJson.mapper().readTree(planned.body()).path("id").asText();

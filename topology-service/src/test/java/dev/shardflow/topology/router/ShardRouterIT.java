@@ -163,6 +163,40 @@ class ShardRouterIT {
         }
     }
 
+    @Test
+    void writesToAShardBeingRebuiltAreRefusedUntilItIsReleased() throws Exception {
+        Topology current = TopologyLoader.parse(before, "before", Map.of());
+        String rebuilt = current.strategy().shards().get(0);
+        long[] onRebuilt = LongStream.range(20_000, 40_000).filter(k -> current.strategy().ownerOf(k).equals(rebuilt))
+                .limit(200).toArray();
+        long elsewhere = LongStream.range(20_000, 40_000).filter(k -> !current.strategy().ownerOf(k).equals(rebuilt))
+                .findFirst().orElseThrow();
+        try (KafkaProducer<byte[], byte[]> registry = producer();
+                ShardRouter router = ShardRouter.start(RouterOptions.defaults(current,
+                        testbed.kafka().bootstrapServers()).withRouterId("r-hold"))) {
+            publish(registry, TopologyState.steady("shop", before).withHeld(List.of(rebuilt)));
+            int[] next = {0};
+            await("the router refuses writes to " + rebuilt).atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    insertUser(router, onRebuilt[next[0]++], "held");
+                    return false;
+                } catch (RetryableRouteException.Unavailable refused) {
+                    assertThat(refused).hasMessageContaining("shard " + rebuilt).hasMessageContaining("rebuilt");
+                    return true;
+                }
+            });
+            insertUser(router, elsewhere, "other shards take writes");
+
+            publish(registry, TopologyState.steady("shop", before));
+            await("released").atMost(Duration.ofSeconds(10)).ignoreException(RetryableRouteException.Unavailable.class)
+                    .until(() -> {
+                        insertUser(router, onRebuilt[next[0]++], "released");
+                        return true;
+                    });
+            assertThat(holder(onRebuilt[next[0] - 1])).isEqualTo(rebuilt);
+        }
+    }
+
     private static void insertUser(ShardRouter router, long id, String name) throws SQLException {
         router.write(id, connection -> {
             insert(connection, id, name);
