@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -34,8 +35,15 @@ public final class RowReader {
     private final String select;
     private final String placementColumn;
     private final String keyList;
+    private final Set<String> leftOut;
 
     public RowReader(ShardSpec shard, TableSpec table, Topology topology) {
+        this(shard, table, topology, Set.of());
+    }
+
+    /** @param leftOut data columns left out of the rows read (lower case), besides shardflow's own */
+    public RowReader(ShardSpec shard, TableSpec table, Topology topology, Set<String> leftOut) {
+        this.leftOut = Set.copyOf(leftOut);
         this.shard = shard;
         this.table = table;
         this.keyList = table.primaryKey().stream().map(c -> "t." + q(c)).collect(Collectors.joining(", "));
@@ -178,7 +186,7 @@ public final class RowReader {
                     if (names[i].equals(placementColumn)) {
                         placement = value;
                     }
-                    if (!names[i].startsWith("_sf_")) {
+                    if (!names[i].startsWith("_sf_") && !leftOut.contains(names[i])) {
                         values.put(names[i], value);
                     }
                 }

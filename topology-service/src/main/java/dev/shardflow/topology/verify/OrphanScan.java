@@ -41,7 +41,7 @@ final class OrphanScan {
     /** Scans {@code table} on {@code shard} from {@code after} on; {@code done} gets the last key of each chunk. */
     void scan(TableSpec table, ShardSpec shard, List<Object> after, Consumer<List<Object>> done)
             throws SQLException {
-        RowReader reader = new RowReader(shard, table, current);
+        RowReader reader = new RowReader(shard, table, current, ChunkedVerifier.derivedColumns(current, table));
         List<Object> from = after;
         do {
             List<Object> upTo;
@@ -78,7 +78,7 @@ final class OrphanScan {
         ShardSpec owner = current.shard(ownerId).orElseThrow();
         Map<String, RowImage> onOwner;
         try (Connection connection = open(owner)) {
-            onOwner = new RowReader(owner, table, current).readKeys(connection,
+            onOwner = new RowReader(owner, table, current, ChunkedVerifier.derivedColumns(current, table)).readKeys(connection,
                     orphans.stream().map(RowImage::keyValues).toList());
         }
         for (RowImage orphan : orphans) {
@@ -111,7 +111,7 @@ final class OrphanScan {
     private Map<String, RowImage> readAll(ShardSpec shard, TableSpec table) throws SQLException {
         Map<String, RowImage> rows = new LinkedHashMap<>();
         try (Connection connection = open(shard)) {
-            new RowReader(shard, table, current).read(connection, null, null).forEach(r -> rows.put(r.key(), r));
+            new RowReader(shard, table, current, ChunkedVerifier.derivedColumns(current, table)).read(connection, null, null).forEach(r -> rows.put(r.key(), r));
         }
         tally.rowsRead += rows.size();
         paced.run();
