@@ -1,7 +1,10 @@
 package dev.shardflow.cli;
 
+import dev.shardflow.cli.api.ApiException;
 import dev.shardflow.cli.capture.CaptureCommand;
+import dev.shardflow.cli.rebalance.RebalanceCommand;
 import dev.shardflow.cli.ring.RingCommand;
+import dev.shardflow.cli.topology.TopologyCommand;
 import dev.shardflow.core.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,14 +12,17 @@ import picocli.CommandLine.Command;
 /** {@code shardctl}, the operator's command line. */
 @Command(name = "shardctl", mixinStandardHelpOptions = true, version = "shardctl 0.1.0",
         description = "Operate shardflow: inspect rings, plan moves, check sources of sharded databases.",
-        subcommands = {RingCommand.class, CaptureCommand.class})
+        subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class})
 public final class Shardctl {
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs a command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+    /**
+     * Runs a command line and returns its exit code ({@link ExitCodes}): 0 done, 1 failed, 2 bad usage, 3 a
+     * verification found differences, 4 the topology service could not be reached.
+     */
     public static int run(String... args) {
         return commandLine().execute(args);
     }
@@ -27,6 +33,10 @@ public final class Shardctl {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     // An operator needs the reason and the fix, not a stack trace.
+                    if (e instanceof ApiException api) {
+                        commandLine.getErr().println("shardctl: " + api.getMessage());
+                        return api.unreachable() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
+                    }
                     String message = e instanceof ConfigException || e instanceof IllegalArgumentException
                             || e instanceof IllegalStateException ? e.getMessage() : e.toString();
                     commandLine.getErr().println("shardctl: " + message);

@@ -1,0 +1,194 @@
+package dev.shardflow.cli.rebalance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardflow.cli.ExitCodes;
+import dev.shardflow.cli.api.ApiOptions;
+import dev.shardflow.cli.api.Output;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code shardctl rebalance}: every step of a rebalance, over the topology service's API. */
+@Command(name = "rebalance", mixinStandardHelpOptions = true,
+        description = "Plan, run, verify and finish a rebalance through the topology service.",
+        subcommands = {RebalanceCommand.Plan.class, RebalanceCommand.Step.Start.class, RebalanceCommand.Status.class,
+                RebalanceCommand.Verify.class, RebalanceCommand.Step.Cutover.class,
+                RebalanceCommand.Step.Complete.class, RebalanceCommand.Step.Cancel.class,
+                RebalanceCommand.Step.Rollback.class})
+public final class RebalanceCommand {
+
+    private RebalanceCommand() {}
+
+    /** The options every subcommand shares. */
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        ApiOptions api;
+
+        @Mixin
+        Output output;
+
+        @Spec
+        CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Plan the next epoch: add shards, remove shards or change weights; shows what moves.")
+    static final class Plan extends Base {
+        @Option(names = "--add", paramLabel = "ID", split = ",", description = "Shards to add to the ring (declared in "
+                + "the topology).")
+        List<String> add = new ArrayList<>();
+
+        @Option(names = "--remove", paramLabel = "ID", split = ",", description = "Shards to take out of the ring.")
+        List<String> remove = new ArrayList<>();
+
+        @Option(names = "--weight", paramLabel = "ID=WEIGHT", description = "A new weight for a shard.")
+        Map<String, Double> weights = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() {
+            if (add.isEmpty() && remove.isEmpty() && weights.isEmpty()) {
+                throw new IllegalArgumentException("say what changes: --add ID, --remove ID or --weight ID=WEIGHT");
+            }
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("add", add);
+            request.put("remove", remove);
+            request.put("weights", weights);
+            output.print(out(), api.client().post("api/rebalances", request),
+                    r -> "planned " + RebalanceText.rebalance(r) + "\nnext: shardctl rebalance start "
+                            + r.path("id").asText());
+            return ExitCodes.OK;
+        }
+    }
+
+    /** A step that takes the rebalance's id and changes its state. */
+    abstract static class Step extends Base {
+        @Parameters(paramLabel = "ID", description = "The rebalance.")
+        String id;
+
+        abstract String action();
+
+        @Override
+        public Integer call() {
+            output.print(out(), api.client().post("api/rebalances/" + id + "/" + action(), null),
+                    RebalanceText::rebalance);
+            return ExitCodes.OK;
+        }
+
+        @Command(name = "start", mixinStandardHelpOptions = true,
+                description = "Start copying the moving keys from the change topics, then keep them caught up.")
+        static final class Start extends Step {
+            String action() {
+                return "start";
+            }
+        }
+
+        @Command(name = "cutover", mixinStandardHelpOptions = true,
+                description = "Fenced cutover: writes to moving keys pause while the last of them arrive, then the "
+                        + "next epoch is in force.")
+        static final class Cutover extends Step {
+            String action() {
+                return "cutover";
+            }
+        }
+
+        @Command(name = "complete", mixinStandardHelpOptions = true,
+                description = "Stop replicating back and delete moved rows from their old owners.")
+        static final class Complete extends Step {
+            String action() {
+                return "complete";
+            }
+        }
+
+        @Command(name = "cancel", mixinStandardHelpOptions = true,
+                description = "Before cutover: the previous layout stays, copied rows are deleted.")
+        static final class Cancel extends Step {
+            String action() {
+                return "cancel";
+            }
+        }
+
+        @Command(name = "rollback", mixinStandardHelpOptions = true,
+                description = "After cutover, before complete: a reverse cutover to the previous layout.")
+        static final class Rollback extends Step {
+            String action() {
+                return "rollback";
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "State, copy progress, lag, verify and fences of a rebalance (default: the latest).")
+    static final class Status extends Base {
+        private static final Set<String> OVER = Set.of("COMPLETED", "CANCELLED", "ROLLED_BACK");
+
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "The rebalance (default: the latest).")
+        String id;
+
+        @Option(names = "--watch", description = "Refresh until the rebalance is over (Ctrl-C to stop watching).")
+        boolean watch;
+
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2",
+                description = "Seconds between refreshes with --watch (default ${DEFAULT-VALUE}).")
+        double interval;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            var client = api.client();
+            String rebalance = id;
+            if (rebalance == null) {
+                JsonNode all = client.get("api/rebalances");
+                if (all.isEmpty()) {
+                    out().println("no rebalance yet; plan one with: shardctl rebalance plan --add ID");
+                    out().flush();
+                    return ExitCodes.OK;
+                }
+                rebalance = all.get(0).path("id").asText();
+            }
+            while (true) {
+                JsonNode status = client.get("api/rebalances/" + rebalance);
+                output.print(out(), status, RebalanceText::status);
+                if (!watch || OVER.contains(status.path("rebalance").path("state").asText())) {
+                    return ExitCodes.OK;
+                }
+                Thread.sleep(Duration.ofMillis(Math.round(interval * 1000)).toMillis());
+            }
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = "Compare the moving rows on both sides under writes; --all: every shard and table. Exit "
+                    + "code 3 when anything differs.")
+    static final class Verify extends Base {
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "The rebalance (not with --all).")
+        String id;
+
+        @Option(names = "--all", description = "Every row of every shard against its owner, and reference tables.")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if (all == (id != null)) {
+                throw new IllegalArgumentException("give the rebalance's id, or --all");
+            }
+            JsonNode report = all ? api.client().post("api/verify", Map.of("all", true))
+                    : api.client().post("api/rebalances/" + id + "/verify", null).path("verification");
+            output.print(out(), report, r -> "verify: " + RebalanceText.report(r));
+            return RebalanceText.clean(report) ? ExitCodes.OK : ExitCodes.MISMATCH;
+        }
+    }
+}

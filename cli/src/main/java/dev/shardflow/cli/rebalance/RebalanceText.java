@@ -1,0 +1,90 @@
+package dev.shardflow.cli.rebalance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardflow.cli.api.Output;
+
+/** How rebalances, their status and verify reports read as text. */
+final class RebalanceText {
+
+    private RebalanceText() {}
+
+    static String rebalance(JsonNode r) {
+        StringBuilder text = new StringBuilder(r.path("id").asText() + "  " + r.path("state").asText());
+        JsonNode plan = r.path("plan");
+        if (plan.has("movedFraction") && !plan.path("movedFraction").isNull()) {
+            text.append(String.format(java.util.Locale.ROOT, "  moves %.1f %% of the keys",
+                    100 * plan.path("movedFraction").asDouble()));
+        }
+        for (JsonNode move : plan.path("moves")) {
+            text.append("\n  ").append(move.path("from").asText()).append(" -> ").append(move.path("to").asText());
+            if (move.hasNonNull("fraction")) {
+                text.append(String.format(java.util.Locale.ROOT, "  %.1f %%", 100 * move.path("fraction").asDouble()));
+            }
+        }
+        if (r.hasNonNull("error")) {
+            text.append("\n  error: ").append(r.path("error").asText());
+        }
+        JsonNode history = r.path("history");
+        if (history.size() > 0) {
+            text.append("\n  last step: ").append(history.get(history.size() - 1).path("note").asText());
+        }
+        return text.toString();
+    }
+
+    static String status(JsonNode status) {
+        StringBuilder text = new StringBuilder(rebalance(status.path("rebalance")));
+        JsonNode copy = status.path("copy");
+        if (copy.isObject()) {
+            text.append("\n  copy   ").append(Output.bar(copy.path("fraction").asDouble(), 30)).append("  ")
+                    .append(copy.path("done").asLong()).append(" of ").append(copy.path("total").asLong())
+                    .append(" change records");
+        }
+        if (status.has("lag")) {
+            text.append("\n  lag    ").append(status.path("lag").asLong()).append(" change records");
+        }
+        JsonNode progress = status.path("verifyProgress");
+        if (progress.isObject()) {
+            long total = progress.path("rowsTotal").asLong();
+            text.append("\n  verify ").append(Output.bar(total == 0 ? 0 : progress.path("rowsRead").asDouble()
+                    / total, 30)).append("  ").append(progress.path("rowsRead").asLong()).append(" of ").append(total)
+                    .append(" rows, ").append(Math.round(progress.path("rowsPerSecond").asDouble()))
+                    .append(" rows/s, ").append(progress.path("mismatches").asLong()).append(" mismatches so far");
+        }
+        JsonNode verification = status.path("rebalance").path("verification");
+        if (verification.isObject() && !progress.isObject()) {
+            text.append("\n  verify ").append(report(verification).replace("\n", "\n  "));
+        }
+        JsonNode fences = status.path("rebalance").path("fences");
+        for (JsonNode fence : fences) {
+            text.append("\n  fence  ").append(fence.path("id").asText()).append(" ")
+                    .append(fence.path("outcome").asText("in progress"))
+                    .append(fence.hasNonNull("pauseMs") ? ", writes to moving keys paused "
+                            + fence.path("pauseMs").asLong() + " ms" : "");
+        }
+        return text.toString();
+    }
+
+    static String report(JsonNode report) {
+        StringBuilder text = new StringBuilder(report.path("chunks").asLong() + " chunks, "
+                + report.path("rowsCompared").asLong() + " rows compared, " + report.path("mismatches").asLong()
+                + " mismatches, " + report.path("unsettled").asLong() + " unsettled, " + report.path("orphans").asLong()
+                + " orphans, " + report.path("unplaceable").asLong() + " unplaceable, in "
+                + report.path("elapsedMs").asLong() + " ms" + (clean(report) ? ": clean" : ""));
+        if (!report.path("complete").asBoolean(true)) {
+            text.append(" (stopped early; verify again to resume)");
+        }
+        for (JsonNode mismatch : report.path("details")) {
+            text.append("\n  ").append(mismatch.path("kind").asText()).append(" ").append(mismatch.path("table")
+                    .asText()).append(" ").append(mismatch.path("key").asText()).append(": ")
+                    .append(mismatch.path("owner").asText()).append(" ").append(mismatch.path("ownerRow"))
+                    .append(" | ").append(mismatch.path("other").asText()).append(" ")
+                    .append(mismatch.path("otherRow"));
+        }
+        return text.toString();
+    }
+
+    static boolean clean(JsonNode report) {
+        return report.path("complete").asBoolean(true) && report.path("mismatches").asLong() == 0
+                && report.path("unsettled").asLong() == 0 && report.path("orphans").asLong() == 0;
+    }
+}
