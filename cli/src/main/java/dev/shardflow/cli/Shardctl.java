@@ -3,6 +3,8 @@ package dev.shardflow.cli;
 import dev.shardflow.cli.api.ApiException;
 import dev.shardflow.cli.capture.CaptureCommand;
 import dev.shardflow.cli.rebalance.RebalanceCommand;
+import dev.shardflow.cli.recovery.DlqCommand;
+import dev.shardflow.cli.recovery.ReplayCommand;
 import dev.shardflow.cli.ring.RingCommand;
 import dev.shardflow.cli.topology.TopologyCommand;
 import dev.shardflow.core.config.ConfigException;
@@ -11,8 +13,10 @@ import picocli.CommandLine.Command;
 
 /** {@code shardctl}, the operator's command line. */
 @Command(name = "shardctl", mixinStandardHelpOptions = true, version = "shardctl 0.1.0",
-        description = "Operate shardflow: inspect rings, plan moves, check sources of sharded databases.",
-        subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class})
+        description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, rebuild shards "
+                + "and views from the change topics, replay dead letters.",
+        subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
+                ReplayCommand.class, DlqCommand.class})
 public final class Shardctl {
 
     public static void main(String[] args) {
@@ -33,6 +37,11 @@ public final class Shardctl {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     // An operator needs the reason and the fix, not a stack trace.
+                    if (e instanceof org.apache.kafka.common.errors.TimeoutException timeout) {
+                        commandLine.getErr().println("shardctl: Kafka cannot be reached in time (" + timeout.getMessage()
+                                + "); is --kafka right and the cluster up?");
+                        return ExitCodes.UNREACHABLE;
+                    }
                     if (e instanceof ApiException api) {
                         commandLine.getErr().println("shardctl: " + api.getMessage());
                         return api.unreachable() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;

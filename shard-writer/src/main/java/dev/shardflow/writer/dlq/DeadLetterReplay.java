@@ -47,12 +47,20 @@ public final class DeadLetterReplay {
     private final String deadLetterTopic;
     private final String topicPrefix;
     private final String group;
+    private final Duration timeout;
 
     /**
      * @param topicPrefix only letters from topics with this prefix (the keyspace's) are re-driven
      * @param group the consumer group that remembers what was re-driven
      */
     public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group) {
+        this(bootstrapServers, deadLetterTopic, topicPrefix, group, Duration.ofSeconds(30));
+    }
+
+    /** @param timeout how long to wait for Kafka before giving up (a Kafka {@code TimeoutException}) */
+    public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group,
+            Duration timeout) {
+        this.timeout = timeout;
         this.bootstrapServers = bootstrapServers;
         this.deadLetterTopic = deadLetterTopic;
         this.topicPrefix = topicPrefix;
@@ -137,7 +145,7 @@ public final class DeadLetterReplay {
             return "it has no value";
         }
         if (!partitions.containsKey(letter.sourceTopic())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(letter.sourceTopic(), Duration.ofSeconds(30));
+            List<PartitionInfo> infos = consumer.partitionsFor(letter.sourceTopic(), timeout);
             partitions.put(letter.sourceTopic(), infos == null ? 0 : infos.size());
         }
         return partitions.get(letter.sourceTopic()) == 0 ? "its source topic " + letter.sourceTopic()
@@ -145,7 +153,7 @@ public final class DeadLetterReplay {
     }
 
     private Map<TopicPartition, Long> assign(KafkaConsumer<byte[], byte[]> consumer) {
-        List<PartitionInfo> infos = consumer.partitionsFor(deadLetterTopic, Duration.ofSeconds(30));
+        List<PartitionInfo> infos = consumer.partitionsFor(deadLetterTopic, timeout);
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("the dead-letter topic " + deadLetterTopic + " does not exist");
         }
@@ -153,7 +161,7 @@ public final class DeadLetterReplay {
                 .toList();
         consumer.assign(partitions);
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions),
-                Duration.ofSeconds(30));
+                timeout);
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata at = committed.get(tp);
             if (at == null) {
@@ -162,7 +170,7 @@ public final class DeadLetterReplay {
                 consumer.seek(tp, at.offset());
             }
         }
-        return consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        return consumer.endOffsets(partitions, timeout);
     }
 
     private static void readUpTo(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends,
@@ -188,6 +196,7 @@ public final class DeadLetterReplay {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -199,6 +208,7 @@ public final class DeadLetterReplay {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -1,0 +1,114 @@
+package dev.shardflow.cli.recovery;
+
+import dev.shardflow.cli.ExitCodes;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.writer.dlq.DeadLetter;
+import dev.shardflow.writer.dlq.DeadLetterReplay;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code shardctl dlq}: the dead-letter topic — what is there, why, and re-driving it once the cause is fixed. */
+@Command(name = "dlq", mixinStandardHelpOptions = true, description = "List, show and replay dead letters.",
+        subcommands = {DlqCommand.ListLetters.class, DlqCommand.Show.class, DlqCommand.Replay.class})
+public final class DlqCommand {
+
+    private DlqCommand() {}
+
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        KafkaOptions kafka;
+
+        @Spec
+        CommandSpec spec;
+
+        DeadLetterReplay letters() {
+            Topology topology = kafka.topology();
+            TopicNames names = TopicNames.of(topology);
+            return new DeadLetterReplay(kafka.bootstrapServers(), names.dlq(), names.prefix(),
+                    "shardflow-dlq-replay-" + topology.keyspace(), kafka.timeout());
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Dead letters not replayed yet: where, from which component and topic, and why.")
+    static final class ListLetters extends Base {
+        @Option(names = "--max", defaultValue = "100", description = "At most this many (default ${DEFAULT-VALUE}).")
+        int max;
+
+        @Override
+        public Integer call() {
+            List<DeadLetter> letters = letters().list(max);
+            for (DeadLetter letter : letters) {
+                out().println(letter.partition() + "@" + letter.offset() + "  " + letter.component() + "  "
+                        + letter.sourceTopic() + "  " + cut(letter.reason(), 120));
+            }
+            out().println(letters.size() + " dead letter(s)" + (letters.size() == max ? " shown (--max)" : ""));
+            out().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One dead letter: every header and the "
+            + "payload as it was.")
+    static final class Show extends Base {
+        @Parameters(paramLabel = "PARTITION@OFFSET", description = "The letter, as dlq list names it.")
+        String at;
+
+        @Override
+        public Integer call() {
+            if (!at.matches("\\d+@\\d+")) {
+                throw new IllegalArgumentException("name a letter as PARTITION@OFFSET, as dlq list prints it; was "
+                        + at);
+            }
+            DeadLetter letter = letters().list(Integer.MAX_VALUE).stream()
+                    .filter(l -> (l.partition() + "@" + l.offset()).equals(at)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no dead letter " + at + " among those not "
+                            + "replayed yet"));
+            letter.headers().forEach((name, value) -> out().println(name + ": " + value));
+            out().println();
+            out().println(letter.value() == null ? "(no payload)" : new String(letter.value(), StandardCharsets.UTF_8));
+            out().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Send the dead letters back to the "
+            + "topics they came from, once their cause is fixed; those that fail again come back with the new reason.")
+    static final class Replay extends Base {
+        @Option(names = "--table", paramLabel = "TABLE", description = "Only letters of this table.")
+        String table;
+
+        @Option(names = "--source-topic", paramLabel = "TOPIC", description = "Only letters from this topic.")
+        String sourceTopic;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Predicate<DeadLetter> filter = letter -> (table == null || table.equals(letter.headers().get("table")))
+                    && (sourceTopic == null || sourceTopic.equals(letter.sourceTopic()));
+            DeadLetterReplay.Result result = letters().replay(filter);
+            out().println(result.read() + " dead letter(s) read, " + result.replayed() + " sent back, "
+                    + result.skipped() + " left");
+            result.notReplayable().forEach(why -> out().println("  not replayable: " + why));
+            out().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    private static String cut(String text, int max) {
+        return text == null ? "" : text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+}
