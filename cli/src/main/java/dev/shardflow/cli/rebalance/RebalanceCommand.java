@@ -185,10 +185,44 @@ public final class RebalanceCommand {
             if (all == (id != null)) {
                 throw new IllegalArgumentException("give the rebalance's id, or --all");
             }
-            JsonNode report = all ? api.client().post("api/verify", Map.of("all", true))
-                    : api.client().post("api/rebalances/" + id + "/verify", null).path("verification");
+            var client = api.client();
+            Thread progress = null;
+            if (!output.json()) {
+                progress = new Thread(() -> showProgress(client), "verify-progress");
+                progress.setDaemon(true);
+                progress.start();
+            }
+            JsonNode report;
+            try {
+                report = all ? client.post("api/verify", Map.of("all", true))
+                        : client.post("api/rebalances/" + id + "/verify", null).path("verification");
+            } finally {
+                if (progress != null) {
+                    progress.interrupt();
+                }
+            }
             output.print(out(), report, r -> "verify: " + RebalanceText.report(r));
             return RebalanceText.clean(report) ? ExitCodes.OK : ExitCodes.MISMATCH;
+        }
+
+        /** While the verify runs: its progress bar every two seconds, from the service's live figures. */
+        private void showProgress(dev.shardflow.cli.api.ApiClient client) {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(2_000);
+                    JsonNode p = client.get("api/verify").path("progress");
+                    if (p.isObject() && !p.path("done").asBoolean()) {
+                        long total = p.path("rowsTotal").asLong();
+                        out().println("verify " + Output.bar(total == 0 ? 0 : p.path("rowsRead").asDouble() / total, 30)
+                                + "  " + p.path("rowsRead").asLong() + " of " + total + " rows, "
+                                + Math.round(p.path("rowsPerSecond").asDouble()) + " rows/s, "
+                                + p.path("mismatches").asLong() + " mismatches so far  (" + p.path("step").asText() + ")");
+                        out().flush();
+                    }
+                }
+            } catch (InterruptedException | RuntimeException e) {
+                // the verify ended (or the service stopped answering progress): the report says the rest
+            }
         }
     }
 }
