@@ -2,12 +2,12 @@ package dev.shardflow.cli;
 
 import dev.shardflow.cli.api.ApiException;
 import dev.shardflow.cli.capture.CaptureCommand;
+import dev.shardflow.cli.quickstart.QuickstartCommand;
 import dev.shardflow.cli.rebalance.RebalanceCommand;
 import dev.shardflow.cli.recovery.DlqCommand;
 import dev.shardflow.cli.recovery.ReplayCommand;
 import dev.shardflow.cli.ring.RingCommand;
 import dev.shardflow.cli.topology.TopologyCommand;
-import dev.shardflow.core.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, rebuild shards "
                 + "and views from the change topics, replay dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
-                ReplayCommand.class, DlqCommand.class})
+                ReplayCommand.class, DlqCommand.class, QuickstartCommand.class})
 public final class Shardctl {
 
     public static void main(String[] args) {
@@ -46,8 +46,8 @@ public final class Shardctl {
                         commandLine.getErr().println("shardctl: " + api.getMessage());
                         return api.unreachable() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
                     }
-                    String message = e instanceof ConfigException || e instanceof IllegalArgumentException
-                            || e instanceof IllegalStateException ? e.getMessage() : e.toString();
+                    String message = e.getMessage() != null && !(e instanceof NullPointerException)
+                            ? e.getMessage() : e.toString();
                     commandLine.getErr().println("shardctl: " + message);
                     return 1;
                 });
