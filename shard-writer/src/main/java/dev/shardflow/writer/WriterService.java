@@ -61,7 +61,11 @@ public final class WriterService implements AutoCloseable {
         String shardId = options.shard().id();
         String password = options.shard().password().resolve();
         SqlDialect dialect = SqlDialect.of(options.shard().engine());
-        List<String> tables = options.topology().tables().stream().map(TableSpec::name).toList();
+        List<String> tables = new ArrayList<>(options.topology().tables().stream().map(TableSpec::name).toList());
+        // a writer of a view's target manages the view's table like the others
+        TopicNames names = TopicNames.of(options.topology());
+        options.topology().views().stream().filter(view -> !view.inPlace()
+                && options.topics().contains(names.view(view.name()))).forEach(view -> tables.add(view.name()));
         TargetSchema schema = new TargetSchema(dialect);
         Map<String, List<String>> patched = new HashMap<>();
         options.topology().views().stream().filter(ViewSpec::inPlace).forEach(view -> patched
@@ -82,7 +86,7 @@ public final class WriterService implements AutoCloseable {
         }
         pool = TargetPool.open(options.shard(), password, options.poolSize(), options.connectionTimeoutMs());
         BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
-        String dlq = TopicNames.of(options.topology()).dlq();
+        String dlq = names.dlq();
         for (int i = 0; i < options.consumers(); i++) {
             ApplyLoop loop = new ApplyLoop(shardId + "#" + i, new KafkaConsumer<>(consumerProperties(i)), options.topics(),
                     applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,

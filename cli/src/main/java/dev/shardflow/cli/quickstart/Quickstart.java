@@ -21,6 +21,7 @@ import dev.shardflow.topology.api.ApiServer;
 import dev.shardflow.topology.router.RouterOptions;
 import dev.shardflow.topology.router.ShardRouter;
 import dev.shardflow.topology.verify.VerifyReport;
+import dev.shardflow.topology.verify.VerifySettings;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
@@ -54,6 +55,8 @@ final class Quickstart implements AutoCloseable {
     private final PrintWriter out;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final long started = System.nanoTime();
+    /** Change records the move and the writers may have left when verify starts: the quickstart's "caught up". */
+    private static final long CAUGHT_UP = 500;
 
     Quickstart(QuickstartSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -92,8 +95,12 @@ final class Quickstart implements AutoCloseable {
         String token = UUID.randomUUID().toString();
         Path tokenFile = directory.resolve("api.token");
         Files.writeString(tokenFile, token);
-        TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
-                .withReplicationFactor(1).withInstanceId("quickstart"), new SimpleMeterRegistry()).start();
+        TopologyServiceOptions serviceOptions = TopologyServiceOptions.defaults(initial, bootstrap)
+                .withReplicationFactor(1).withInstanceId("quickstart");
+        // every component shares two cores here: give verify's watermarks longer than on a fleet
+        serviceOptions = serviceOptions.withWorkflow(serviceOptions.workflow().withVerify(new VerifySettings(2_000,
+                100_000, 5, java.time.Duration.ofMinutes(3), 16)));
+        TopologyService service = new TopologyService(serviceOptions, new SimpleMeterRegistry()).start();
         running.add(service);
         ApiServer api = new ApiServer("127.0.0.1", settings.apiPort(), new TopologyApi(service), token, () -> "")
                 .start();
@@ -141,10 +148,22 @@ final class Quickstart implements AutoCloseable {
         }
         double copySeconds = seconds(copyStarted);
         say("copy done in %.1f s", copySeconds);
-        for (int i = 0; i < 6; i++) { // catch-up: the lag, sampled
-            lags.add(service.moves().moveLag(plan.id()).orElse(0L) + service.moves().writerLag(List.of(added)));
+        long catchUpStarted = System.nanoTime();
+        long caughtUpBy = catchUpStarted + 600_000_000_000L;
+        while (true) { // catch-up: the move and the new shard's writers work off what the copy left, while writes go on
+            long lag = service.moves().moveLag(plan.id()).orElse(0L) + service.moves().writerLag(List.of(added));
+            lags.add(lag);
+            if (System.nanoTime() - lastProgress > 2_000_000_000L) {
+                lastProgress = System.nanoTime();
+                out.printf("  catch-up lag %,d change records%n", lag);
+                out.flush();
+            }
+            if (lag <= CAUGHT_UP || System.nanoTime() > caughtUpBy) {
+                break;
+            }
             Thread.sleep(500);
         }
+        say("caught up in %.1f s (lag %,d change records)", seconds(catchUpStarted), lags.get(lags.size() - 1));
 
         Rebalance verified = service.verify(plan.id());
         VerifyReport verify = verified.verification();
@@ -165,12 +184,13 @@ final class Quickstart implements AutoCloseable {
         RouterWrites.Check check = writes.check();
         VerifyReport everything = service.verifyKeyspace(true);
         long movedRows = moved(shards.get(added));
+        long viewRows = count(viewTarget, "order_user_view");
         List<Long> sorted = new ArrayList<>(lags);
         Collections.sort(sorted);
         return new QuickstartReport(settings, movedRows, (double) movedRows / rows, ideal, copied / copySeconds,
                 sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1),
                 sorted.isEmpty() ? 0 : sorted.get((int) Math.ceil(0.99 * sorted.size()) - 1), fence.pauseMs(),
-                writes.acknowledged(), writes.refused(), check, verify, everything, viewTarget.id(), api.port(),
+                writes.acknowledged(), writes.refused(), check, verify, everything, viewTarget.id(), viewRows, api.port(),
                 seconds(started));
     }
 
@@ -191,16 +211,15 @@ final class Quickstart implements AutoCloseable {
     }
 
     private static long moved(DatabaseShard shard) throws Exception {
-        long rows = 0;
-        try (var connection = shard.connect(); var statement = connection.createStatement()) {
-            for (String table : List.of("users", "orders")) {
-                try (var result = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
-                    result.next();
-                    rows += result.getLong(1);
-                }
-            }
+        return count(shard, "users") + count(shard, "orders");
+    }
+
+    private static long count(DatabaseShard shard, String table) throws Exception {
+        try (var connection = shard.connect(); var statement = connection.createStatement();
+                var result = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            result.next();
+            return result.getLong(1);
         }
-        return rows;
     }
 
     private void awaitCaptured(String bootstrap, Topology topology, long rows, long since) throws Exception {

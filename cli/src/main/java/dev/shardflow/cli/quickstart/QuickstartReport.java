@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 record QuickstartReport(QuickstartSettings settings, long movedRows, double movedFraction, double idealFraction,
         double copyRecordsPerSecond, long maxLag, long p99Lag, long pauseMs, long writesAcknowledged,
         long writesRefused, RouterWrites.Check writes, VerifyReport verify, VerifyReport everything,
-        String viewShard, int apiPort, double seconds) {
+        String viewShard, long viewRows, int apiPort, double seconds) {
 
     boolean passed() {
         return writes.missing().isEmpty() && writes.found() == writes.users() && verify.clean() && everything.clean();
@@ -30,7 +30,8 @@ record QuickstartReport(QuickstartSettings settings, long movedRows, double move
                         + verify.sample());
         out.printf("  verify (every shard)    %,d orphans, %d mismatches%s%n", everything.orphans(),
                 everything.mismatches(), everything.clean() ? "" : " " + everything.sample());
-        out.printf("  order_user_view         on shard %s: SELECT * FROM order_user_view%n", viewShard);
+        out.printf("  order_user_view         %,d rows on shard %s: SELECT * FROM order_user_view%n", viewRows,
+                viewShard);
         out.printf("  took                    %.0f s%n", seconds);
         out.println(passed() ? "all checks passed" : "SOME CHECKS FAILED");
         out.flush();
