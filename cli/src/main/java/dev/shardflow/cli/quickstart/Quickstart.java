@@ -97,9 +97,10 @@ final class Quickstart implements AutoCloseable {
         Files.writeString(tokenFile, token);
         TopologyServiceOptions serviceOptions = TopologyServiceOptions.defaults(initial, bootstrap)
                 .withReplicationFactor(1).withInstanceId("quickstart");
-        // every component shares two cores here: give verify's watermarks longer than on a fleet
-        serviceOptions = serviceOptions.withWorkflow(serviceOptions.workflow().withVerify(new VerifySettings(2_000,
-                100_000, 5, java.time.Duration.ofMinutes(3), 16)));
+        // every component shares two cores here: fewer, larger verify chunks (each costs a watermark's trip through
+        // the pipeline), and longer for a watermark than on a fleet
+        serviceOptions = serviceOptions.withWorkflow(serviceOptions.workflow().withVerify(new VerifySettings(10_000,
+                200_000, 5, java.time.Duration.ofMinutes(3), 16)));
         TopologyService service = new TopologyService(serviceOptions, new SimpleMeterRegistry()).start();
         running.add(service);
         ApiServer api = new ApiServer("127.0.0.1", settings.apiPort(), new TopologyApi(service), token, () -> "")
