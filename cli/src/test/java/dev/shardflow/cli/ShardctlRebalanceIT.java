@@ -3,8 +3,6 @@ package dev.shardflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.shardflow.core.event.EventJson;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.process.Scratch;
 import dev.shardflow.topology.TopologyApi;
@@ -12,8 +10,6 @@ import dev.shardflow.topology.TopologyService;
 import dev.shardflow.topology.TopologyServiceOptions;
 import dev.shardflow.topology.api.ApiServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +18,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code shardctl rebalance} and {@code shardctl topology} against a real topology service (its API over HTTP, its
@@ -76,22 +71,6 @@ class ShardctlRebalanceIT {
         }
     }
 
-    private record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return EventJson.mapper().readTree(out);
-        }
-    }
-
-    private static Run shardctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Shardctl.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of(args));
-        return new Run(commandLine.execute(all.toArray(String[]::new)), out.toString(), err.toString());
-    }
-
     private static String[] withApi(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--api");
@@ -103,33 +82,33 @@ class ShardctlRebalanceIT {
 
     @Test
     void aRebalanceIsPlannedStartedWatchedAndCancelledFromTheCommandLine() throws Exception {
-        Run shown = shardctl(withApi("topology", "show"));
+        ShardctlRun shown = ShardctlRun.of(withApi("topology", "show"));
         assertThat(shown.exit()).as(shown.err()).isZero();
         assertThat(shown.out()).startsWith("shop epoch 1 STEADY").contains("s0", "s1", "s2", "% of the ring");
 
-        Run unknown = shardctl(withApi("rebalance", "plan", "--remove", "s9"));
+        ShardctlRun unknown = ShardctlRun.of(withApi("rebalance", "plan", "--remove", "s9"));
         assertThat(unknown.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(unknown.err()).contains("s9");
 
-        Run planned = shardctl(withApi("rebalance", "plan", "--add", "s3", "--output", "json"));
+        ShardctlRun planned = ShardctlRun.of(withApi("rebalance", "plan", "--add", "s3", "--output", "json"));
         assertThat(planned.exit()).as(planned.err()).isZero();
         String id = planned.json().path("id").asText();
         assertThat(planned.json().path("state").asText()).isEqualTo("PLANNED");
         assertThat(planned.json().path("plan").path("moves")).isNotEmpty();
 
-        Run started = shardctl(withApi("rebalance", "start", id));
+        ShardctlRun started = ShardctlRun.of(withApi("rebalance", "start", id));
         assertThat(started.exit()).as(started.err()).isZero();
         assertThat(started.out()).startsWith(id + "  COPYING");
 
-        Run status = shardctl(withApi("rebalance", "status"));
+        ShardctlRun status = ShardctlRun.of(withApi("rebalance", "status"));
         assertThat(status.exit()).as(status.err()).isZero();
         assertThat(status.out()).startsWith(id + "  COPYING").contains("s0 -> s3");
 
-        Run early = shardctl(withApi("rebalance", "complete", id));
+        ShardctlRun early = ShardctlRun.of(withApi("rebalance", "complete", id));
         assertThat(early.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(early.err()).contains("cannot complete rebalance " + id);
 
-        Run cancelled = shardctl(withApi("rebalance", "cancel", id));
+        ShardctlRun cancelled = ShardctlRun.of(withApi("rebalance", "cancel", id));
         assertThat(cancelled.exit()).as(cancelled.err()).isZero();
         assertThat(cancelled.out()).contains("CANCELLING");
         assertThat(shown.out() + status.out() + started.out()).doesNotContain(TOKEN).doesNotContain("not-a-real");
@@ -137,23 +116,23 @@ class ShardctlRebalanceIT {
 
     @Test
     void badInputAndAnUnreachableServiceSayWhyWithTheirExitCodes() throws Exception {
-        Run noToken = shardctl("rebalance", "start", "r1", "--api", "http://127.0.0.1:" + api.port());
+        ShardctlRun noToken = ShardctlRun.of("rebalance", "start", "r1", "--api", "http://127.0.0.1:" + api.port());
         assertThat(noToken.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(noToken.err()).contains("--token-file");
 
-        Run unreachable = shardctl("rebalance", "status", "--api", "http://127.0.0.1:1");
+        ShardctlRun unreachable = ShardctlRun.of("rebalance", "status", "--api", "http://127.0.0.1:1");
         assertThat(unreachable.exit()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(unreachable.err()).contains("cannot be reached", "http://127.0.0.1:1");
 
         Path malformed = directory.resolve("malformed.yaml");
         Files.writeString(malformed, "keyspace: shop\nepoch: two\n");
-        Run badFile = shardctl(withApi("topology", "apply", malformed.toString()));
+        ShardctlRun badFile = ShardctlRun.of(withApi("topology", "apply", malformed.toString()));
         assertThat(badFile.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(badFile.err()).contains("epoch");
 
-        Run usage = shardctl(withApi("rebalance", "verify"));
+        ShardctlRun usage = ShardctlRun.of(withApi("rebalance", "verify"));
         assertThat(usage.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(usage.err()).contains("--all");
-        assertThat(shardctl("rebalance", "plan", "--bogus").exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(ShardctlRun.of("rebalance", "plan", "--bogus").exit()).isEqualTo(ExitCodes.USAGE);
     }
 }

@@ -14,8 +14,6 @@ import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.Scratch;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +31,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code shardctl replay} and {@code shardctl dlq} against a real broker and a real PostgreSQL shard: a view's table
@@ -64,17 +61,6 @@ class ShardctlRecoveryIT {
         }
     }
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run shardctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Shardctl.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return new Run(commandLine.execute(args), out.toString(), err.toString());
-    }
-
     private static String kafka() {
         return testbed.kafka().bootstrapServers();
     }
@@ -95,25 +81,25 @@ class ShardctlRecoveryIT {
                         .get();
             }
         }
-        Run replay = shardctl("replay", "--view", "order_user_view", "--target", "pg1", "--topology",
+        ShardctlRun replay = ShardctlRun.of("replay", "--view", "order_user_view", "--target", "pg1", "--topology",
                 topologyFile.toString(), "--kafka", kafka());
         assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
         assertThat(replay.out()).contains("pg1: 40 changes applied", "40 rows compared, 0 mismatch(es)");
         assertThat(replay.out() + replay.err()).doesNotContain(testbed.postgres().get(0).password());
 
-        Run unknown = shardctl("replay", "--shard", "s9", "--topology", topologyFile.toString(), "--kafka", kafka());
+        ShardctlRun unknown = ShardctlRun.of("replay", "--shard", "s9", "--topology", topologyFile.toString(), "--kafka", kafka());
         assertThat(unknown.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(unknown.err()).contains("s9", "not in the ring");
 
-        Run badTime = shardctl("replay", "--shard", "pg1", "--since", "yesterday", "--topology",
+        ShardctlRun badTime = ShardctlRun.of("replay", "--shard", "pg1", "--since", "yesterday", "--topology",
                 topologyFile.toString(), "--kafka", kafka());
         assertThat(badTime.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(badTime.err()).contains("--since", "ISO-8601");
 
-        Run both = shardctl("replay", "--shard", "pg1", "--view", "order_user_view", "--topology",
+        ShardctlRun both = ShardctlRun.of("replay", "--shard", "pg1", "--view", "order_user_view", "--topology",
                 topologyFile.toString());
         assertThat(both.exit()).isEqualTo(ExitCodes.USAGE);
-        Run noTarget = shardctl("replay", "--view", "order_user_view", "--topology", topologyFile.toString());
+        ShardctlRun noTarget = ShardctlRun.of("replay", "--view", "order_user_view", "--topology", topologyFile.toString());
         assertThat(noTarget.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(noTarget.err()).contains("--target");
     }
@@ -133,22 +119,22 @@ class ShardctlRecoveryIT {
         }
         String[] where = {"--topology", topologyFile.toString(), "--kafka", kafka()};
 
-        Run list = shardctl(concat(new String[] {"dlq", "list"}, where));
+        ShardctlRun list = ShardctlRun.of(concat(new String[] {"dlq", "list"}, where));
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).contains("shard-writer pg1", apply, "not a change event", "1 dead letter(s)");
         String at = list.out().lines().filter(l -> l.contains(apply)).findFirst().orElseThrow().split(" ")[0];
 
-        Run show = shardctl(concat(new String[] {"dlq", "show", at}, where));
+        ShardctlRun show = ShardctlRun.of(concat(new String[] {"dlq", "show", at}, where));
         assertThat(show.exit()).as(show.err()).isZero();
         assertThat(show.out()).contains("reason: not a change event", "{\"not\": \"a change\"}");
-        assertThat(shardctl(concat(new String[] {"dlq", "show", "x"}, where)).err()).contains("PARTITION@OFFSET");
+        assertThat(ShardctlRun.of(concat(new String[] {"dlq", "show", "x"}, where)).err()).contains("PARTITION@OFFSET");
 
-        Run replay = shardctl(concat(new String[] {"dlq", "replay", "--source-topic", apply}, where));
+        ShardctlRun replay = ShardctlRun.of(concat(new String[] {"dlq", "replay", "--source-topic", apply}, where));
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("1 sent back");
         assertThat(recordsIn(apply)).isEqualTo(1);
 
-        Run unreachable = shardctl("dlq", "list", "--topology", topologyFile.toString(), "--kafka", "127.0.0.1:1",
+        ShardctlRun unreachable = ShardctlRun.of("dlq", "list", "--topology", topologyFile.toString(), "--kafka", "127.0.0.1:1",
                 "--kafka-timeout", "3");
         assertThat(unreachable.exit()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(unreachable.err()).contains("Kafka cannot be reached");

@@ -57,7 +57,8 @@ public final class RecordConverter {
         Map<String, Object> before = row(envelope.getStruct("before"));
         Map<String, Object> after = row(envelope.getStruct("after"));
         Long tsMs = sourceInfo.getInt64("ts_ms");
-        Source source = new Source(shard, position(sourceInfo), txId(sourceInfo), tsMs == null ? 0 : tsMs);
+        Source source = new Source(shard, position(sourceInfo, op == Op.READ), txId(sourceInfo),
+                tsMs == null ? 0 : tsMs);
         if (ChangeEvent.FENCE_TABLE.equals(table)) {
             Map<String, Object> image = after != null ? after : before;
             return Optional.of(new ChangeEvent(topology.keyspace(), table, op, Map.of("id", image.get("id")), before,
@@ -84,15 +85,24 @@ public final class RecordConverter {
         return key;
     }
 
-    private static SourcePosition position(Struct source) {
+    /**
+     * The position of a change in its source's log. A snapshot row carries the position the snapshot started at,
+     * which is exactly where the first change after it begins (the end of the binlog at that moment; the slot's
+     * consistent point): it is placed just before it, so that this first change is newer than the snapshot's image
+     * of the same row and the version guard lets it through. No change of the log sits in between.
+     */
+    static SourcePosition position(Struct source, boolean snapshot) {
         Schema schema = source.schema();
         if (schema.field("lsn") != null) {
-            return new PostgresLsn(source.getInt64("lsn"));
+            long lsn = source.getInt64("lsn");
+            return new PostgresLsn(snapshot && lsn > 0 ? lsn - 1 : lsn);
         }
         String file = source.getString("file");
         Long pos = source.getInt64("pos");
         Integer row = source.getInt32("row");
-        return new BinlogPosition(file, pos == null ? 0 : pos, row == null ? 0 : row);
+        long at = pos == null ? 0 : pos;
+        return snapshot ? new BinlogPosition(file, Math.max(0, at - 1), 0)
+                : new BinlogPosition(file, at, row == null ? 0 : row);
     }
 
     private static String txId(Struct source) {
