@@ -19,7 +19,11 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class, DlqCommand.class, QuickstartCommand.class})
 public final class Shardctl {
 
+    /** The MariaDB binlog client logs each connection through java.util.logging; an operator needs its warnings. */
+    private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko");
+
     public static void main(String[] args) {
+        BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args));
     }
 

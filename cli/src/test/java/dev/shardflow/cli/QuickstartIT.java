@@ -1,32 +1,185 @@
 package dev.shardflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.topology.workflow.Planner;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
  * {@code shardctl quickstart} with small sizes, as a new user runs it: Kafka, two MariaDB and three PostgreSQL
  * shards, the shop loaded, a live 4 → 5 rebalance across engines while an application writes, and a report in which
- * every check passed. Its bad input fails before anything starts.
+ * every check passed. With {@code --keep-running} everything stays up, and an operator takes two more rebalances
+ * through every step with {@code shardctl} — one rolled back after its cutover, one completed — and finds a row put
+ * on a shard that does not own it. Bad sizes fail before anything starts.
  */
 class QuickstartIT {
+    private static final StringWriter OUT = new StringWriter();
+    private static final AtomicInteger EXIT = new AtomicInteger(-1);
+    private static Thread quickstart;
+    private static String[] api;
+    private static Path topologyFile;
+
+    @BeforeAll
+    static void start() {
+        quickstart = new Thread(() -> {
+            CommandLine commandLine = Shardctl.commandLine();
+            commandLine.setOut(new PrintWriter(OUT, true));
+            EXIT.set(commandLine.execute("quickstart", "--users", "2000", "--orders", "6000", "--writes-per-second",
+                    "40", "--api-port", "0", "--keep-running"));
+        }, "quickstart");
+        quickstart.start();
+        await("the quickstart's report").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> OUT.toString().contains("everything stays up") || !quickstart.isAlive());
+        String report = OUT.toString();
+        assertThat(report).as("exit %d: %s", EXIT.get(), report).contains("everything stays up");
+        api = new String[] {"--api", "http://127.0.0.1:" + group(report, "dashboard +http://127\\.0\\.0\\.1:(\\d+)/"),
+                "--token-file", group(report, "SHARDFLOW_API_TOKEN=\\$\\(cat (\\S+)\\)")};
+        topologyFile = Path.of(group(report, "topology +(\\S+) "));
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (quickstart != null) {
+            quickstart.interrupt();
+            quickstart.join(Duration.ofMinutes(1).toMillis());
+        }
+    }
+
+    private static String group(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        assertThat(matcher.find()).as("'%s' in %s", regex, text).isTrue();
+        return matcher.group(1);
+    }
+
+    private static ShardctlRun shardctl(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(api));
+        return ShardctlRun.of(all.toArray(String[]::new));
+    }
 
     @Test
     void aLiveRebalanceAcrossEnginesEndsWithEveryCheckPassed() {
-        StringWriter out = new StringWriter();
-        CommandLine commandLine = Shardctl.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        int exit = commandLine.execute("quickstart", "--users", "2000", "--orders", "6000", "--writes-per-second", "40",
-                "--api-port", "0");
-
-        String report = out.toString();
-        assertThat(exit).as(report).isZero();
+        String report = OUT.toString();
         assertThat(report).contains("plan r2-", "copy done", "cutover: epoch 2 in force", "complete: moved rows deleted",
-                "quickstart report", "0 mismatches, 0 unsettled", "0 orphans", "all checks passed");
+                "quickstart report", "0 mismatches, 0 unsettled", "0 orphans", "6,000 rows for 6,000 orders",
+                "all checks passed");
         assertThat(report).containsPattern("present afterwards +(\\d[\\d,]*) of \\1 users");
+    }
+
+    @Test
+    void anOperatorTakesRebalancesThroughEveryStepFromTheCommandLine() throws Exception {
+        ShardctlRun shown = shardctl("topology", "show");
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.out()).startsWith("shop epoch 2 STEADY").contains("pg3");
+
+        ShardctlRun all = shardctl("rebalance", "verify", "--all", "--output", "json");
+        assertThat(all.exit()).as(all.out() + all.err()).isZero();
+        assertThat(all.json().path("orphans").asLong()).isZero();
+        assertThat(all.json().path("rowsCompared").asLong()).isPositive();
+
+        // a whole new topology file: pg1 with twice the weight; started, verified, cut over, and rolled back
+        Path next = topologyFile.resolveSibling("heavier-pg1.yaml");
+        Files.writeString(next, Planner.plan(Files.readString(topologyFile), new Planner.Request(List.of(), List.of(),
+                Map.of("pg1", 2.0), null)).document());
+        ShardctlRun applied = shardctl("topology", "apply", next.toString());
+        assertThat(applied.exit()).as(applied.err()).isZero();
+        String first = group(applied.out(), "planned (\\S+) +PLANNED");
+        runToCutover(first);
+        ShardctlRun rollback = shardctl("rebalance", "rollback", first);
+        assertThat(rollback.exit()).as(rollback.err()).isZero();
+        assertThat(watch(first).out()).contains(first + "  ROLLED_BACK");
+
+        // by flags: pg2 heavier; started, verified, cut over, and completed
+        ShardctlRun planned = shardctl("rebalance", "plan", "--weight", "pg2=2");
+        assertThat(planned.exit()).as(planned.err()).isZero();
+        assertThat(planned.out()).containsPattern("-> pg2 +\\d");
+        String second = group(planned.out(), "planned (\\S+) +PLANNED");
+        runToCutover(second);
+        ShardctlRun complete = shardctl("rebalance", "complete", second);
+        assertThat(complete.exit()).as(complete.err()).isZero();
+        assertThat(watch(second).out()).contains(second + "  COMPLETED");
+        assertThat(shardctl("topology", "show").out()).containsPattern("^shop epoch \\d+ STEADY").contains("pg2");
+
+        // a user put by hand on a shard that does not own it is found, with exit code 3
+        long key = 9_000_001;
+        while (ownerInForce(key).equals("pg2")) {
+            key++;
+        }
+        ShardSpec pg2 = TopologyLoader.load(topologyFile).shard("pg2").orElseThrow();
+        try (Connection connection = DriverManager.getConnection(pg2.jdbcUrl(), pg2.user(), pg2.password().resolve());
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO users (id, username, email, country, created_at, version) VALUES ("
+                    + key + ", 'stray', 'stray@example.com', 'NL', now(), 1)");
+        }
+        ShardctlRun stray = shardctl("rebalance", "verify", "--all");
+        assertThat(stray.exit()).as(stray.out() + stray.err()).isEqualTo(ExitCodes.MISMATCH);
+        assertThat(stray.out()).contains("1 orphans", "ORPHAN users");
+        assertThat(stray.out() + stray.err()).doesNotContain(pg2.password().resolve());
+    }
+
+    /** The shard that owns a key at the epoch in force, as the topology service answers {@code /api/route}. */
+    private static String ownerInForce(long key) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api[1]
+                + "/api/route?key=" + key)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return EventJson.mapper().readTree(answer.body()).path("shard").asText();
+    }
+
+    /** Start, watch until caught up, verify clean, and cut over (again while the catch-up is not close enough). */
+    private static void runToCutover(String id) throws Exception {
+        ShardctlRun started = shardctl("rebalance", "start", id);
+        assertThat(started.exit()).as(started.err()).isZero();
+        assertThat(started.out()).startsWith(id + "  COPYING");
+
+        ShardctlRun watched = shardctl("rebalance", "status", id, "--watch", "--until", "catching_up", "--interval",
+                "0.5");
+        assertThat(watched.exit()).as(watched.err()).isZero();
+        assertThat(watched.out()).contains(id + "  CATCHING_UP");
+
+        ShardctlRun verified = shardctl("rebalance", "verify", id);
+        assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
+        assertThat(verified.out()).contains("0 mismatches", ": clean");
+
+        ShardctlRun[] cutover = new ShardctlRun[1];
+        await("cutover of " + id).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            cutover[0] = shardctl("rebalance", "cutover", id);
+            return cutover[0].exit() == 0;
+        });
+        assertThat(cutover[0].out()).contains(id + "  CUT_OVER");
+        JsonNode status = shardctl("rebalance", "status", id, "--output", "json").json();
+        assertThat(status.path("rebalance").path("fences").get(0).path("pauseMs").asLong()).isPositive();
+    }
+
+    private static ShardctlRun watch(String id) {
+        ShardctlRun watched = shardctl("rebalance", "status", id, "--watch", "--interval", "0.5");
+        assertThat(watched.exit()).as(watched.err()).isZero();
+        return watched;
     }
 
     @Test

@@ -9,6 +9,7 @@ import static dev.shardflow.rebalancer.RebalancerSettings.REPLICATION_FACTOR;
 import static dev.shardflow.rebalancer.RebalancerSettings.STATE_DIR;
 import static dev.shardflow.rebalancer.RebalancerSettings.THREADS;
 import static dev.shardflow.rebalancer.RebalancerSettings.TOPOLOGY;
+import static dev.shardflow.rebalancer.RebalancerSettings.VIEWS_COMMIT_INTERVAL_MS;
 
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
@@ -20,7 +21,7 @@ import java.util.Objects;
 /** What a rebalancer runs with: the fallback topology, the Kafka cluster, and the Streams tuning. */
 public record RebalancerOptions(Topology topology, String bootstrapServers, String applicationId,
         String processingGuarantee, int applyPartitions, int replicationFactor, int threads, long commitIntervalMs,
-        String stateDir) {
+        long viewsCommitIntervalMs, String stateDir) {
 
     public RebalancerOptions {
         Objects.requireNonNull(topology, "topology");
@@ -33,7 +34,8 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
     public static RebalancerOptions defaults(Topology topology, String bootstrapServers) {
         return new RebalancerOptions(topology, bootstrapServers, defaultApplicationId(topology),
                 PROCESSING_GUARANTEE.defaultValue(), APPLY_PARTITIONS.defaultValue(), REPLICATION_FACTOR.defaultValue(),
-                THREADS.defaultValue(), COMMIT_INTERVAL_MS.defaultValue(), STATE_DIR.defaultValue());
+                THREADS.defaultValue(), COMMIT_INTERVAL_MS.defaultValue(), VIEWS_COMMIT_INTERVAL_MS.defaultValue(),
+                STATE_DIR.defaultValue());
     }
 
     /** Reads a rebalancer YAML file; the topology path in it is relative to the file. */
@@ -45,22 +47,28 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
                 : settings.get(APPLICATION_ID);
         return new RebalancerOptions(topology, settings.get(BOOTSTRAP_SERVERS), applicationId,
                 settings.get(PROCESSING_GUARANTEE), settings.get(APPLY_PARTITIONS), settings.get(REPLICATION_FACTOR),
-                settings.get(THREADS), settings.get(COMMIT_INTERVAL_MS), settings.get(STATE_DIR));
+                settings.get(THREADS), settings.get(COMMIT_INTERVAL_MS), settings.get(VIEWS_COMMIT_INTERVAL_MS),
+                settings.get(STATE_DIR));
     }
 
     public RebalancerOptions withReplicationFactor(int factor) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
-                factor, threads, commitIntervalMs, stateDir);
+                factor, threads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withProcessingGuarantee(String guarantee) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, guarantee, applyPartitions,
-                replicationFactor, threads, commitIntervalMs, stateDir);
+                replicationFactor, threads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
+    }
+
+    public RebalancerOptions withThreads(int streamThreads) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+                replicationFactor, streamThreads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withStateDir(String dir) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
-                replicationFactor, threads, commitIntervalMs, dir);
+                replicationFactor, threads, commitIntervalMs, viewsCommitIntervalMs, dir);
     }
 
     private static String defaultApplicationId(Topology topology) {

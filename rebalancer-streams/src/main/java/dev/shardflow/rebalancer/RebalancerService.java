@@ -69,7 +69,7 @@ public final class RebalancerService implements AutoCloseable {
         watcher.start();
         if (!options.topology().views().isEmpty()) {
             views = new KafkaStreams(ViewTopology.build(options.topology(), counts),
-                    MoveApp.streamsProperties(options, options.applicationId() + "-views"));
+                    viewsProperties());
             views.setUncaughtExceptionHandler(error -> {
                 log.error("views of {}: a stream thread failed; it is replaced and resumes from the last commit",
                         options.topology().keyspace(), error);
@@ -150,6 +150,13 @@ public final class RebalancerService implements AutoCloseable {
     }
 
     /** The id of the rebalance whose move runs here, if one does. */
+    private java.util.Properties viewsProperties() {
+        java.util.Properties properties = MoveApp.streamsProperties(options, options.applicationId() + "-views");
+        properties.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                options.viewsCommitIntervalMs());
+        return properties;
+    }
+
     public Optional<String> moving() {
         MoveApp current = move;
         return current == null ? Optional.empty() : Optional.of(current.rebalanceId());

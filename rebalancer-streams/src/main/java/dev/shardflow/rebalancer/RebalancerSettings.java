@@ -23,11 +23,14 @@ public final class RebalancerSettings {
             "stream threads of this instance; add threads or instances up to the partitions of the change topics");
     public static final Setting<Long> COMMIT_INTERVAL_MS = Setting.positiveLong("streams.commitIntervalMs", 100L,
             "how often a transaction commits; shorter means lower latency to the writers, longer more throughput");
+    public static final Setting<Long> VIEWS_COMMIT_INTERVAL_MS = Setting.positiveLong("streams.viewsCommitIntervalMs",
+            1000L, "how often the views' transaction commits: how fresh a view is, against the cost of a commit (one "
+                    + "marker per partition written) for every record of a first build");
     public static final Setting<String> STATE_DIR = Setting.text("streams.stateDir", "default",
             "where local state lives; default means a directory under the system temporary directory");
 
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, APPLICATION_ID,
-            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS, STATE_DIR);
+            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS, VIEWS_COMMIT_INTERVAL_MS, STATE_DIR);
 
     private RebalancerSettings() {}
 }

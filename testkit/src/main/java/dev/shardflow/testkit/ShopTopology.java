@@ -46,8 +46,13 @@ public final class ShopTopology {
 
     /** The same topology with the shop's {@link #VIEWS}. */
     public static Topology withViews(Topology topology) {
+        return withViews(topology, VIEWS);
+    }
+
+    /** The same topology with these views. */
+    public static Topology withViews(Topology topology, List<ViewSpec> views) {
         return new Topology(topology.keyspace(), topology.epoch(), topology.topicPrefix(), topology.tables(),
-                topology.shards(), topology.strategy(), VIEWS);
+                topology.shards(), topology.strategy(), views);
     }
 
     private static Map<String, String> orderedMap(String... pairs) {

@@ -32,6 +32,12 @@ public final class ApiOptions {
                         + e.getMessage() + ")");
             }
         }
+        if (token != null && !token.isBlank() && !token.chars().allMatch(c -> c > ' ' && c < 127)) {
+            // never echo it: a token file that holds something else may hold another secret
+            throw new IllegalArgumentException((tokenFile != null ? "--token-file: " + tokenFile
+                    : "SHARDFLOW_API_TOKEN") + " does not hold a token: a token is one line of printable characters "
+                    + "without spaces");
+        }
         String base = api.toString().endsWith("/") ? api.toString() : api + "/";
         return new ApiClient(URI.create(base), token == null || token.isBlank() ? null : token,
                 Duration.ofSeconds(timeoutSeconds));

@@ -30,6 +30,13 @@ public final class CaptureCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Topology topology = TopologyLoader.load(topologyFile);
+        if (shards != null) {
+            List<String> unknown = shards.stream().filter(id -> topology.shard(id).isEmpty()).toList();
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("--shards: no shard " + String.join(", ", unknown) + " in "
+                        + topologyFile + "; its shards are " + topology.shards().stream().map(ShardSpec::id).toList());
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         int failed = 0;
         for (ShardSpec shard : topology.shards()) {

@@ -52,8 +52,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             QuickstartReport report = quickstart.run();
             report.print(out);
             if (keepRunning) {
-                out.printf("everything stays up: dashboard http://127.0.0.1:%d/ (Ctrl-C to stop)%n", report.apiPort());
-                out.flush();
+                report.printRunning(out);
                 Thread.currentThread().join();
             }
             return report.passed() ? ExitCodes.OK : ExitCodes.FAILED;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import dev.shardflow.topology.workflow.RebalanceState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -146,9 +147,23 @@ public final class RebalanceCommand {
                 description = "Seconds between refreshes with --watch (default ${DEFAULT-VALUE}).")
         double interval;
 
+        @Option(names = "--until", paramLabel = "STATE", split = ",",
+                description = "With --watch: stop watching when the rebalance reaches one of these states too (e.g. "
+                        + "CATCHING_UP to script the next step), not only when it is over.")
+        Set<String> until = Set.of();
+
         @Override
         public Integer call() throws InterruptedException {
             var client = api.client();
+            Set<String> stopAt = new java.util.HashSet<>(OVER);
+            for (String state : until) {
+                String name = state.toUpperCase(java.util.Locale.ROOT);
+                if (java.util.Arrays.stream(RebalanceState.values()).noneMatch(known -> known.name().equals(name))) {
+                    throw new IllegalArgumentException("--until: no state " + state + "; one of "
+                            + java.util.Arrays.toString(RebalanceState.values()));
+                }
+                stopAt.add(name);
+            }
             String rebalance = id;
             if (rebalance == null) {
                 JsonNode all = client.get("api/rebalances");
@@ -159,10 +174,20 @@ public final class RebalanceCommand {
                 }
                 rebalance = all.get(0).path("id").asText();
             }
+            long firstAt = 0;
+            long firstDone = -1;
             while (true) {
                 JsonNode status = client.get("api/rebalances/" + rebalance);
-                output.print(out(), status, RebalanceText::status);
-                if (!watch || OVER.contains(status.path("rebalance").path("state").asText())) {
+                long now = System.nanoTime();
+                long done = status.path("copy").path("done").asLong(-1);
+                if (firstDone < 0 && done >= 0) {
+                    firstAt = now;
+                    firstDone = done;
+                }
+                double rate = done > firstDone && now > firstAt ? (done - firstDone) / ((now - firstAt) / 1e9) : 0;
+                output.print(out(), status, s -> RebalanceText.status(s, rate));
+                String state = status.path("rebalance").path("state").asText();
+                if (!watch || stopAt.contains(state)) {
                     return ExitCodes.OK;
                 }
                 Thread.sleep(Duration.ofMillis(Math.round(interval * 1000)).toMillis());
@@ -212,11 +237,7 @@ public final class RebalanceCommand {
                     Thread.sleep(2_000);
                     JsonNode p = client.get("api/verify").path("progress");
                     if (p.isObject() && !p.path("done").asBoolean()) {
-                        long total = p.path("rowsTotal").asLong();
-                        out().println("verify " + Output.bar(total == 0 ? 0 : p.path("rowsRead").asDouble() / total, 30)
-                                + "  " + p.path("rowsRead").asLong() + " of " + total + " rows, "
-                                + Math.round(p.path("rowsPerSecond").asDouble()) + " rows/s, "
-                                + p.path("mismatches").asLong() + " mismatches so far  (" + p.path("step").asText() + ")");
+                        out().println("verify " + RebalanceText.verifyProgress(p));
                         out().flush();
                     }
                 }

@@ -31,24 +31,20 @@ final class RebalanceText {
         return text.toString();
     }
 
-    static String status(JsonNode status) {
+    /** A status; {@code copyPerSecond} is the copy's rate between two looks (0 when not known). */
+    static String status(JsonNode status, double copyPerSecond) {
         StringBuilder text = new StringBuilder(rebalance(status.path("rebalance")));
         JsonNode copy = status.path("copy");
         if (copy.isObject()) {
-            text.append("\n  copy   ").append(Output.bar(copy.path("fraction").asDouble(), 30)).append("  ")
-                    .append(copy.path("done").asLong()).append(" of ").append(copy.path("total").asLong())
-                    .append(" change records");
+            text.append("\n  copy   ").append(Output.progress(copy.path("done").asLong(), copy.path("total").asLong(),
+                    "change records", copyPerSecond));
         }
         if (status.has("lag")) {
             text.append("\n  lag    ").append(status.path("lag").asLong()).append(" change records");
         }
         JsonNode progress = status.path("verifyProgress");
         if (progress.isObject()) {
-            long total = progress.path("rowsTotal").asLong();
-            text.append("\n  verify ").append(Output.bar(total == 0 ? 0 : progress.path("rowsRead").asDouble()
-                    / total, 30)).append("  ").append(progress.path("rowsRead").asLong()).append(" of ").append(total)
-                    .append(" rows, ").append(Math.round(progress.path("rowsPerSecond").asDouble()))
-                    .append(" rows/s, ").append(progress.path("mismatches").asLong()).append(" mismatches so far");
+            text.append("\n  verify ").append(verifyProgress(progress));
         }
         JsonNode verification = status.path("rebalance").path("verification");
         if (verification.isObject() && !progress.isObject()) {
@@ -62,6 +58,13 @@ final class RebalanceText {
                             + fence.path("pauseMs").asLong() + " ms" : "");
         }
         return text.toString();
+    }
+
+    /** A verify's live progress as the service reports it: bar, rows, rate, ETA, mismatches so far, step. */
+    static String verifyProgress(JsonNode progress) {
+        return Output.progress(progress.path("rowsRead").asLong(), progress.path("rowsTotal").asLong(), "rows",
+                progress.path("rowsPerSecond").asDouble()) + ", " + progress.path("mismatches").asLong()
+                + " mismatches so far  (" + progress.path("step").asText() + ")";
     }
 
     static String report(JsonNode report) {

@@ -1,6 +1,10 @@
 package dev.shardflow.cli.recovery;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shardflow.cli.ExitCodes;
+import dev.shardflow.cli.api.Output;
+import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.writer.dlq.DeadLetter;
@@ -28,6 +32,9 @@ public final class DlqCommand {
         @Mixin
         KafkaOptions kafka;
 
+        @Mixin
+        Output output;
+
         @Spec
         CommandSpec spec;
 
@@ -52,12 +59,18 @@ public final class DlqCommand {
         @Override
         public Integer call() {
             List<DeadLetter> letters = letters().list(max);
-            for (DeadLetter letter : letters) {
-                out().println(letter.partition() + "@" + letter.offset() + "  " + letter.component() + "  "
-                        + letter.sourceTopic() + "  " + cut(letter.reason(), 120));
-            }
-            out().println(letters.size() + " dead letter(s)" + (letters.size() == max ? " shown (--max)" : ""));
-            out().flush();
+            ArrayNode json = EventJson.mapper().createArrayNode();
+            letters.forEach(letter -> json.add(json(letter)));
+            output.print(out(), json, ignored -> {
+                StringBuilder text = new StringBuilder();
+                for (DeadLetter letter : letters) {
+                    text.append(letter.partition()).append('@').append(letter.offset()).append("  ")
+                            .append(letter.component()).append("  ").append(letter.sourceTopic()).append("  ")
+                            .append(cut(letter.reason(), 120)).append('\n');
+                }
+                return text.append(letters.size()).append(" dead letter(s)")
+                        .append(letters.size() == max ? " shown (--max)" : "").toString();
+            });
             return ExitCodes.OK;
         }
     }
@@ -78,10 +91,11 @@ public final class DlqCommand {
                     .filter(l -> (l.partition() + "@" + l.offset()).equals(at)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no dead letter " + at + " among those not "
                             + "replayed yet"));
-            letter.headers().forEach((name, value) -> out().println(name + ": " + value));
-            out().println();
-            out().println(letter.value() == null ? "(no payload)" : new String(letter.value(), StandardCharsets.UTF_8));
-            out().flush();
+            output.print(out(), json(letter), ignored -> {
+                StringBuilder text = new StringBuilder();
+                letter.headers().forEach((name, value) -> text.append(name).append(": ").append(value).append('\n'));
+                return text.append('\n').append(payload(letter)).toString();
+            });
             return ExitCodes.OK;
         }
     }
@@ -100,12 +114,31 @@ public final class DlqCommand {
             Predicate<DeadLetter> filter = letter -> (table == null || table.equals(letter.headers().get("table")))
                     && (sourceTopic == null || sourceTopic.equals(letter.sourceTopic()));
             DeadLetterReplay.Result result = letters().replay(filter);
-            out().println(result.read() + " dead letter(s) read, " + result.replayed() + " sent back, "
-                    + result.skipped() + " left");
-            result.notReplayable().forEach(why -> out().println("  not replayable: " + why));
-            out().flush();
+            output.print(out(), EventJson.mapper().valueToTree(result), ignored -> {
+                StringBuilder text = new StringBuilder(result.read() + " dead letter(s) read, " + result.replayed()
+                        + " sent back, " + result.skipped() + " left");
+                result.notReplayable().forEach(why -> text.append("\n  not replayable: ").append(why));
+                return text.toString();
+            });
             return ExitCodes.OK;
         }
+    }
+
+    /** A letter for scripts: where, why, from where, its headers, and its payload as text. */
+    private static ObjectNode json(DeadLetter letter) {
+        ObjectNode json = EventJson.mapper().createObjectNode();
+        json.put("at", letter.partition() + "@" + letter.offset());
+        json.put("timestampMs", letter.timestampMs());
+        json.put("reason", letter.reason());
+        json.put("component", letter.component());
+        json.put("sourceTopic", letter.sourceTopic());
+        json.set("headers", EventJson.mapper().valueToTree(letter.headers()));
+        json.put("payload", letter.value() == null ? null : new String(letter.value(), StandardCharsets.UTF_8));
+        return json;
+    }
+
+    private static String payload(DeadLetter letter) {
+        return letter.value() == null ? "(no payload)" : new String(letter.value(), StandardCharsets.UTF_8);
     }
 
     private static String cut(String text, int max) {

@@ -4,6 +4,7 @@ import dev.shardflow.cli.ExitCodes;
 import dev.shardflow.cli.api.ApiClient;
 import dev.shardflow.cli.api.ApiOptions;
 import dev.shardflow.cli.api.Output;
+import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.writer.replay.ReplayOptions;
 import dev.shardflow.writer.replay.ReplayProgress;
@@ -73,6 +74,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ApiOptions api;
 
+    @Mixin
+    Output output;
+
     @Spec
     CommandSpec spec;
 
@@ -80,12 +84,13 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, IOException {
         Topology topology = kafka.topology();
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter chatter = output.json() ? spec.commandLine().getErr() : out; // stdout stays one JSON document
         long[] lastLine = {0};
         ShardReplay.Listener progress = p -> {
             if (System.nanoTime() - lastLine[0] > 2_000_000_000L) {
                 lastLine[0] = System.nanoTime();
-                out.println(line(p));
-                out.flush();
+                chatter.println(line(p));
+                chatter.flush();
             }
         };
         ReplayReport report;
@@ -97,30 +102,30 @@ public final class ReplayCommand implements Callable<Integer> {
                     new IllegalArgumentException("--target: no shard " + viewTarget + " in " + kafka.topologyFile)),
                     kafka.bootstrapServers(), rowsPerSecond).run(progress);
         } else {
+            // everything that can be wrong with the request is found before any router is told to hold writes
+            if (topology.shard(target.shard).isEmpty()) {
+                throw new IllegalArgumentException("--shard: no shard " + target.shard + " in " + kafka.topologyFile
+                        + "; its shards are " + topology.shards().stream().map(s -> s.id()).toList());
+            }
+            ReplayOptions options = ReplayOptions.defaults(topology, target.shard, kafka.bootstrapServers())
+                    .withStart(start()).withRowsPerSecond(rowsPerSecond);
             ApiClient client = hold ? api.client() : null;
             if (client != null) {
                 client.post("api/shards/" + target.shard + "/hold", null);
-                out.println("writes to " + target.shard + " are held at the routers while it is rebuilt");
+                chatter.println("writes to " + target.shard + " are held at the routers while it is rebuilt");
             }
-            report = new ShardReplay(ReplayOptions.defaults(topology, target.shard, kafka.bootstrapServers())
-                    .withStart(start()).withRowsPerSecond(rowsPerSecond)).run(progress);
+            report = new ShardReplay(options).run(progress);
             if (client != null && report.clean()) {
                 client.post("api/shards/" + target.shard + "/release", null);
-                out.println("writes to " + target.shard + " released");
+                chatter.println("writes to " + target.shard + " released");
             } else if (client != null) {
-                out.println("writes to " + target.shard + " stay held: look at the differences, replay again, and "
+                chatter.println("writes to " + target.shard + " stay held: look at the differences, replay again, and "
                         + "release with: curl -X POST -H 'Authorization: Bearer …' <api>/api/shards/" + target.shard
                         + "/release");
             }
         }
-        out.println(report.shard() + ": " + report.applied() + " changes applied of " + report.recordsRead()
-                + " records read (" + report.superseded() + " superseded, " + report.notOwned() + " not owned, "
-                + report.deadLettered() + " dead-lettered) in " + report.elapsedMs() + " ms; check: "
-                + report.rowsChecked() + " rows compared, " + report.mismatches() + " mismatch(es)"
-                + (report.applicationWrites() > 0 ? ", " + report.applicationWrites() + " application writes during "
-                        + "the replay" : ""));
-        report.sample().forEach(difference -> out.println("  " + difference));
-        out.flush();
+        ReplayReport done = report;
+        output.print(out, EventJson.mapper().valueToTree(report), ignored -> text(done));
         return report.clean() ? ExitCodes.OK : ExitCodes.MISMATCH;
     }
 
@@ -154,9 +159,19 @@ public final class ReplayCommand implements Callable<Integer> {
         return ReplayStart.beginning();
     }
 
+    private static String text(ReplayReport report) {
+        StringBuilder text = new StringBuilder(report.shard() + ": " + report.applied() + " changes applied of "
+                + report.recordsRead() + " records read (" + report.superseded() + " superseded, " + report.notOwned()
+                + " not owned, " + report.deadLettered() + " dead-lettered) in " + report.elapsedMs() + " ms; check: "
+                + report.rowsChecked() + " rows compared, " + report.mismatches() + " mismatch(es)"
+                + (report.applicationWrites() > 0 ? ", " + report.applicationWrites() + " application writes during "
+                        + "the replay" : ""));
+        report.sample().forEach(difference -> text.append("\n  ").append(difference));
+        return text.toString();
+    }
+
     private static String line(ReplayProgress p) {
-        return p.shard() + " " + p.phase() + " " + p.table() + " " + Output.bar(p.fraction(), 30) + "  "
-                + p.recordsRead() + " of " + p.recordsTotal() + " records, " + p.applied() + " applied, "
-                + Math.round(p.recordsPerSecond()) + " records/s";
+        return p.shard() + " " + p.phase() + " " + p.table() + " " + Output.progress(p.recordsRead(), p.recordsTotal(),
+                "records", p.recordsPerSecond()) + ", " + p.applied() + " applied";
     }
 }

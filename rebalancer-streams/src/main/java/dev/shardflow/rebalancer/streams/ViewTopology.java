@@ -68,9 +68,7 @@ public final class ViewTopology {
             }
             from.join(joined, row -> foreignKey(row, view.joinColumn(), joinKey),
                             (left, right) -> viewChange(view, fromTable, left, right),
-                            TableJoined.as(view.name() + "-join"),
-                            Materialized.<String, ChangeEvent, KeyValueStore<Bytes, byte[]>>as(view.name())
-                                    .withKeySerde(Serdes.String()).withValueSerde(new ChangeEventSerde()))
+                            TableJoined.as(view.name() + "-join")) // not stored here: the view topic is its store
                     .toStream(Named.as(view.name() + "-changes"))
                     .filter((key, change) -> change != null, Named.as(view.name() + "-not-null"))
                     .map((key, change) -> KeyValue.pair(TableRowKey.of(change).toBytes(), EventJson.toBytes(change)),

@@ -285,13 +285,17 @@ class RekeyTopologyTest {
         String next = topology(2, FOUR).strategy().ownerOf(user);
         sendTo("order_items", item(9_001, 501L, owner));
         sendTo("order_items", item(9_002, 501L, owner));
+        sendTo("order_items", item(9_005, 503L, owner)); // another parent's child waits on
         assertThat(apply(next).readRecordsToList()).isEmpty();
-        assertThat(counts.get("held")).isEqualTo(2);
+        assertThat(counts.get("held")).isEqualTo(3);
 
         sendTo("orders", order(501, user, owner));
         assertThat(apply(next).readRecordsToList()).extracting(r -> read(r).table() + "/" + read(r).key().get("id"))
                 .containsExactlyInAnyOrder("orders/501", "order_items/9001", "order_items/9002");
         assertThat(counts.get("released")).isEqualTo(2);
+        sendTo("orders", order(503, user, owner));
+        assertThat(apply(next).readRecordsToList()).extracting(r -> read(r).table() + "/" + read(r).key().get("id"))
+                .containsExactlyInAnyOrder("orders/503", "order_items/9005");
 
         sendTo("orders", order(501, user, owner)); // released children are not held any more
         assertThat(apply(next).readRecordsToList()).extracting(r -> read(r).table()).containsExactly("orders");
