@@ -7,6 +7,7 @@ import dev.shardflow.cli.rebalance.RebalanceCommand;
 import dev.shardflow.cli.recovery.DlqCommand;
 import dev.shardflow.cli.recovery.ReplayCommand;
 import dev.shardflow.cli.ring.RingCommand;
+import dev.shardflow.cli.serve.ServeCommand;
 import dev.shardflow.cli.topology.TopologyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, rebuild shards "
                 + "and views from the change topics, replay dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
-                ReplayCommand.class, DlqCommand.class, QuickstartCommand.class})
+                ReplayCommand.class, DlqCommand.class, QuickstartCommand.class, ServeCommand.class})
 public final class Shardctl {
 
     /** The MariaDB binlog client logs each connection through java.util.logging; an operator needs its warnings. */

@@ -1,8 +1,6 @@
 package dev.shardflow.rebalancer;
 
-import dev.shardflow.core.config.ConfigException;
-import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import dev.shardflow.core.process.ProcessMain;
 
 /** The rebalancer process: {@code RebalancerMain rebalancer.yaml}. Stops cleanly on SIGTERM. */
 public final class RebalancerMain {
@@ -10,23 +8,7 @@ public final class RebalancerMain {
     private RebalancerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 1) {
-            System.err.println("usage: RebalancerMain <rebalancer.yaml>");
-            System.exit(2);
-        }
-        RebalancerService service;
-        try {
-            service = new RebalancerService(RebalancerOptions.load(Path.of(args[0]), System.getenv())).start();
-        } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
-            System.err.println("rebalancer: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "rebalancer-shutdown"));
-        stopped.await();
+        ProcessMain.run(RebalancerMain.class, "rebalancer", args, settings -> new RebalancerService(RebalancerOptions.load(settings,
+                System.getenv())).start());
     }
 }

@@ -7,6 +7,7 @@ import static dev.shardflow.topology.TopologySettings.API_TOKEN_FILE;
 
 import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
+import dev.shardflow.core.process.ProcessMain;
 import dev.shardflow.core.topology.SecretRef;
 import dev.shardflow.topology.api.ApiServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /** The topology-service process: {@code TopologyMain topology-service.yaml}. Stops cleanly on SIGTERM. */
 public final class TopologyMain {
@@ -23,39 +23,30 @@ public final class TopologyMain {
     private TopologyMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 1) {
-            System.err.println("usage: TopologyMain <topology-service.yaml>");
-            System.exit(2);
-        }
-        Path file = Path.of(args[0]);
+        ProcessMain.run(TopologyMain.class, "topology-service", args, TopologyMain::start);
+    }
+
+    /** The service and its API (with the dashboard and {@code /metrics}); closing the answer stops both. */
+    private static AutoCloseable start(Path file) throws IOException {
         Map<String, String> environment = System.getenv();
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        TopologyService service;
+        TopologyServiceOptions options = TopologyServiceOptions.load(file, environment);
+        SettingsReader settings = SettingsReader.of(file, environment).read(TopologySettings.ALL);
+        String token = token(file, settings, environment);
+        TopologyService service = new TopologyService(options, meters).start();
         ApiServer api;
         try {
-            TopologyServiceOptions options = TopologyServiceOptions.load(file, environment);
-            SettingsReader settings = SettingsReader.of(file, environment).read(TopologySettings.ALL);
-            String token = token(file, settings, environment);
-            service = new TopologyService(options, meters).start();
-            api = new ApiServer(settings.get(API_HOST), settings.get(API_PORT), new TopologyApi(service), token, meters::scrape).start();
-        } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
-            System.err.println("topology-service: " + e.getMessage());
-            System.exit(1);
-            return;
+            api = new ApiServer(settings.get(API_HOST), settings.get(API_PORT), new TopologyApi(service), token,
+                    meters::scrape).start();
         } catch (IOException e) {
-            System.err.println("topology-service: cannot listen for the API: " + e.getMessage());
-            System.exit(1);
-            return;
+            service.close();
+            throw new IOException("cannot listen for the API on " + settings.get(API_HOST) + ":"
+                    + settings.get(API_PORT) + ": " + e.getMessage(), e);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        ApiServer server = api;
-        TopologyService running = service;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            running.close();
-            stopped.countDown();
-        }, "topology-shutdown"));
-        stopped.await();
+        return () -> {
+            api.close();
+            service.close();
+        };
     }
 
     private static String token(Path file, SettingsReader settings, Map<String, String> environment) {
