@@ -4,8 +4,12 @@ import dev.shardflow.cli.ExitCodes;
 import dev.shardflow.cli.api.ApiClient;
 import dev.shardflow.cli.api.ApiOptions;
 import dev.shardflow.cli.api.Output;
+import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.topology.registry.TopicReader;
 import dev.shardflow.writer.replay.ReplayOptions;
 import dev.shardflow.writer.replay.ReplayProgress;
 import dev.shardflow.writer.replay.ReplayReport;
@@ -14,13 +18,19 @@ import dev.shardflow.writer.replay.ShardReplay;
 import dev.shardflow.writer.replay.ViewReplay;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,8 +117,14 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--shard: no shard " + target.shard + " in " + kafka.topologyFile
                         + "; its shards are " + topology.shards().stream().map(s -> s.id()).toList());
             }
-            ReplayOptions options = ReplayOptions.defaults(topology, target.shard, kafka.bootstrapServers())
-                    .withStart(start()).withRowsPerSecond(rowsPerSecond);
+            ReplayStart start = start();
+            Topology inForce = inForce(topology, chatter);
+            if (inForce.shard(target.shard).isEmpty()) {
+                throw new IllegalArgumentException("--shard: no shard " + target.shard + " in the topology in force "
+                        + "(epoch " + inForce.epoch() + ")");
+            }
+            ReplayOptions options = ReplayOptions.defaults(inForce, target.shard, kafka.bootstrapServers())
+                    .withStart(start).withRowsPerSecond(rowsPerSecond);
             ApiClient client = hold ? api.client() : null;
             if (client != null) {
                 client.post("api/shards/" + target.shard + "/hold", null);
@@ -127,6 +143,41 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplayReport done = report;
         output.print(out, EventJson.mapper().valueToTree(report), ignored -> text(done));
         return report.clean() ? ExitCodes.OK : ExitCodes.MISMATCH;
+    }
+
+    /**
+     * The topology in force, as the registry's topic holds it: which rows the shard owns is decided by it, not by a
+     * file that may be an epoch behind. The file's topology when the registry holds none (no topology service yet).
+     */
+    private Topology inForce(Topology file, PrintWriter chatter) throws InterruptedException {
+        String topic = TopicNames.of(file).topology();
+        long timeoutMs = kafka.timeout().toMillis();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs))) {
+            if (!admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topic)) {
+                return file; // read only when it is there: reading would create it, uncompacted
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new org.apache.kafka.common.errors.TimeoutException("listing the topics of " + kafka.bootstrapServers()
+                    + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+        String[] document = {null};
+        TopicReader.readAll(kafka.bootstrapServers(), List.of(topic), record -> {
+            if (record.key() != null && file.keyspace().equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                document[0] = record.value() == null ? null : TopologyState.fromBytes(record.value()).current();
+            }
+        });
+        if (document[0] == null) {
+            return file;
+        }
+        Topology inForce = TopologyLoader.parse(document[0], "the topology in force", System.getenv());
+        if (inForce.epoch() != file.epoch()) {
+            chatter.println("epoch " + inForce.epoch() + " is in force (" + kafka.topologyFile + " is epoch "
+                    + file.epoch() + "): the rows " + target.shard + " owns at epoch " + inForce.epoch()
+                    + " are rebuilt");
+            chatter.flush();
+        }
+        return inForce;
     }
 
     private ReplayStart start() throws IOException {
