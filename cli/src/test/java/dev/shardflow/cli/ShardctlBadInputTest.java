@@ -126,10 +126,18 @@ class ShardctlBadInputTest {
     }
 
     @Test
+    void aSourceThatCannotBeReachedFailsItsCaptureCheckWithTheReason() {
+        ShardctlRun check = run("capture", "check", "--topology", valid.toString(), "--shards", "s0");
+        assertThat(check.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(check.out()).contains("FAIL shard s0: cannot connect to jdbc:postgresql://127.0.0.1:1/s0 as u",
+                "refused");
+    }
+
+    @Test
     void aKafkaClusterThatCannotBeReachedEndsWithExitCode4() {
         String[] kafka = {"--topology", valid.toString(), "--kafka", "127.0.0.1:1", "--kafka-timeout", "2"};
         for (String[] command : List.of(new String[] {"dlq", "list"}, new String[] {"dlq", "show", "0@1"},
-                new String[] {"dlq", "replay", "--table", "users"})) {
+                new String[] {"dlq", "replay", "--table", "users"}, new String[] {"replay", "--shard", "s0"})) {
             ShardctlRun run = run(with(command, kafka));
             assertThat(run.exit()).as(String.join(" ", command) + ": " + run.err()).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(run.err()).contains("Kafka cannot be reached", "--kafka");

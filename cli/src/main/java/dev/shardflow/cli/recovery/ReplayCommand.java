@@ -153,7 +153,8 @@ public final class ReplayCommand implements Callable<Integer> {
         String topic = TopicNames.of(file).topology();
         long timeoutMs = kafka.timeout().toMillis();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs))) {
             if (!admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topic)) {
                 return file; // read only when it is there: reading would create it, uncompacted
             }
