@@ -9,6 +9,7 @@ import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.testkit.kafka.TopicEnds;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.rebalancer.RebalancerOptions;
 import dev.shardflow.rebalancer.RebalancerService;
@@ -16,7 +17,6 @@ import dev.shardflow.testkit.kafka.KafkaCluster;
 import dev.shardflow.testkit.kafka.KafkaClusters;
 import dev.shardflow.testkit.process.Scratch;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -129,11 +128,7 @@ public final class RekeyBench {
                 options.viewsCommitIntervalMs(), options.stateDir());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
                 RebalancerService service = new RebalancerService(options).start()) {
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            for (int i = 0; i < 6; i++) {
-                latest.put(new TopicPartition("sf.shop.cdc.users", i), OffsetSpec.latest());
-            }
-            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            long end = TopicEnds.sum(admin, "sf.shop.cdc.users");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (service.counts().get("forwarded") + service.counts().get("stays") == 0) {
                 check(deadline);

@@ -6,6 +6,7 @@ import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.testkit.kafka.TopicEnds;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.MariaDbShard;
@@ -34,8 +35,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Rows/s of verify and replay next to the raw rates of the same database in the same run: (a) a plain JDBC loop of
@@ -189,16 +188,7 @@ public final class RecoveryBench {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()))) {
             while (true) {
-                long end = 0;
-                try {
-                    var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
-                            .partitions();
-                    Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-                    partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-                    end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // the topic is created with the first record
-                }
+                long end = TopicEnds.sum(admin, topic);
                 if (end >= rows) {
                     return;
                 }

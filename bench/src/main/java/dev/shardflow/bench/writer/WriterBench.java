@@ -12,6 +12,7 @@ import dev.shardflow.writer.jdbc.SqlDialect;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.testkit.kafka.TopicEnds;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.MariaDbShard;
@@ -28,7 +29,6 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,11 +36,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -244,11 +242,7 @@ public final class WriterBench {
                 Thread.sleep(1);
             }
             long started = System.nanoTime();
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            for (int i = 0; i < 6; i++) {
-                latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
-            }
-            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            long end = TopicEnds.sum(admin, topic);
             while (committed(admin, options.groupId()) < end) {
                 check(deadline);
                 Thread.sleep(20);

@@ -13,6 +13,7 @@ import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.kafka.TopicEnds;
 import dev.shardflow.testkit.process.Scratch;
 import dev.shardflow.topology.TopologyApi;
 import dev.shardflow.topology.TopologyService;
@@ -41,8 +42,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * A live rebalance of the sample shop on this machine: an in-JVM Kafka broker and real PostgreSQL and MariaDB shard
@@ -262,20 +261,7 @@ final class Quickstart implements AutoCloseable {
         TopicNames names = TopicNames.of(topology);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             while (true) {
-                long captured = 0;
-                for (String table : List.of("users", "orders")) {
-                    try {
-                        var description = admin.describeTopics(List.of(names.cdc(table))).allTopicNames().get()
-                                .get(names.cdc(table));
-                        Map<TopicPartition, OffsetSpec> ends = new LinkedHashMap<>();
-                        description.partitions().forEach(p -> ends.put(new TopicPartition(names.cdc(table),
-                                p.partition()), OffsetSpec.latest()));
-                        captured += admin.listOffsets(ends).all().get().values().stream().mapToLong(o -> o.offset())
-                                .sum();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        // the topic comes with capture's first records
-                    }
-                }
+                long captured = TopicEnds.sum(admin, names.cdc("users")) + TopicEnds.sum(admin, names.cdc("orders"));
                 progress("capture", "change records", Math.min(captured, rows), rows, since);
                 if (captured >= rows) {
                     return;
