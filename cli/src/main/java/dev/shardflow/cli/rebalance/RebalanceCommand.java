@@ -2,23 +2,17 @@ package dev.shardflow.cli.rebalance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shardflow.cli.ExitCodes;
-import dev.shardflow.cli.api.ApiOptions;
-import dev.shardflow.cli.api.Output;
-import java.io.PrintWriter;
+import dev.shardflow.cli.api.ApiCommand;
+import dev.shardflow.topology.workflow.RebalanceState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import dev.shardflow.topology.workflow.RebalanceState;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code shardctl rebalance}: every step of a rebalance, over the topology service's API. */
 @Command(name = "rebalance", mixinStandardHelpOptions = true,
@@ -31,25 +25,9 @@ public final class RebalanceCommand {
 
     private RebalanceCommand() {}
 
-    /** The options every subcommand shares. */
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        ApiOptions api;
-
-        @Mixin
-        Output output;
-
-        @Spec
-        CommandSpec spec;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-    }
-
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = "Plan the next epoch: add shards, remove shards or change weights; shows what moves.")
-    static final class Plan extends Base {
+    static final class Plan extends ApiCommand {
         @Option(names = "--add", paramLabel = "ID", split = ",", description = "Shards to add to the ring (declared in "
                 + "the topology).")
         List<String> add = new ArrayList<>();
@@ -76,65 +54,43 @@ public final class RebalanceCommand {
         }
     }
 
-    /** A step that takes the rebalance's id and changes its state. */
-    abstract static class Step extends Base {
+    /** A step that takes the rebalance's id and changes its state: the API's action is the subcommand's name. */
+    abstract static class Step extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The rebalance.")
         String id;
 
-        abstract String action();
-
         @Override
         public Integer call() {
-            output.print(out(), api.client().post("api/rebalances/" + id + "/" + action(), null),
+            output.print(out(), api.client().post("api/rebalances/" + id + "/" + spec.name(), null),
                     RebalanceText::rebalance);
             return ExitCodes.OK;
         }
 
         @Command(name = "start", mixinStandardHelpOptions = true,
                 description = "Start copying the moving keys from the change topics, then keep them caught up.")
-        static final class Start extends Step {
-            String action() {
-                return "start";
-            }
-        }
+        static final class Start extends Step {}
 
         @Command(name = "cutover", mixinStandardHelpOptions = true,
                 description = "Fenced cutover: writes to moving keys pause while the last of them arrive, then the "
                         + "next epoch is in force.")
-        static final class Cutover extends Step {
-            String action() {
-                return "cutover";
-            }
-        }
+        static final class Cutover extends Step {}
 
         @Command(name = "complete", mixinStandardHelpOptions = true,
                 description = "Stop replicating back and delete moved rows from their old owners.")
-        static final class Complete extends Step {
-            String action() {
-                return "complete";
-            }
-        }
+        static final class Complete extends Step {}
 
         @Command(name = "cancel", mixinStandardHelpOptions = true,
                 description = "Before cutover: the previous layout stays, copied rows are deleted.")
-        static final class Cancel extends Step {
-            String action() {
-                return "cancel";
-            }
-        }
+        static final class Cancel extends Step {}
 
         @Command(name = "rollback", mixinStandardHelpOptions = true,
                 description = "After cutover, before complete: a reverse cutover to the previous layout.")
-        static final class Rollback extends Step {
-            String action() {
-                return "rollback";
-            }
-        }
+        static final class Rollback extends Step {}
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "State, copy progress, lag, verify and fences of a rebalance (default: the latest).")
-    static final class Status extends Base {
+    static final class Status extends ApiCommand {
         private static final Set<String> OVER = Set.of("COMPLETED", "CANCELLED", "ROLLED_BACK");
 
         @Parameters(paramLabel = "ID", arity = "0..1", description = "The rebalance (default: the latest).")
@@ -198,7 +154,7 @@ public final class RebalanceCommand {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Compare the moving rows on both sides under writes; --all: every shard and table. Exit "
                     + "code 3 when anything differs.")
-    static final class Verify extends Base {
+    static final class Verify extends ApiCommand {
         @Parameters(paramLabel = "ID", arity = "0..1", description = "The rebalance (not with --all).")
         String id;
 

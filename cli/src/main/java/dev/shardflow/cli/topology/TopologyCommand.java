@@ -2,20 +2,15 @@ package dev.shardflow.cli.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shardflow.cli.ExitCodes;
-import dev.shardflow.cli.api.ApiOptions;
-import dev.shardflow.cli.api.Output;
+import dev.shardflow.cli.api.ApiCommand;
 import dev.shardflow.core.config.TopologyLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code shardctl topology}: the ring in force, and a whole new topology to move to. */
 @Command(name = "topology", mixinStandardHelpOptions = true, description = "Show the topology in force, or plan a "
@@ -26,19 +21,10 @@ public final class TopologyCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "The epoch in force, its shards with their share of the ring, and any rebalance or hold.")
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        ApiOptions api;
-
-        @Mixin
-        Output output;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Show extends ApiCommand {
         @Override
         public Integer call() {
-            output.print(spec.commandLine().getOut(), api.client().get("api/topology"), Show::text);
+            output.print(out(), api.client().get("api/topology"), Show::text);
             return ExitCodes.OK;
         }
 
@@ -64,25 +50,16 @@ public final class TopologyCommand {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = "Plan a rebalance to this topology file (the next epoch); start it with shardctl rebalance.")
-    static final class Apply implements Callable<Integer> {
+    static final class Apply extends ApiCommand {
         @Parameters(paramLabel = "FILE", description = "The target topology YAML file.")
         Path file;
-
-        @Mixin
-        ApiOptions api;
-
-        @Mixin
-        Output output;
-
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             TopologyLoader.load(file); // a malformed file fails here, naming the field, before anything is sent
             String document = Files.readString(file);
             JsonNode planned = api.client().post("api/rebalances", Map.of("topology", document));
-            output.print(spec.commandLine().getOut(), planned, r -> "planned " + r.path("id").asText() + " "
+            output.print(out(), planned, r -> "planned " + r.path("id").asText() + " "
                     + r.path("state").asText() + "; start it with: shardctl rebalance start " + r.path("id").asText());
             return ExitCodes.OK;
         }
