@@ -1,6 +1,7 @@
 package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.process.ProcessMain;
+import java.nio.file.Path;
 
 /** The rebalancer process: {@code RebalancerMain rebalancer.yaml}. Stops cleanly on SIGTERM. */
 public final class RebalancerMain {
@@ -8,7 +9,11 @@ public final class RebalancerMain {
     private RebalancerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        ProcessMain.run(RebalancerMain.class, "rebalancer", args, settings -> new RebalancerService(RebalancerOptions.load(settings,
-                System.getenv())).start());
+        ProcessMain.run(RebalancerMain.class, "rebalancer", args, RebalancerMain::start);
+    }
+
+    /** The rebalancer service of this settings file, running. */
+    public static RebalancerService start(Path settings) {
+        return new RebalancerService(RebalancerOptions.load(settings, System.getenv())).start();
     }
 }

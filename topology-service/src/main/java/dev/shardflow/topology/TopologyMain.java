@@ -27,7 +27,7 @@ public final class TopologyMain {
     }
 
     /** The service and its API (with the dashboard and {@code /metrics}); closing the answer stops both. */
-    private static AutoCloseable start(Path file) throws IOException {
+    public static AutoCloseable start(Path file) throws IOException {
         Map<String, String> environment = System.getenv();
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TopologyServiceOptions options = TopologyServiceOptions.load(file, environment);

@@ -1,13 +1,10 @@
 package dev.shardflow.cli.serve;
 
 import dev.shardflow.capture.CaptureMain;
-import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.core.process.ProcessMain;
 import dev.shardflow.rebalancer.RebalancerMain;
-import dev.shardflow.rebalancer.RebalancerOptions;
 import dev.shardflow.topology.TopologyMain;
-import dev.shardflow.topology.TopologyServiceOptions;
 import dev.shardflow.writer.WriterMain;
-import dev.shardflow.writer.WriterOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,22 +35,15 @@ public final class ServeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no settings file " + file);
         }
-        // a bad file fails here, naming the field, with exit code 1 (the mains would exit the JVM themselves)
-        java.util.Map<String, String> environment = System.getenv();
-        switch (component) {
-            case capture -> CaptureOptions.load(file, environment);
-            case rebalancer -> RebalancerOptions.load(file, environment);
-            case writer -> WriterOptions.load(file, environment);
-            case topology_service -> TopologyServiceOptions.load(file, environment);
-        }
-        String[] args = {file.toString()};
-        switch (component) {
-            case capture -> CaptureMain.main(args);
-            case rebalancer -> RebalancerMain.main(args);
-            case writer -> WriterMain.main(args);
-            case topology_service -> TopologyMain.main(args);
-        }
-        return 0; // each main returns once SIGTERM stopped it cleanly
+        ProcessMain.Starter starter = switch (component) {
+            case capture -> CaptureMain::start;
+            case rebalancer -> RebalancerMain::start;
+            case writer -> WriterMain::start;
+            case topology_service -> TopologyMain::start;
+        };
+        // a bad file fails here, naming the field, with exit code 1; otherwise this returns once SIGTERM stopped it
+        ProcessMain.serve(component.name().replace('_', '-'), file, starter);
+        return 0;
     }
 
     /** {@code topology-service} on the command line, {@code topology_service} in Java. */

@@ -20,6 +20,9 @@ public final class ProcessMain {
     private ProcessMain() {}
 
     /**
+     * The entry of a process's {@code main}: exit code 2 for a wrong command line, 1 with the reason when the settings
+     * or the start fail; otherwise {@link #serve} until SIGTERM.
+     *
      * @param name the process as its logs and its settings file name it: {@code capture}, {@code writer}, ...
      */
     public static void run(Class<?> main, String name, String[] args, Starter starter) throws InterruptedException {
@@ -27,18 +30,26 @@ public final class ProcessMain {
             System.err.println("usage: " + main.getSimpleName() + " <" + name + ".yaml>");
             System.exit(2);
         }
-        AutoCloseable service;
         try {
-            service = starter.start(Path.of(args[0]));
+            serve(name, Path.of(args[0]), starter);
         } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
             System.err.println(name + ": " + e.getMessage());
             System.exit(1);
-            return;
+        } catch (InterruptedException e) {
+            throw e;
         } catch (Exception e) {
             System.err.println(name + ": cannot start: " + e.getMessage());
             System.exit(1);
-            return;
         }
+    }
+
+    /**
+     * Starts the service and returns once SIGTERM has closed it.
+     *
+     * @throws Exception what the start threw (bad settings: {@link ConfigException}); nothing runs then
+     */
+    public static void serve(String name, Path settings, Starter starter) throws Exception {
+        AutoCloseable service = starter.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
