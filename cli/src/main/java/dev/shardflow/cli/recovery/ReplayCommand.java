@@ -9,7 +9,7 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.TopologyState;
-import dev.shardflow.topology.registry.TopicReader;
+import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.writer.replay.ReplayOptions;
 import dev.shardflow.writer.replay.ReplayProgress;
 import dev.shardflow.writer.replay.ReplayReport;
@@ -18,19 +18,14 @@ import dev.shardflow.writer.replay.ShardReplay;
 import dev.shardflow.writer.replay.ViewReplay;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -150,28 +145,12 @@ public final class ReplayCommand implements Callable<Integer> {
      * file that may be an epoch behind. The file's topology when the registry holds none (no topology service yet).
      */
     private Topology inForce(Topology file, PrintWriter chatter) throws InterruptedException {
-        String topic = TopicNames.of(file).topology();
-        long timeoutMs = kafka.timeout().toMillis();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs))) {
-            if (!admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topic)) {
-                return file; // read only when it is there: reading would create it, uncompacted
-            }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new org.apache.kafka.common.errors.TimeoutException("listing the topics of " + kafka.bootstrapServers()
-                    + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-        }
-        String[] document = {null};
-        TopicReader.readAll(kafka.bootstrapServers(), List.of(topic), record -> {
-            if (record.key() != null && file.keyspace().equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                document[0] = record.value() == null ? null : TopologyState.fromBytes(record.value()).current();
-            }
-        });
-        if (document[0] == null) {
+        Optional<TopologyState> state = RegistryLog.state(kafka.bootstrapServers(), file.keyspace(),
+                TopicNames.of(file), kafka.timeout());
+        if (state.isEmpty()) {
             return file;
         }
-        Topology inForce = TopologyLoader.parse(document[0], "the topology in force", System.getenv());
+        Topology inForce = TopologyLoader.parse(state.get().current(), "the topology in force", System.getenv());
         if (inForce.epoch() != file.epoch()) {
             chatter.println("epoch " + inForce.epoch() + " is in force (" + kafka.topologyFile + " is epoch "
                     + file.epoch() + "): the rows " + target.shard + " owns at epoch " + inForce.epoch()

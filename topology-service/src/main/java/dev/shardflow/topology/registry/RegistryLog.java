@@ -10,6 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -104,9 +109,7 @@ public final class RegistryLog implements AutoCloseable {
         TopicReader.readAll(bootstrapServers, List.of(topics.topology(), topics.rebalances()), record -> {
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
             if (record.topic().equals(topics.topology())) {
-                if (keyspace.equals(key)) {
-                    state[0] = record.value() == null ? null : TopologyState.fromBytes(record.value());
-                }
+                state[0] = fold(state[0], record, keyspace);
             } else if (key != null && record.value() != null) {
                 Rebalance rebalance = Rebalance.fromBytes(record.value());
                 if (rebalance.keyspace().equals(keyspace)) {
@@ -115,6 +118,40 @@ public final class RegistryLog implements AutoCloseable {
             }
         });
         return new Contents(Optional.ofNullable(state[0]), rebalances);
+    }
+
+    /**
+     * The keyspace's topology state as the topology topic holds it, for a reader outside the service (no rebalances);
+     * empty when the topic does not exist — reading does not create it, since it must be compacted — or holds none
+     * for the keyspace.
+     *
+     * @throws org.apache.kafka.common.errors.TimeoutException if Kafka does not answer within {@code timeout}
+     */
+    public static Optional<TopologyState> state(String bootstrapServers, String keyspace, TopicNames topics,
+            Duration timeout) throws InterruptedException {
+        int timeoutMs = (int) timeout.toMillis();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs))) {
+            if (!admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topics.topology())) {
+                return Optional.empty();
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new org.apache.kafka.common.errors.TimeoutException("listing the topics of " + bootstrapServers
+                    + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+        TopologyState[] state = {null};
+        TopicReader.readAll(bootstrapServers, List.of(topics.topology()),
+                record -> state[0] = fold(state[0], record, keyspace));
+        return Optional.ofNullable(state[0]);
+    }
+
+    /** The state after a record of the topology topic: the record's, when it is the keyspace's (null: deleted). */
+    private static TopologyState fold(TopologyState before, ConsumerRecord<byte[], byte[]> record, String keyspace) {
+        if (record.key() == null || !keyspace.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+            return before;
+        }
+        return record.value() == null ? null : TopologyState.fromBytes(record.value());
     }
 
     private static byte[] key(String text) {
