@@ -233,12 +233,7 @@ final class Quickstart implements AutoCloseable {
         long first = count(target, "order_user_view");
         long rows = first;
         while (rows < orders && System.nanoTime() - since < VIEW_WAIT.toNanos()) {
-            double perSecond = (rows - first) / Math.max(0.001, seconds(since));
-            if (System.nanoTime() - lastProgress > 2_000_000_000L) {
-                lastProgress = System.nanoTime();
-                out.printf("  %-8s %s%n", "view", Output.progress(rows, orders, "orders", perSecond));
-                out.flush();
-            }
+            progress("view", "orders", rows, first, orders, since);
             Thread.sleep(500);
             rows = count(target, "order_user_view");
         }
@@ -274,11 +269,17 @@ final class Quickstart implements AutoCloseable {
     private long lastProgress;
 
     private void progress(String what, String unit, long done, long total, long since) {
+        progress(what, unit, done, 0, total, since);
+    }
+
+    /** A progress line at most every 2 s (and at the end); the rate counts what was done since {@code from}. */
+    private void progress(String what, String unit, long done, long from, long total, long since) {
         if (System.nanoTime() - lastProgress < 2_000_000_000L && done < total) {
             return;
         }
         lastProgress = System.nanoTime();
-        out.printf("  %-8s %s%n", what, Output.progress(done, total, unit, done / Math.max(0.001, seconds(since))));
+        out.printf("  %-8s %s%n", what, Output.progress(done, total, unit, (done - from) / Math.max(0.001,
+                seconds(since))));
         out.flush();
     }
 
