@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,12 +45,6 @@ class ShardctlBadInputTest {
         ShardctlRun run = ShardctlRun.of(args);
         assertThat(run.out() + run.err()).doesNotContain(PASSWORD);
         return run;
-    }
-
-    private static String[] with(String[] args, String... more) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of(more));
-        return all.toArray(String[]::new);
     }
 
     @Test
@@ -118,7 +111,7 @@ class ShardctlBadInputTest {
                 new String[] {"rebalance", "cancel", "r2-x"},
                 new String[] {"rebalance", "rollback", "r2-x"});
         for (String[] command : commands) {
-            ShardctlRun run = run(with(command, api));
+            ShardctlRun run = run(ShardctlRun.args(command, api));
             assertThat(run.exit()).as(String.join(" ", command) + ": " + run.err()).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(run.err()).as(String.join(" ", command)).contains("cannot be reached", NOWHERE)
                     .doesNotContain("a-token");
@@ -138,7 +131,7 @@ class ShardctlBadInputTest {
         String[] kafka = {"--topology", valid.toString(), "--kafka", "127.0.0.1:1", "--kafka-timeout", "2"};
         for (String[] command : List.of(new String[] {"dlq", "list"}, new String[] {"dlq", "show", "0@1"},
                 new String[] {"dlq", "replay", "--table", "users"}, new String[] {"replay", "--shard", "s0"})) {
-            ShardctlRun run = run(with(command, kafka));
+            ShardctlRun run = run(ShardctlRun.args(command, kafka));
             assertThat(run.exit()).as(String.join(" ", command) + ": " + run.err()).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(run.err()).contains("Kafka cannot be reached", "--kafka");
         }

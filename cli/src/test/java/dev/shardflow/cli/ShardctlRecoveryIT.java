@@ -125,21 +125,21 @@ class ShardctlRecoveryIT {
         }
         String[] where = {"--topology", topologyFile.toString(), "--kafka", kafka()};
 
-        ShardctlRun list = ShardctlRun.of(concat(new String[] {"dlq", "list"}, where));
+        ShardctlRun list = ShardctlRun.of(ShardctlRun.args(new String[] {"dlq", "list"}, where));
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).contains("shard-writer pg1", apply, "not a change event", "1 dead letter(s)");
         String at = list.out().lines().filter(l -> l.contains(apply)).findFirst().orElseThrow().split(" ")[0];
-        ShardctlRun listed = ShardctlRun.of(concat(new String[] {"dlq", "list", "--output", "json"}, where));
+        ShardctlRun listed = ShardctlRun.of(ShardctlRun.args(new String[] {"dlq", "list", "--output", "json"}, where));
         assertThat(listed.json().get(0).path("at").asText()).isEqualTo(at);
         assertThat(listed.json().get(0).path("reason").asText()).isEqualTo("not a change event");
         assertThat(listed.json().get(0).path("payload").asText()).isEqualTo("{\"not\": \"a change\"}");
 
-        ShardctlRun show = ShardctlRun.of(concat(new String[] {"dlq", "show", at}, where));
+        ShardctlRun show = ShardctlRun.of(ShardctlRun.args(new String[] {"dlq", "show", at}, where));
         assertThat(show.exit()).as(show.err()).isZero();
         assertThat(show.out()).contains("reason: not a change event", "{\"not\": \"a change\"}");
-        assertThat(ShardctlRun.of(concat(new String[] {"dlq", "show", "x"}, where)).err()).contains("PARTITION@OFFSET");
+        assertThat(ShardctlRun.of(ShardctlRun.args(new String[] {"dlq", "show", "x"}, where)).err()).contains("PARTITION@OFFSET");
 
-        ShardctlRun replay = ShardctlRun.of(concat(new String[] {"dlq", "replay", "--source-topic", apply}, where));
+        ShardctlRun replay = ShardctlRun.of(ShardctlRun.args(new String[] {"dlq", "replay", "--source-topic", apply}, where));
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("1 sent back");
         assertThat(recordsIn(apply)).isEqualTo(1);
@@ -148,13 +148,6 @@ class ShardctlRecoveryIT {
                 "--kafka-timeout", "3");
         assertThat(unreachable.exit()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(unreachable.err()).contains("Kafka cannot be reached");
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = new String[a.length + b.length];
-        System.arraycopy(a, 0, all, 0, a.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

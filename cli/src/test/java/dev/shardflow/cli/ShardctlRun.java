@@ -19,6 +19,13 @@ record ShardctlRun(int exit, String out, String err) {
         return new ShardctlRun(commandLine.execute(args), out.toString(), err.toString());
     }
 
+    /** A command line of these words followed by more, such as the options every call of a test shares. */
+    static String[] args(String[] words, String... more) {
+        String[] all = java.util.Arrays.copyOf(words, words.length + more.length);
+        System.arraycopy(more, 0, all, words.length, more.length);
+        return all;
+    }
+
     JsonNode json() throws IOException {
         return EventJson.mapper().readTree(out);
     }

@@ -49,8 +49,8 @@ class ShardctlServeIT {
             try {
                 String[] api = {"--api", "http://127.0.0.1:" + port};
                 await("the service answers").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> ShardctlRun.of(concat(new String[] {"topology", "show"}, api)).exit() == 0);
-                ShardctlRun shown = ShardctlRun.of(concat(new String[] {"topology", "show"}, api));
+                        .until(() -> ShardctlRun.of(ShardctlRun.args(new String[] {"topology", "show"}, api)).exit() == 0);
+                ShardctlRun shown = ShardctlRun.of(ShardctlRun.args(new String[] {"topology", "show"}, api));
                 assertThat(shown.out()).startsWith("shop epoch 1 STEADY").contains("s0", "s1");
             } finally {
                 process.destroy(); // SIGTERM
@@ -72,12 +72,5 @@ class ShardctlServeIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = new String[a.length + b.length];
-        System.arraycopy(a, 0, all, 0, a.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }
