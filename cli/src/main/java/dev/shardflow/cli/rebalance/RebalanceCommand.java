@@ -6,9 +6,13 @@ import dev.shardflow.cli.api.ApiCommand;
 import dev.shardflow.topology.workflow.RebalanceState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,8 +95,6 @@ public final class RebalanceCommand {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "State, copy progress, lag, verify and fences of a rebalance (default: the latest).")
     static final class Status extends ApiCommand {
-        private static final Set<String> OVER = Set.of("COMPLETED", "CANCELLED", "ROLLED_BACK");
-
         @Parameters(paramLabel = "ID", arity = "0..1", description = "The rebalance (default: the latest).")
         String id;
 
@@ -111,14 +113,10 @@ public final class RebalanceCommand {
         @Override
         public Integer call() throws InterruptedException {
             var client = api.client();
-            Set<String> stopAt = new java.util.HashSet<>(OVER);
+            Set<RebalanceState> stopAt = EnumSet.noneOf(RebalanceState.class);
             for (String state : until) {
-                String name = state.toUpperCase(java.util.Locale.ROOT);
-                if (java.util.Arrays.stream(RebalanceState.values()).noneMatch(known -> known.name().equals(name))) {
-                    throw new IllegalArgumentException("--until: no state " + state + "; one of "
-                            + java.util.Arrays.toString(RebalanceState.values()));
-                }
-                stopAt.add(name);
+                stopAt.add(state(state.toUpperCase(Locale.ROOT)).orElseThrow(() -> new IllegalArgumentException(
+                        "--until: no state " + state + "; one of " + Arrays.toString(RebalanceState.values()))));
             }
             String rebalance = id;
             if (rebalance == null) {
@@ -142,12 +140,17 @@ public final class RebalanceCommand {
                 }
                 double rate = done > firstDone && now > firstAt ? (done - firstDone) / ((now - firstAt) / 1e9) : 0;
                 output.print(out(), status, s -> RebalanceText.status(s, rate));
-                String state = status.path("rebalance").path("state").asText();
-                if (!watch || stopAt.contains(state)) {
+                Optional<RebalanceState> state = state(status.path("rebalance").path("state").asText());
+                if (!watch || state.filter(s -> s.terminal() || stopAt.contains(s)).isPresent()) {
                     return ExitCodes.OK;
                 }
                 Thread.sleep(Duration.ofMillis(Math.round(interval * 1000)).toMillis());
             }
+        }
+
+        /** The state of this name; empty for one this command does not know (a newer service's). */
+        private static Optional<RebalanceState> state(String name) {
+            return Arrays.stream(RebalanceState.values()).filter(known -> known.name().equals(name)).findFirst();
         }
     }
 
