@@ -57,8 +57,11 @@ public final class EngineProperties {
             p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
             p.setProperty("plugin.name", "pgoutput");
             p.setProperty("slot.name", slotName(topology, shard));
-            p.setProperty("publication.name", sanitize("shardflow_" + topology.keyspace()));
+            p.setProperty("publication.name", publicationName(topology));
             p.setProperty("publication.autocreate.mode", "filtered");
+            // A partitioned table's changes are published under the root's name, so the table filter keeps them;
+            // by default PostgreSQL names the partition, and the filter drops every live change of the table.
+            p.setProperty("publish.via.partition.root", "true");
             p.setProperty("database.dbname", target.database());
             p.setProperty("table.include.list", tableList(topology, "public") + ",public."
                     + ControlTables.HEARTBEAT_TABLE);
@@ -76,6 +79,11 @@ public final class EngineProperties {
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
         }
         return p;
+    }
+
+    /** The publication capture reads a PostgreSQL shard through: one per keyspace and database. */
+    public static String publicationName(Topology topology) {
+        return sanitize("shardflow_" + topology.keyspace());
     }
 
     /** The replication slot of one shard's capture: one per keyspace and shard. */

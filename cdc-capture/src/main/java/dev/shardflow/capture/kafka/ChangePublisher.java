@@ -87,6 +87,23 @@ public final class ChangePublisher implements AutoCloseable {
         producer.send(letter, onAcknowledged);
     }
 
+    /**
+     * Sends a change event that must not be taken as the truth about its row to the dead-letter topic instead of its
+     * change topic, with why ({@code reason}) and where it came from ({@code source.shard}, {@code source.position},
+     * {@code table}); {@code source.topic} names its change topic, so a replay of the letter sends it there.
+     */
+    public void sendDeadLetter(ChangeEvent event, String reason) {
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.dlq(), SourceRowKey.of(event).toBytes(),
+                EventJson.toBytes(event));
+        header(letter, "reason", reason);
+        header(letter, "component", "capture " + event.source().shard());
+        header(letter, "source.shard", event.source().shard());
+        header(letter, "source.topic", topics.cdc(event.table()));
+        header(letter, "source.position", String.valueOf(event.source().position()));
+        header(letter, "table", event.table());
+        producer.send(letter, onAcknowledged);
+    }
+
     private static void header(ProducerRecord<byte[], byte[]> record, String name, String value) {
         record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
     }

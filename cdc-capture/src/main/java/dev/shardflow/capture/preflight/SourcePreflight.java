@@ -7,12 +7,15 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Checks that a source shard can be captured before an engine starts on it: for PostgreSQL {@code wal_level}, the
@@ -110,24 +113,16 @@ public final class SourcePreflight {
     }
 
     /**
-     * Every table must exist; on PostgreSQL a table whose placement column is not part of its primary key needs
-     * {@code REPLICA IDENTITY FULL}, or its deletes would not say which shard the row belonged to.
+     * Every table must exist. On PostgreSQL every relation that logs a table's rows — the table itself, or each leaf
+     * partition of a partitioned table, whose replica identity is its own and not the parent's — must log enough of
+     * the old row: {@code REPLICA IDENTITY FULL} where the placement column is not part of the primary key (or a
+     * delete would not say which shard the row belonged to), and never {@code NOTHING}.
      */
     private static List<String> tables(ShardSpec shard, Connection c, List<TableSpec> tables) throws SQLException {
         List<String> problems = new ArrayList<>();
         for (TableSpec table : tables) {
             if (shard.engine() == Engine.POSTGRESQL) {
-                String identity = single(c, "SELECT c.relreplident::text FROM pg_class c JOIN pg_namespace n "
-                        + "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = '"
-                        + table.name().replace("'", "''") + "'");
-                if (identity == null) {
-                    problems.add(problem(shard, "table " + table.name() + " does not exist",
-                            "create it or remove it from the topology"));
-                } else if (!"f".equals(identity) && needsWholeRow(table)) {
-                    problems.add(problem(shard, "table " + table.name() + " has REPLICA IDENTITY "
-                            + ("d".equals(identity) ? "DEFAULT" : identity) + ", so its deletes do not carry "
-                            + placementColumn(table), "ALTER TABLE " + table.name() + " REPLICA IDENTITY FULL"));
-                }
+                identityProblem(shard, c, table).ifPresent(problems::add);
             } else if (single(c, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
                     + "AND table_name = '" + table.name().replace("'", "''") + "'") == null) {
                 problems.add(problem(shard, "table " + table.name() + " does not exist",
@@ -137,12 +132,82 @@ public final class SourcePreflight {
         return problems;
     }
 
-    private static boolean needsWholeRow(TableSpec table) {
+    /**
+     * What keeps a PostgreSQL table's updates and deletes from being captured whole, with its fix, or empty: it does
+     * not exist, or a relation that logs its rows lacks the replica identity it needs.
+     */
+    static Optional<String> identityProblem(ShardSpec shard, Connection c, TableSpec table)
+            throws SQLException {
+        String kind = single(c, "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n "
+                + "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = '"
+                + table.name().replace("'", "''") + "'");
+        if (kind == null) {
+            return Optional.of(problem(shard, "table " + table.name() + " does not exist",
+                    "create it or remove it from the topology"));
+        }
+        boolean partitioned = "p".equals(kind);
+        List<String> lacking = new ArrayList<>();
+        List<String> identities = new ArrayList<>();
+        for (String[] relation : loggingRelations(c, table.name(), partitioned)) {
+            String identity = relation[1];
+            if ("n".equals(identity) || (!"f".equals(identity) && needsWholeRow(table))) {
+                lacking.add(relation[0]);
+                identities.add((partitioned ? relation[0] + " " : "") + identityName(identity));
+            }
+        }
+        if (lacking.isEmpty()) {
+            return Optional.empty();
+        }
+        String what = partitioned
+                ? "partitioned table " + table.name() + " has partitions without REPLICA IDENTITY FULL ("
+                        + String.join(", ", identities) + ")"
+                : "table " + table.name() + " has REPLICA IDENTITY " + identities.get(0);
+        String consequence = needsWholeRow(table) ? ", so its deletes do not carry " + placementColumn(table)
+                : ", so its updates and deletes are not published";
+        return Optional.of(problem(shard, what + consequence, lacking.stream()
+                .map(name -> "ALTER TABLE " + name + " REPLICA IDENTITY FULL").collect(Collectors.joining("; "))));
+    }
+
+    /**
+     * The relations that write a table's rows to the WAL, each as {name, relreplident}: the table itself, or every
+     * leaf partition of a partitioned table, at any depth, partitions attached since included.
+     */
+    private static List<String[]> loggingRelations(Connection c, String table, boolean partitioned)
+            throws SQLException {
+        String sql = partitioned
+                ? "SELECT c.relname, c.relreplident::text FROM pg_partition_tree(?::regclass) t "
+                        + "JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf ORDER BY c.relname"
+                : "SELECT c.relname, c.relreplident::text FROM pg_class c WHERE c.oid = ?::regclass";
+        List<String[]> relations = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, "\"" + table.replace("\"", "\"\"") + "\"");
+            try (ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    relations.add(new String[] {rows.getString(1), rows.getString(2)});
+                }
+            }
+        }
+        return relations;
+    }
+
+    private static String identityName(String code) {
+        return switch (code) {
+            case "d" -> "DEFAULT";
+            case "n" -> "NOTHING";
+            case "i" -> "USING INDEX";
+            case "f" -> "FULL";
+            default -> code;
+        };
+    }
+
+    /** True when a delete must log the whole old row to say where the row lived. */
+    public static boolean needsWholeRow(TableSpec table) {
         String column = placementColumn(table);
         return column != null && !table.primaryKey().contains(column);
     }
 
-    private static String placementColumn(TableSpec table) {
+    /** The column that says where a row lives: its shard key, or the column naming its parent; null for reference. */
+    static String placementColumn(TableSpec table) {
         return switch (table.placement()) {
             case SHARD_KEY -> table.shardKeyColumn();
             case PARENT -> table.parentColumn();

@@ -20,6 +20,20 @@ public final class SampleSchema {
         shard.runScript(scriptFor(shard.engine()));
     }
 
+    /**
+     * The sample schema with {@code orders} natively partitioned by range of {@code id}: on PostgreSQL two ranges
+     * ({@code orders_low} below 5,000, {@code orders_mid} below 10,000) and a default partition {@code orders_rest},
+     * each with {@code REPLICA IDENTITY FULL}; on MariaDB/MySQL partitions {@code p_low}, {@code p_mid} and
+     * {@code p_rest} (below 1,000,000), so that a partition can be added above.
+     */
+    public static void applyPartitionedTo(DatabaseShard shard) {
+        applyTo(shard);
+        shard.runScript(switch (shard.engine()) {
+            case POSTGRESQL -> "dev/shardflow/testkit/schema/orders-partitioned-postgresql.sql";
+            case MARIADB, MYSQL -> "dev/shardflow/testkit/schema/orders-partitioned-mariadb.sql";
+        });
+    }
+
     public static String scriptFor(Engine engine) {
         return switch (engine) {
             case POSTGRESQL -> "dev/shardflow/testkit/schema/shop-postgresql.sql";
