@@ -88,7 +88,7 @@ public final class WriterService implements AutoCloseable {
         BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
         String dlq = names.dlq();
         for (int i = 0; i < options.consumers(); i++) {
-            ApplyLoop loop = new ApplyLoop(shardId + "#" + i, new KafkaConsumer<>(consumerProperties(i)), options.topics(),
+            ApplyLoop loop = new ApplyLoop(shardId + "#" + i, options.topology(), new KafkaConsumer<>(consumerProperties(i)), options.topics(),
                     applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,
                     options.logIntervalMs());
             Thread thread = new Thread(loop, "writer-" + shardId + "#" + i);

@@ -51,18 +51,28 @@ final class ChangeScript {
             Map<String, Object> key = Map.of("id", id);
             ChangeEvent event;
             if (current != null && random.nextInt(5) == 0) {
-                event = new ChangeEvent("shop", table, Op.DELETE, key, current, null, null, source, epoch);
+                event = new ChangeEvent("shop", table, Op.DELETE, key, current, null, shardKey(table, current), source,
+                        epoch);
                 rows.get(table).remove(id);
             } else {
                 long version = current == null ? 1 : ((Number) current.get("version")).longValue() + 1;
                 Map<String, Object> after = row(table, id, version);
                 event = new ChangeEvent("shop", table, current == null ? Op.CREATE : Op.UPDATE, key, current, after,
-                        null, source, epoch);
+                        shardKey(table, after), source, epoch);
                 rows.get(table).put(id, after);
             }
             events.add(event);
         }
         return this;
+    }
+
+    /** What capture puts in the envelope: the row's shard-key column, for a table placed by one. */
+    private static Object shardKey(String table, Map<String, Object> row) {
+        return switch (table) {
+            case "users" -> row.get("id");
+            case "orders" -> row.get("user_id");
+            default -> null;
+        };
     }
 
     private Map<String, Object> row(String table, long id, long version) {

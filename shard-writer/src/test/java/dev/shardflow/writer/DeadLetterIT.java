@@ -80,12 +80,18 @@ class DeadLetterIT {
         topics.send(topic, List.of(change("orders", Map.of("id", 9L, "user_id", 3L, "order_date", "2024-05-01",
                 "status", "lost", "version", 1L), position)));
         topics.send(topic, List.of(user(5, "erin", position)));
+        ChangeEvent frank = user(6, "frank", position);
+        topics.send(topic, List.of(new ChangeEvent("other", "users", Op.CREATE, frank.key(), null, frank.after(), 6L,
+                frank.source(), 1)));
+        ChangeEvent grace = user(7, "grace", position);
+        topics.send(topic, List.of(new ChangeEvent("shop", "users", Op.CREATE, grace.key(), null, grace.after(), 8L,
+                grace.source(), 1)));
 
         WriterOptions options = WriterOptions.defaults(topology, shardId, testbed.kafka().bootstrapServers());
         try (WriterService writer = new WriterService(options).start()) {
             await("every change handled").atMost(Duration.ofSeconds(60))
                     .until(() -> topics.caughtUp(options.groupId(), topic));
-            assertThat(writer.meters().deadLettered()).isEqualTo(5);
+            assertThat(writer.meters().deadLettered()).isEqualTo(7);
         }
 
         assertThat(TableChecksum.read(shard, "users").keySet()).containsExactlyInAnyOrder(1L, 3L, 5L);
@@ -93,14 +99,14 @@ class DeadLetterIT {
 
         List<Map<String, String>> letters = topics.readAll("sf.shop.dlq").stream()
                 .filter(r -> topic.equals(header(r, "source.topic"))).map(DeadLetterIT::headers).toList();
-        assertThat(letters).hasSize(5);
+        assertThat(letters).hasSize(7);
         assertThat(letters).allSatisfy(letter -> {
             assertThat(letter).containsKeys("reason", "exception", "source.partition", "source.offset");
             assertThat(letter.get("component")).isEqualTo("shard-writer " + shardId);
         });
         assertThat(letters.get(0)).containsEntry("table", "coupons").containsEntry("source.offset", "1")
                 .containsEntry("source.shard", "src");
-        assertThat(letters.get(0).get("reason")).contains("coupons does not exist");
+        assertThat(letters.get(0).get("reason")).contains("table coupons is not in keyspace shop");
         assertThat(letters.get(1).get("reason")).containsIgnoringCase("too long");
         assertThat(letters.get(1).get("source.position")).isNotBlank();
         assertThat(letters.get(2).get("reason")).contains("not a change event");
@@ -108,6 +114,9 @@ class DeadLetterIT {
         assertThat(letters.get(3).get("reason")).contains("column version", "'not-a-number' does not convert");
         assertThat(letters.get(4).get("reason")).containsPattern("(?i)check constraint|CONSTRAINT `orders.status` failed");
         assertThat(letters.get(4)).containsEntry("table", "orders");
+        assertThat(letters.get(5).get("reason")).contains("names keyspace 'other'");
+        assertThat(letters.get(5)).containsEntry("table", "users").containsEntry("source.shard", "src");
+        assertThat(letters.get(6).get("reason")).contains("shardKey is 8, but the row's id is 7");
     }
 
     @Test
@@ -148,7 +157,7 @@ class DeadLetterIT {
         assertThat(again).as("only what failed again, once, from the replayed record").singleElement()
                 .satisfies(letter -> {
                     assertThat(letter.headers()).containsEntry("table", "vouchers");
-                    assertThat(letter.reason()).contains("vouchers does not exist");
+                    assertThat(letter.reason()).contains("table vouchers is not in keyspace shop");
                     assertThat(letter.sourceOffset()).isEqualTo(4L);
                 });
         assertThat(replay.replay(ours).replayed()).as("a second run re-drives only the letter that came back")
@@ -183,7 +192,12 @@ class DeadLetterIT {
 
     private static ChangeEvent change(String table, Map<String, Object> row, long[] position) {
         position[0] += 64;
-        return new ChangeEvent("shop", table, Op.CREATE, Map.of("id", row.get("id")), null, row, null,
+        Object shardKey = switch (table) {
+            case "users" -> row.get("id");
+            case "orders" -> row.get("user_id");
+            default -> null;
+        };
+        return new ChangeEvent("shop", table, Op.CREATE, Map.of("id", row.get("id")), null, row, shardKey,
                 new Source("src", new PostgresLsn(position[0]), null, 0), 1);
     }
 

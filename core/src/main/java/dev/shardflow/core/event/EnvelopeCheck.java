@@ -35,18 +35,31 @@ public final class EnvelopeCheck {
     }
 
     /**
+     * Why the event does not belong to the keyspace, leaving out whether its source shard is declared: for a reader
+     * that holds the topology it started with rather than the one in force (a writer), where a shard declared since
+     * is a real source. What reaches it was routed by a reader that checked the source against the topology in force.
+     */
+    public static Optional<String> problemOfRow(ChangeEvent event, Topology topology) {
+        return check(event, topology, null, false);
+    }
+
+    /**
      * Why the event does not belong to the topology in force, or empty; during a rebalance a shard declared in
      * either topology is a known source.
      *
      * @param other the other topology of a running rebalance, or null
      */
     public static Optional<String> problem(ChangeEvent event, Topology topology, Topology other) {
+        return check(event, topology, other, true);
+    }
+
+    private static Optional<String> check(ChangeEvent event, Topology topology, Topology other, boolean sources) {
         String where = event.table() + " " + event.key() + " from shard " + event.source().shard();
         if (!topology.keyspace().equals(event.keyspace())) {
             return Optional.of(where + ": the event names keyspace '" + event.keyspace() + "', but this topic holds "
                     + "keyspace '" + topology.keyspace() + "'; it was written to the wrong topic");
         }
-        if (!declared(event.source().shard(), topology, other)) {
+        if (sources && !declared(event.source().shard(), topology, other)) {
             return Optional.of(where + ": source shard '" + event.source().shard() + "' is not declared in keyspace "
                     + topology.keyspace() + " " + shardIds(topology, other) + "; declare it or stop capturing it");
         }

@@ -1,6 +1,7 @@
 package dev.shardflow.rebalancer.route;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EnvelopeCheck;
 import dev.shardflow.core.topology.TableSpec;
 import java.util.Optional;
 
@@ -24,16 +25,17 @@ public final class ChangeRouter {
      * @param parentShardKey the shard key of the child's parent row; null routes a child as following its parent
      */
     public static Decision route(ChangeEvent change, Routing routing, Object parentShardKey) {
+        Optional<String> foreign = EnvelopeCheck.problem(change, routing.current(),
+                routing.moving() ? routing.other() : null);
+        if (foreign.isPresent()) {
+            return new Decision.Reject(foreign.get());
+        }
         if (change.isFence()) {
             return routing.moving() ? new Decision.Fence(routing.other().strategy().shards(), change)
                     : Decision.Skip.IDLE_FENCE;
         }
-        Optional<TableSpec> table = routing.current().table(change.table());
-        if (table.isEmpty()) {
-            return new Decision.Reject("table " + change.table() + " is not in keyspace " + routing.current().keyspace()
-                    + "; add it to the topology or stop capturing it");
-        }
-        switch (table.get().placement()) {
+        TableSpec table = routing.current().table(change.table()).orElseThrow();
+        switch (table.placement()) {
             case REFERENCE -> {
                 return Decision.Skip.REFERENCE;
             }
@@ -46,10 +48,10 @@ public final class ChangeRouter {
                 // routed below
             }
         }
-        Object shardKey = table.get().placement() == TableSpec.Placement.PARENT ? parentShardKey : change.shardKey();
+        Object shardKey = table.placement() == TableSpec.Placement.PARENT ? parentShardKey : change.shardKey();
         if (shardKey == null) {
             return new Decision.Reject(change.table() + " " + change.key() + ": the shard key "
-                    + table.get().shardKeyColumn() + " is null, so the row has no owner");
+                    + table.shardKeyColumn() + " is null, so the row has no owner");
         }
         String owner;
         try {

@@ -224,14 +224,24 @@ class RekeyTopologyTest {
                 Map.of("id", 5L), 5L, new Source("s0", new PostgresLsn(11), null, 0), 0);
         send(unknownTable);
         long id = movingKey(topology(1, THREE), topology(2, FOUR));
-        send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
+        String owner = topology(1, THREE).strategy().ownerOf(id);
+        // the record written into the keyspace's topic by hand, naming another keyspace
+        send(new ChangeEvent("other", "users", Op.CREATE, Map.of("id", id), null, ShopTopology.userRow(id, 1), id,
+                new Source(owner, new PostgresLsn(12), null, 0), 0));
+        // a moving row whose envelope names a staying key: it would be left behind, silently
+        long staying = stayingKey(topology(1, THREE), topology(2, FOUR), owner);
+        send(new ChangeEvent("shop", "users", Op.CREATE, Map.of("id", id), null, ShopTopology.userRow(id, 1),
+                staying, new Source(owner, new PostgresLsn(13), null, 0), 0));
+        send(userChange(id, owner));
 
         List<TestRecord<byte[], byte[]>> letters = driver.createOutputTopic("sf.shop.dlq", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer()).readRecordsToList();
         assertThat(letters).extracting(r -> header(r, "reason")).satisfiesExactly(
                 reason -> assertThat(reason).startsWith("cannot read the record: not a change event"),
-                reason -> assertThat(reason).contains("the shard key id is null"),
-                reason -> assertThat(reason).contains("table coupons is not in keyspace shop"));
+                reason -> assertThat(reason).contains("shardKey is null, but the row's id is 5"),
+                reason -> assertThat(reason).contains("table coupons is not in keyspace shop"),
+                reason -> assertThat(reason).contains("names keyspace 'other'"),
+                reason -> assertThat(reason).contains("shardKey is " + staying + ", but the row's id is " + id));
         assertThat(letters).allSatisfy(r -> {
             assertThat(header(r, "source.topic")).isEqualTo("sf.shop.cdc.users");
             assertThat(header(r, "source.offset")).isNotNull();
@@ -239,7 +249,7 @@ class RekeyTopologyTest {
         });
         assertThat(header(letters.get(2), "source.shard")).isEqualTo("s0");
         assertThat(apply("s3").readRecordsToList()).hasSize(1);
-        assertThat(counts.get("rejected")).isEqualTo(3);
+        assertThat(counts.get("rejected")).isEqualTo(5);
     }
 
     private ChangeEvent order(long id, long userId, String sourceShard) {
@@ -325,6 +335,15 @@ class RekeyTopologyTest {
     private static long movingKey(Topology before, Topology after) {
         for (long id = 1; ; id++) {
             if (!before.strategy().ownerOf(id).equals(after.strategy().ownerOf(id))) {
+                return id;
+            }
+        }
+    }
+
+    /** A key that the given shard owns before and after. */
+    private static long stayingKey(Topology before, Topology after, String shard) {
+        for (long id = 1; ; id++) {
+            if (before.strategy().ownerOf(id).equals(shard) && after.strategy().ownerOf(id).equals(shard)) {
                 return id;
             }
         }

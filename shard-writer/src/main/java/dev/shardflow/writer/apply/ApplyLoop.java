@@ -3,6 +3,7 @@ package dev.shardflow.writer.apply;
 import static dev.shardflow.core.event.ChangeEvent.FENCE_PATH_HEADER;
 
 import dev.shardflow.core.retry.Backoff;
+import dev.shardflow.core.topology.Topology;
 import dev.shardflow.writer.kafka.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -59,14 +60,17 @@ public final class ApplyLoop implements Runnable {
     private final long logIntervalMs;
     // bumped each time a partition is taken away; a batch holds the generations it was read under
     private final Map<TopicPartition, Integer> generation = new HashMap<>();
+    private final Topology keyspace;
     private DeadLetters deadLetters;
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
     private long lastLog = System.nanoTime();
 
-    public ApplyLoop(String shard, KafkaConsumer<byte[], byte[]> consumer, List<String> topics, BatchApplier applier,
-            Supplier<DeadLetters> deadLetterFactory, Backoff backoff, WriterMeters meters, long logIntervalMs) {
+    public ApplyLoop(String shard, Topology keyspace, KafkaConsumer<byte[], byte[]> consumer, List<String> topics,
+            BatchApplier applier, Supplier<DeadLetters> deadLetterFactory, Backoff backoff, WriterMeters meters,
+            long logIntervalMs) {
         this.shard = shard;
+        this.keyspace = keyspace;
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
         this.applier = applier;
@@ -168,7 +172,9 @@ public final class ApplyLoop implements Runnable {
                 batch.next.put(new TopicPartition(record.topic(), record.partition()),
                         new OffsetAndMetadata(record.offset() + 1));
                 try {
-                    batch.changes.add(Change.decode(origin));
+                    batch.changes.add(Change.decode(origin, keyspace));
+                } catch (Change.Foreign e) {
+                    batch.unreadable.add(new Rejected(origin, e.event(), e.getMessage(), e));
                 } catch (RuntimeException e) {
                     batch.unreadable.add(new Rejected(origin, null, "cannot read the record: " + e.getMessage(), e));
                 }

@@ -2,12 +2,15 @@ package dev.shardflow.writer.apply;
 
 import dev.shardflow.core.event.CanonicalRow;
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EnvelopeCheck;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.core.topology.Topology;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A change ready to apply: the event, its version as the 24 bytes the target compares, and its row key, the
@@ -23,16 +26,35 @@ public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin or
     }
 
     /**
-     * Reads a record of an apply topic.
+     * Reads a record of an apply topic of a keyspace.
      *
      * @throws IllegalArgumentException if it is not a change event, or its position cannot be ordered
+     * @throws Foreign if it is one, but not of this keyspace ({@link EnvelopeCheck#problemOfRow})
      */
-    public static Change decode(Origin origin) {
+    public static Change decode(Origin origin, Topology keyspace) {
         if (origin.value() == null) {
             throw new IllegalArgumentException("the record has no value; a change event was expected");
         }
         ChangeEvent event = EventJson.fromBytes(origin.value());
+        Optional<String> foreign = EnvelopeCheck.problemOfRow(event, keyspace);
+        if (foreign.isPresent()) {
+            throw new Foreign(event, foreign.get());
+        }
         return new Change(event, VersionStamp.of(event).toBytes(), rowKey(event), origin);
+    }
+
+    /** A change event that does not belong to the keyspace it was read for; it is never applied. */
+    public static final class Foreign extends IllegalArgumentException {
+        private final transient ChangeEvent event;
+
+        Foreign(ChangeEvent event, String reason) {
+            super(reason);
+            this.event = event;
+        }
+
+        public ChangeEvent event() {
+            return event;
+        }
     }
 
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {

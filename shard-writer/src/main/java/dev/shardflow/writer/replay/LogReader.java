@@ -1,6 +1,8 @@
 package dev.shardflow.writer.replay;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EnvelopeCheck;
+import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.event.EventJson;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -27,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class LogReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
+    private final Topology keyspace;
     private final List<TopicPartition> partitions = new ArrayList<>();
     private final Map<TopicPartition, Long> starts = new HashMap<>();
     private final Map<TopicPartition, Long> markers = new HashMap<>();
@@ -37,7 +41,8 @@ final class LogReader implements AutoCloseable {
                 throws InterruptedException;
     }
 
-    LogReader(String bootstrapServers, String topic, String clientId, int maxPollRecords) {
+    /** @param keyspace the keyspace whose topic is read: an event that does not belong to it is not handed on */
+    LogReader(String bootstrapServers, String topic, Topology keyspace, String clientId, int maxPollRecords) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -49,6 +54,7 @@ final class LogReader implements AutoCloseable {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(p);
         this.topic = topic;
+        this.keyspace = keyspace;
     }
 
     /** Positions every partition at {@code start}, and remembers it for {@link #rewind}. */
@@ -192,6 +198,11 @@ final class LogReader implements AutoCloseable {
             event = EventJson.fromBytes(record.value());
         } catch (RuntimeException e) {
             sink.accept(record, null, "replay cannot read the change record: " + e.getMessage());
+            return null;
+        }
+        Optional<String> foreign = EnvelopeCheck.problemOfRow(event, keyspace);
+        if (foreign.isPresent()) {
+            sink.accept(record, null, "replay: " + foreign.get());
             return null;
         }
         if (event.isFence() && shard.equals(event.source().shard())

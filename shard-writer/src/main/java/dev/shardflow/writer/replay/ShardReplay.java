@@ -112,7 +112,7 @@ public final class ShardReplay {
                     GuardedSql.Unversioned.NEWER), new DeadLetters(options.bootstrapServers(), names.dlq(),
                     "replay-" + shard.id()), options.batchRows(), throttle);
             for (TableSpec spec : tables) {
-                LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()),
+                LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()), topology,
                         "shardflow-replay-" + shard.id() + "-" + run, options.batchRows());
                 readers.put(spec.name(), reader);
                 reader.seek(options.start());

@@ -70,7 +70,7 @@ public final class ViewReplay {
         String topic = names.view(view.name());
         long[] counts = new long[3]; // read, superseded, deadLettered by the reader
         try (HikariDataSource pool = TargetPool.open(target, target.password().resolve(), 2, 10_000);
-                LogReader reader = new LogReader(bootstrapServers, topic, "shardflow-replay-view-" + view.name(),
+                LogReader reader = new LogReader(bootstrapServers, topic, topology, "shardflow-replay-view-" + view.name(),
                         2_000)) {
             try (Connection connection = pool.getConnection()) {
                 connection.setAutoCommit(false);

@@ -155,7 +155,7 @@ class ReplayIT {
         }
         TopicNames names = TopicNames.of(topology);
         for (TableSpec table : topology.tables()) {
-            try (LogReader reader = new LogReader(testbed.kafka().bootstrapServers(), names.cdc(table.name()),
+            try (LogReader reader = new LogReader(testbed.kafka().bootstrapServers(), names.cdc(table.name()), topology,
                     "replay-it", 1_000)) {
                 reader.seek(ReplayStart.beginning());
                 reader.readToMarker(shard.id(), id -> id.equals(marker + "-" + shard.id()),
