@@ -112,7 +112,7 @@ class QuickstartIT {
         ShardctlRun applied = shardctl("topology", "apply", next.toString());
         assertThat(applied.exit()).as(applied.err()).isZero();
         String first = group(applied.out(), "planned (\\S+) +PLANNED");
-        runToCutover(first);
+        runToCutover(first, false);
         ShardctlRun rollback = shardctl("rebalance", "rollback", first);
         assertThat(rollback.exit()).as(rollback.err()).isZero();
         assertThat(watch(first).out()).contains(first + "  ROLLED_BACK");
@@ -122,7 +122,7 @@ class QuickstartIT {
         assertThat(planned.exit()).as(planned.err()).isZero();
         assertThat(planned.out()).containsPattern("-> pg2 +\\d");
         String second = group(planned.out(), "planned (\\S+) +PLANNED");
-        runToCutover(second);
+        runToCutover(second, true);
         ShardctlRun complete = shardctl("rebalance", "complete", second);
         assertThat(complete.exit()).as(complete.err()).isZero();
         assertThat(watch(second).out()).contains(second + "  COMPLETED");
@@ -181,8 +181,11 @@ class QuickstartIT {
         return EventJson.mapper().readTree(answer.body()).path("shard").asText();
     }
 
-    /** Start, watch until caught up, verify clean, and cut over (again while the catch-up is not close enough). */
-    private static void runToCutover(String id) throws Exception {
+    /**
+     * Start, watch until caught up, verify clean — or, without {@code verify}, see the cutover refused and force it —
+     * and cut over (again while the catch-up is not close enough).
+     */
+    private static void runToCutover(String id, boolean verify) throws Exception {
         ShardctlRun started = shardctl("rebalance", "start", id);
         assertThat(started.exit()).as(started.err()).isZero();
         assertThat(started.out()).startsWith(id + "  COPYING");
@@ -192,18 +195,27 @@ class QuickstartIT {
         assertThat(watched.exit()).as(watched.err()).isZero();
         assertThat(watched.out()).contains(id + "  CATCHING_UP");
 
-        ShardctlRun verified = shardctl("rebalance", "verify", id);
-        assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
-        assertThat(verified.out()).contains("0 mismatches", ": clean");
+        if (verify) {
+            ShardctlRun verified = shardctl("rebalance", "verify", id);
+            assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
+            assertThat(verified.out()).contains("0 mismatches", ": clean");
+        } else {
+            ShardctlRun refused = shardctl("rebalance", "cutover", id);
+            assertThat(refused.exit()).as(refused.out()).isNotZero();
+            assertThat(refused.err()).contains("no verify has run since the catch-up began", "--force");
+        }
 
         ShardctlRun[] cutover = new ShardctlRun[1];
         await("cutover of " + id).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            cutover[0] = shardctl("rebalance", "cutover", id);
+            cutover[0] = verify ? shardctl("rebalance", "cutover", id) : shardctl("rebalance", "cutover", id, "--force");
             return cutover[0].exit() == 0;
         });
         assertThat(cutover[0].out()).contains(id + "  CUT_OVER");
         JsonNode status = shardctl("rebalance", "status", id, "--output", "json").json();
         assertThat(status.path("rebalance").path("fences").get(0).path("pauseMs").asLong()).isPositive();
+        if (!verify) {
+            assertThat(status.path("rebalance").path("history").toString()).contains("forced by the operator");
+        }
     }
 
     private static ShardctlRun watch(String id) {

@@ -56,7 +56,7 @@ class MoveLifecycleIT {
     void aRebalanceStartsAMoveThatCopiesFromTheBeginningAndASteadyStateStopsIt() throws Exception {
         String bootstrap = testbed.kafka().bootstrapServers();
         Topology before = TopologyLoader.parse(ShopTopology.routingDocument(1, THREE), "test", Map.of());
-        for (String table : List.of("users", "orders", "order_items")) {
+        for (String table : List.of("users", "orders", "order_items", "products")) {
             testbed.kafka().createTopic("sf.shop.cdc." + table, 3, 1, Map.of());
         }
         RebalancerOptions options = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)

@@ -124,7 +124,7 @@ public final class TopologyApi implements ApiBackend {
     }
 
     @Override
-    public Object perform(String rebalanceId, Action action) {
-        return service.perform(rebalanceId, action);
+    public Object perform(String rebalanceId, Action action, boolean force) {
+        return service.perform(rebalanceId, action, force);
     }
 }

@@ -157,10 +157,15 @@ public final class TopologyService implements AutoCloseable {
     }
 
     public Rebalance perform(String id, Action action) {
-        if (action == Action.VERIFY) {
+        return perform(id, action, false);
+    }
+
+    /** An operator's action; {@code force} lets a cutover go without a clean verify ({@link RebalanceDriver}). */
+    public Rebalance perform(String id, Action action, boolean force) {
+        if (action == Action.VERIFY && !force) {
             return verify(id);
         }
-        return onWorkflow(d -> d.perform(id, action));
+        return onWorkflow(d -> d.perform(id, action, force));
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Invariants 1–3 on the shards after a rebalance ends, one way or another: every acknowledged write is on its key's
- * owner at its last acknowledged version, and no row lives on a shard that does not own it.
+ * owner at its last acknowledged version, an acknowledged delete left the row on no shard, and no row lives on a
+ * shard that does not own it.
  */
 final class LayoutCheck {
 
@@ -36,7 +37,11 @@ final class LayoutCheck {
         }
         for (RouterWorkload.Expected write : acknowledged) {
             Long version = versions.getOrDefault(write.table(), Map.of()).get(write.id());
-            if (version == null || version != write.version()) {
+            if (write.version() == -1) {
+                if (version != null) {
+                    problems.add(write.table() + " " + write.id() + ": acknowledged delete, found version " + version);
+                }
+            } else if (version == null || version != write.version()) {
                 problems.add(write.table() + " " + write.id() + ": acknowledged version " + write.version()
                         + ", found " + version);
             }

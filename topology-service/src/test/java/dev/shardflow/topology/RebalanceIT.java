@@ -1,6 +1,7 @@
 package dev.shardflow.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -54,19 +55,24 @@ class RebalanceIT {
 
     /** Which shards a scenario runs: the four of the ring, then the one added. */
     enum Scenario {
-        POSTGRESQL(5, 0, "pg5"),
-        MARIADB(0, 5, "maria5"),
+        POSTGRESQL(5, 0, "pg5", false),
+        MARIADB(0, 5, "maria5", false),
         /** keys move from MariaDB shards (and PostgreSQL ones) into a new PostgreSQL shard */
-        MIXED(3, 2, "pg3");
+        MIXED(3, 2, "pg3", false),
+        /** orders natively partitioned by range of id, a partition added on every shard during the copy */
+        PARTITIONED_POSTGRESQL(5, 0, "pg5", true),
+        PARTITIONED_MARIADB(0, 5, "maria5", true);
 
         final int postgres;
         final int mariadb;
         final String added;
+        final boolean partitioned;
 
-        Scenario(int postgres, int mariadb, String added) {
+        Scenario(int postgres, int mariadb, String added, boolean partitioned) {
             this.postgres = postgres;
             this.mariadb = mariadb;
             this.added = added;
+            this.partitioned = partitioned;
         }
     }
 
@@ -77,7 +83,7 @@ class RebalanceIT {
         Testbed testbed = Testbed.builder().kafkaBrokers(1).postgresShards(scenario.postgres)
                 .mariadbShards(scenario.mariadb).start();
         running.add(testbed);
-        testbed.shards().forEach(SampleSchema::applyTo);
+        testbed.shards().forEach(scenario.partitioned ? SampleSchema::applyPartitionedTo : SampleSchema::applyTo);
         String five = Files.readString(ShopTopology.writeYaml(ShopTopology.of(testbed.shards()),
                 Scratch.newDirectory("rebalance")));
         String initial = Planner.plan(five, new Planner.Request(null, List.of(scenario.added), null, null)).document();
@@ -108,10 +114,17 @@ class RebalanceIT {
             workload.start(4, 25, 1, USERS / 4);
             running.add(workload);
 
+            // the new shard starts without the reference table: the move gives it the first shard's copy
+            DatabaseShard added = testbed.shards().stream().filter(s -> s.id().equals(scenario.added)).findFirst()
+                    .orElseThrow();
+            added.execute("DELETE FROM products");
             Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf(scenario.added)), null, null,
                     null));
             log.info("plan: {} of the keys move: {}", plan.plan().movedFraction(), plan.plan().moves());
             service.perform(plan.id(), Action.START);
+            if (scenario.partitioned) {
+                addPartitionAndWriteInIt(testbed, workload);
+            }
             await("copy done").atMost(Duration.ofSeconds(120))
                     .until(() -> service.rebalance(plan.id()).orElseThrow().state() == RebalanceState.CATCHING_UP);
             Thread.sleep(2_000); // writes keep coming during catch-up
@@ -127,6 +140,12 @@ class RebalanceIT {
 
             Topology after = TopologyLoader.parse(service.state().orElseThrow().current(), "after", Map.of());
             assertThat(after.epoch()).isEqualTo(2);
+            DatabaseShard first = testbed.shards().stream()
+                    .filter(s -> s.id().equals(before.strategy().shards().get(0))).findFirst().orElseThrow();
+            assertThat(products(added)).as("the reference table on the shard that joined the ring")
+                    .hasSize(12).isEqualTo(products(first));
+            VerifyReport everyShard = service.verifyKeyspace(true);
+            assertThat(everyShard.clean()).as(everyShard.sample().toString()).isTrue();
             List<String> lost = LayoutCheck.problems(testbed.shards(), after, workload.expected().values());
             assertThat(lost).as("acknowledged writes missing or regressed, rows on non-owners").isEmpty();
             Rebalance done = service.rebalance(plan.id()).orElseThrow();
@@ -151,6 +170,22 @@ class RebalanceIT {
     }
 
     /**
+     * While the copy runs, a partition for order ids from 1,000,000 is added on every shard, as an operator adds next
+     * year's; orders are inserted into it for 300 users (moving and staying), and every third deleted again.
+     */
+    private static void addPartitionAndWriteInIt(Testbed testbed, RouterWorkload workload) throws Exception {
+        for (DatabaseShard shard : testbed.shards()) {
+            if (shard.engine() == dev.shardflow.core.topology.Engine.POSTGRESQL) {
+                shard.execute("CREATE TABLE orders_late PARTITION OF orders FOR VALUES FROM (1000000) TO (2000000)",
+                        "ALTER TABLE orders_late REPLICA IDENTITY FULL");
+            } else {
+                shard.execute("ALTER TABLE orders ADD PARTITION (PARTITION p_late VALUES LESS THAN (2000000))");
+            }
+        }
+        workload.writeOrdersFrom(1_000_000, java.util.stream.LongStream.rangeClosed(1, 300).boxed().toList());
+    }
+
+    /**
      * While the workload writes: a correct move verifies clean; the four faults are found, the orphan only by the
      * verify of every shard; once repaired, the move verifies clean again.
      */
@@ -167,6 +202,9 @@ class RebalanceIT {
         faults.assertMovingFaultsFound(broken.verification());
         assertThat(broken.state()).as("a verify that finds differences takes the VERIFIED mark away")
                 .isEqualTo(RebalanceState.CATCHING_UP);
+        assertThatThrownBy(() -> service.perform(id, Action.CUTOVER)).as("no cutover after a dirty verify")
+                .isInstanceOf(WorkflowException.class).hasMessageContaining("the last verify found")
+                .hasMessageContaining("mismatch");
         VerifyReport all = service.verifyKeyspace(true);
         log.info("verify of every shard with faults: {} rows compared, {}", all.rowsCompared(), all.sample());
         faults.assertOrphanFound(all);
@@ -176,6 +214,19 @@ class RebalanceIT {
         assertThat(repaired.verification().clean()).as(repaired.verification().sample().toString()).isTrue();
         assertThat(repaired.state()).isEqualTo(RebalanceState.VERIFIED);
         assertThat(service.verifyKeyspace(true).clean()).isTrue();
+    }
+
+    /** The reference table's rows as text, by id: the same on every shard of the ring. */
+    private static Map<Long, String> products(DatabaseShard shard) throws SQLException {
+        Map<Long, String> rows = new java.util.TreeMap<>();
+        try (Connection connection = shard.connect(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT id, name, category, price FROM products")) {
+            while (result.next()) {
+                rows.put(result.getLong(1), result.getString(2) + "|" + result.getString(3) + "|"
+                        + result.getBigDecimal(4).stripTrailingZeros().toPlainString());
+            }
+        }
+        return rows;
     }
 
     private static Rebalance cutover(TopologyService service, String id) throws InterruptedException {

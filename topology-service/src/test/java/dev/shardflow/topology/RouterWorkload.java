@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes users and orders of the sample schema through a {@link ShardRouter}, from several threads at a steady rate,
- * each thread on its own users, and remembers every acknowledged write's outcome (a row's last acknowledged version,
- * or that it was deleted) and how long each write took, keyed or not by a moving user.
+ * each thread on its own users — updates of users, inserts, updates and deletes of their orders — and remembers every
+ * acknowledged write's outcome (a row's last acknowledged version, or that it was deleted) and how long each write
+ * took, keyed or not by a moving user.
  */
 final class RouterWorkload implements AutoCloseable {
     /** A row's state as its last acknowledged write left it; version -1 for a deleted row. */
@@ -94,6 +95,9 @@ final class RouterWorkload implements AutoCloseable {
         Expected before = expected.get(key);
         long version = before == null ? 1 : before.version() + 1;
         long orderId = user * 10 + (version % 3 == 0 ? 1 : 0);
+        // now and then the user's second order is deleted (it comes back at the next multiple of 3)
+        Expected second = expected.get("orders/" + (user * 10 + 1));
+        boolean deleteSecond = version % 5 == 0 && second != null && second.version() > 0 && orderId != user * 10 + 1;
         long started = System.nanoTime();
         long startMs = System.currentTimeMillis();
         try {
@@ -110,17 +114,70 @@ final class RouterWorkload implements AutoCloseable {
                     }
                 }
                 upsertOrder(connection, orderId, user, version);
+                if (deleteSecond) {
+                    deleteOrder(connection, user * 10 + 1);
+                }
                 return null;
             });
             acknowledged.incrementAndGet();
             expected.put(key, new Expected("users", user, user, version));
             expected.put("orders/" + orderId, new Expected("orders", orderId, user, version));
+            if (deleteSecond) {
+                expected.put("orders/" + (user * 10 + 1), new Expected("orders", user * 10 + 1, user, -1));
+            }
             timings.add(new Timing(startMs, (System.nanoTime() - started) / 1_000, user));
         } catch (RetryableRouteException e) {
             refused.incrementAndGet(); // not run: nothing to remember
         } catch (SQLException | RuntimeException e) {
             inDoubt.put(key, true);
             inDoubt.put("orders/" + orderId, true);
+            inDoubt.put("orders/" + (user * 10 + 1), true);
+        }
+    }
+
+    /**
+     * Inserts one order per user of {@code users} with id {@code firstOrderId + user} (for a partition added while
+     * the rebalance runs), then deletes every third of them, each through the router; writes refused by a fence are
+     * tried again.
+     */
+    void writeOrdersFrom(long firstOrderId, List<Long> users) throws SQLException, InterruptedException {
+        for (long user : users) {
+            long id = firstOrderId + user;
+            writeRetrying(user, connection -> insertOrder(connection, id, user, 1));
+            expected.put("orders/" + id, new Expected("orders", id, user, 1));
+            if (user % 3 == 0) {
+                writeRetrying(user, connection -> deleteOrder(connection, id));
+                expected.put("orders/" + id, new Expected("orders", id, user, -1));
+            }
+        }
+    }
+
+    private interface Statement {
+        void run(java.sql.Connection connection) throws SQLException;
+    }
+
+    private void writeRetrying(long user, Statement statement) throws SQLException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                router.write(user, connection -> {
+                    statement.run(connection);
+                    return null;
+                });
+                acknowledged.incrementAndGet();
+                return;
+            } catch (RetryableRouteException e) {
+                if (attempt >= 50) {
+                    throw e;
+                }
+                Thread.sleep(100); // held by a fence: the router says when to come back, retry shortly
+            }
+        }
+    }
+
+    private static void deleteOrder(java.sql.Connection connection, long id) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM orders WHERE id = ?")) {
+            delete.setLong(1, id);
+            delete.executeUpdate();
         }
     }
 

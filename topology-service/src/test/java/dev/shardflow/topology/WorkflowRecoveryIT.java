@@ -251,8 +251,16 @@ class WorkflowRecoveryIT {
         rebalance = json(post("/api/rebalances", "{\"remove\": [\"pg3\"]}")).path("id").asText();
         assertThat(post("/api/rebalances/" + rebalance + "/start", "").statusCode()).isEqualTo(200);
         await("catching up").atMost(Duration.ofSeconds(90)).until(() -> state().equals("CATCHING_UP"));
-        await("cut over").atMost(Duration.ofSeconds(60)).until(() -> post("/api/rebalances/" + rebalance
-                + "/cutover", "").statusCode() == 200);
+        HttpResponse<String> unverified = post("/api/rebalances/" + rebalance + "/cutover", "");
+        assertThat(unverified.statusCode()).as(unverified.body()).isEqualTo(409);
+        assertThat(json(unverified).path("error").asText()).contains("no verify has run since the catch-up began",
+                "--force");
+        assertThat(post("/api/rebalances/" + rebalance + "/complete", "{\"force\": true}").statusCode())
+                .as("force is for cutover only").isEqualTo(400);
+        await("cut over, forced").atMost(Duration.ofSeconds(60)).until(() -> post("/api/rebalances/" + rebalance
+                + "/cutover", "{\"force\": true}").statusCode() == 200);
+        assertThat(json(get("/api/rebalances/" + rebalance)).path("rebalance").path("history").toString())
+                .contains("forced by the operator although no verify has run since the catch-up began");
         await("the router on epoch 3").atMost(Duration.ofSeconds(10)).until(() -> router.epoch() == 3);
         // the reverse fence cannot finish while the old owner's writer is away: kill the service during it
         stopWriter("pg3");

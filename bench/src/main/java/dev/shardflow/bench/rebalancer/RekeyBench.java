@@ -66,7 +66,7 @@ public final class RekeyBench {
 
     private static void fill(KafkaCluster kafka, Topology before, int events) throws Exception {
         String bootstrap = kafka.bootstrapServers();
-        for (String table : List.of("users", "orders", "order_items")) {
+        for (String table : List.of("users", "orders", "order_items", "products")) {
             kafka.createTopic("sf.shop.cdc." + table, 6, 1, Map.of());
         }
         kafka.createTopic("sf.shop.topology", 1, 1,

@@ -149,7 +149,8 @@ public final class RecordConverter {
             case "io.debezium.time.NanoTimestamp":
                 return CanonicalRow.text(LocalDateTime.ofInstant(nanos((Long) value), ZoneOffset.UTC));
             case "io.debezium.time.ZonedTimestamp":
-                return CanonicalRow.text(OffsetDateTime.parse((String) value));
+                // an instant stays one on the wire (UTC, with its Z); compares equal to its UTC wall time
+                return CanonicalRow.text(OffsetDateTime.parse((String) value)) + "Z";
             case "io.debezium.time.Time":
                 return CanonicalRow.text(LocalTime.ofNanoOfDay(((Integer) value) * 1_000_000L));
             case "io.debezium.time.MicroTime":

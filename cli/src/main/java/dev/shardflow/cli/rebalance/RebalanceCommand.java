@@ -65,9 +65,14 @@ public final class RebalanceCommand {
 
         @Override
         public Integer call() {
-            output.print(out(), api.client().post("api/rebalances/" + id + "/" + spec.name(), null),
+            output.print(out(), api.client().post("api/rebalances/" + id + "/" + spec.name(), body()),
                     RebalanceText::rebalance);
             return ExitCodes.OK;
+        }
+
+        /** The request's body: none, unless the step takes options. */
+        Object body() {
+            return null;
         }
 
         @Command(name = "start", mixinStandardHelpOptions = true,
@@ -76,8 +81,17 @@ public final class RebalanceCommand {
 
         @Command(name = "cutover", mixinStandardHelpOptions = true,
                 description = "Fenced cutover: writes to moving keys pause while the last of them arrive, then the "
-                        + "next epoch is in force.")
-        static final class Cutover extends Step {}
+                        + "next epoch is in force. Refused until a verify since the catch-up was clean.")
+        static final class Cutover extends Step {
+            @Option(names = "--force", description = "Cut over although no clean verify ran since the catch-up "
+                    + "began; the rebalance's history records it, with what verify had not shown.")
+            boolean force;
+
+            @Override
+            Object body() {
+                return force ? Map.of("force", true) : null;
+            }
+        }
 
         @Command(name = "complete", mixinStandardHelpOptions = true,
                 description = "Stop replicating back and delete moved rows from their old owners.")

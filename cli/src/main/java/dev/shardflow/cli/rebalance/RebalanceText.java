@@ -76,6 +76,10 @@ final class RebalanceText {
         if (!report.path("complete").asBoolean(true)) {
             text.append(" (stopped early; verify again to resume)");
         }
+        counts(text, "by table", report.path("byTable"));
+        if ("all".equals(report.path("scope").asText().split(" ")[0])) {
+            counts(text, "by shard", report.path("byShard"));
+        }
         for (JsonNode mismatch : report.path("details")) {
             text.append("\n  ").append(mismatch.path("kind").asText()).append(" ").append(mismatch.path("table")
                     .asText()).append(" ").append(mismatch.path("key").asText()).append(": ")
@@ -84,6 +88,16 @@ final class RebalanceText {
                     .append(mismatch.path("otherRow"));
         }
         return text.toString();
+    }
+
+    /** One line per table (or shard): each kind of difference found there and how many, as {@code users DIFFERS 3}. */
+    private static void counts(StringBuilder text, String title, JsonNode counts) {
+        counts.fields().forEachRemaining(entry -> {
+            StringBuilder line = new StringBuilder();
+            entry.getValue().fields().forEachRemaining(kind -> line.append(line.isEmpty() ? "" : ", ")
+                    .append(kind.getKey()).append(" ").append(kind.getValue().asLong()));
+            text.append("\n  ").append(title).append(" ").append(entry.getKey()).append(": ").append(line);
+        });
     }
 
     static boolean clean(JsonNode report) {

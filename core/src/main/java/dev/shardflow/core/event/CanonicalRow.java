@@ -28,8 +28,11 @@ import java.util.UUID;
  *   <li>numbers of any Java type as plain decimals without trailing zeros ({@code 5}, {@code 5.0} and {@code 5.00}
  *       are the same), and booleans as the numbers 1 and 0, since MariaDB stores {@code BOOLEAN} as
  *       {@code TINYINT(1)};
- *   <li>date-times without a zone as ISO-8601 with the fraction trimmed; instants and zoned times converted to UTC
- *       and written with a {@code Z}; dates as ISO dates;
+ *   <li>date-times as ISO-8601 with the fraction trimmed and no zone: a date-time without a zone as it is, an
+ *       instant or zoned time as its wall-clock time in UTC. A writer stores an instant in a column without a zone
+ *       as its UTC wall time and a zone-less value in a zoned column as that time in UTC, so MariaDB
+ *       {@code TIMESTAMP} and {@code DATETIME}, PostgreSQL {@code timestamp} and {@code timestamptz} holding the same
+ *       moment encode alike whichever pair a move copies between; dates as ISO dates;
  *   <li>byte arrays as Base64; null as its own tag, distinct from the empty string;
  *   <li>three type tags only (null, number, text), so a date read over JDBC and the ISO string in a change event
  *       encode alike.
@@ -110,7 +113,7 @@ public final class CanonicalRow {
 
     private static String temporal(TemporalAccessor temporal) {
         if (temporal instanceof Instant instant) {
-            return trimFraction(LOCAL.format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC))) + "Z";
+            return trimFraction(LOCAL.format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC)));
         }
         if (temporal instanceof OffsetDateTime offset) {
             return temporal(offset.toInstant());

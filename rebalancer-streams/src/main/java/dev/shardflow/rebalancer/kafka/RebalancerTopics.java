@@ -32,11 +32,13 @@ public final class RebalancerTopics {
 
     private RebalancerTopics() {}
 
-    /** The change topics the rebalancer routes: those of the tables placed by a shard key or by their parent. */
+    /**
+     * The change topics the rebalancer routes: every table's — placed by a shard key, by its parent, or a reference
+     * table, whose copy a shard joining the ring receives.
+     */
     public static List<String> changeTopics(Topology topology) {
         TopicNames names = TopicNames.of(topology);
-        return topology.tables().stream().filter(t -> t.placement() != TableSpec.Placement.REFERENCE)
-                .map(t -> names.cdc(t.name())).toList();
+        return topology.tables().stream().map(t -> names.cdc(t.name())).toList();
     }
 
     public static void ensure(String bootstrapServers, Topology topology, List<ShardSpec> shards, int partitions,

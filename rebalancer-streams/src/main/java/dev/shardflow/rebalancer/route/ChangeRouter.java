@@ -3,6 +3,7 @@ package dev.shardflow.rebalancer.route;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EnvelopeCheck;
 import dev.shardflow.core.topology.TableSpec;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,24 @@ public final class ChangeRouter {
      *
      * @param parentShardKey the shard key of the child's parent row; null routes a child as following its parent
      */
+    /**
+     * A reference table is copied whole to every shard of the ring; a shard that joins it gets the copy of the first
+     * shard of the ring in force (the copy verify compares every other with), its history from the change topics like
+     * any moving row, before the cutover's fence.
+     */
+    private static Decision reference(ChangeEvent change, Routing routing) {
+        if (!routing.moving()) {
+            return Decision.Skip.REFERENCE;
+        }
+        List<String> ring = routing.current().strategy().shards();
+        if (ring.isEmpty() || !ring.get(0).equals(change.source().shard())) {
+            return Decision.Skip.REFERENCE;
+        }
+        List<String> joining = routing.other().strategy().shards().stream().filter(s -> !ring.contains(s)).toList();
+        return joining.isEmpty() ? Decision.Skip.REFERENCE
+                : new Decision.Replicate(joining, change.withEpoch(routing.current().epoch()));
+    }
+
     public static Decision route(ChangeEvent change, Routing routing, Object parentShardKey) {
         Optional<String> foreign = EnvelopeCheck.problem(change, routing.current(),
                 routing.moving() ? routing.other() : null);
@@ -37,7 +56,7 @@ public final class ChangeRouter {
         TableSpec table = routing.current().table(change.table()).orElseThrow();
         switch (table.placement()) {
             case REFERENCE -> {
-                return Decision.Skip.REFERENCE;
+                return reference(change, routing);
             }
             case PARENT -> {
                 if (parentShardKey == null) {

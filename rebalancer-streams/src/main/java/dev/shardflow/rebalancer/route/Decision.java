@@ -9,6 +9,16 @@ public sealed interface Decision {
     /** An authoritative change of a moving key, re-stamped with the epoch in force, for its other owner. */
     record Forward(String shard, ChangeEvent change) implements Decision {}
 
+    /**
+     * A change of a reference table on the shard whose copy is the truth (the first of the ring in force), re-stamped
+     * with the epoch in force, for each shard that joins the ring in the other topology and has no copy yet.
+     */
+    record Replicate(List<String> shards, ChangeEvent change) implements Decision {
+        public Replicate {
+            shards = List.copyOf(shards);
+        }
+    }
+
     /** A fence marker, for every partition of the apply topics of these shards. */
     record Fence(List<String> shards, ChangeEvent marker) implements Decision {
         public Fence {
@@ -22,7 +32,7 @@ public sealed interface Decision {
         STAYS,
         /** The source does not own the key at the epoch in force: an echo of a writer, a cleanup delete. */
         NON_OWNER,
-        /** A reference table, copied to every shard, never moved. */
+        /** A reference table's change that no joining shard needs: no rebalance adds one, or not the truth's copy. */
         REFERENCE,
         /** A table without a shard key of its own: it goes where its parent row goes, which this router cannot see. */
         FOLLOWS_PARENT,

@@ -38,6 +38,9 @@ public final class RouteCounts {
         if (decision instanceof Decision.Forward) {
             return "forwarded";
         }
+        if (decision instanceof Decision.Replicate) {
+            return "replicated";
+        }
         if (decision instanceof Decision.Fence) {
             return "fence";
         }

@@ -45,6 +45,12 @@ final class Outputs {
         if (decision instanceof Decision.Forward forward) {
             context.forward(new Record<>(TableRowKey.of(forward.change()).toBytes(),
                     EventJson.toBytes(forward.change()), timestamp, target(forward.shard())), RekeyTopology.APPLY_SINK);
+        } else if (decision instanceof Decision.Replicate copy) {
+            byte[] copyKey = TableRowKey.of(copy.change()).toBytes();
+            byte[] value = EventJson.toBytes(copy.change());
+            for (String shard : copy.shards()) {
+                context.forward(new Record<>(copyKey, value, timestamp, target(shard)), RekeyTopology.APPLY_SINK);
+            }
         } else if (decision instanceof Decision.Fence fence) {
             byte[] fenceKey = TableRowKey.of(fence.marker()).toBytes();
             String path = fencePath(incoming);
@@ -58,25 +64,9 @@ final class Outputs {
 
     void deadLetter(byte[] key, byte[] value, long timestamp, ChangeEvent change, String reason, Exception error) {
         counts.count("rejected");
-        Headers headers = new RecordHeaders();
-        add(headers, "reason", reason);
-        add(headers, "component", "rebalancer");
-        if (error != null) {
-            add(headers, "exception", error.getClass().getName());
-        }
-        RecordMetadata source = context.recordMetadata().orElse(null);
-        if (source != null) {
-            add(headers, "source.topic", source.topic());
-            add(headers, "source.partition", String.valueOf(source.partition()));
-            add(headers, "source.offset", String.valueOf(source.offset()));
-        }
-        if (change != null) {
-            add(headers, "table", change.table());
-            add(headers, "source.shard", change.source().shard());
-            add(headers, "source.position", String.valueOf(change.source().position()));
-        }
-        log.warn("change at {} to the dead-letter topic: {}", source == null ? "?" : source.topic() + "-"
-                + source.partition() + "@" + source.offset(), reason);
+        Headers headers = DeadLetterHeaders.of(reason, "rebalancer", error, context.recordMetadata(), change);
+        log.warn("change at {} to the dead-letter topic: {}", DeadLetterHeaders.where(context.recordMetadata()),
+                reason);
         context.forward(new Record<>(key, value, timestamp, headers), RekeyTopology.DLQ_SINK);
     }
 

@@ -58,8 +58,11 @@ public final class RekeyTopology {
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
                 "topology-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.topology(),
                 "topology-loader", topologyLoader());
+        // reference tables go the same way: a shard joining the ring gets its copy, behind the same fence markers
+        List<String> routed = new ArrayList<>(changeTopics(fallback, TableSpec.Placement.SHARD_KEY));
+        routed.addAll(changeTopics(fallback, TableSpec.Placement.REFERENCE));
         topology.addSource("changes", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                changeTopics(fallback, TableSpec.Placement.SHARD_KEY).toArray(String[]::new));
+                routed.toArray(String[]::new));
         topology.addProcessor("route", () -> new RouteProcessor(fallback, counts), "changes");
         List<String> childTopics = changeTopics(fallback, TableSpec.Placement.PARENT);
         List<String> routers = new ArrayList<>(List.of("route"));

@@ -21,11 +21,18 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TableJoined;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -81,11 +88,38 @@ public final class ViewTopology {
 
     private static KTable<String, ChangeEvent> rows(StreamsBuilder builder,
             dev.shardflow.core.topology.Topology keyspace, String table, RouteCounts counts) {
-        return builder.stream(TopicNames.of(keyspace).cdc(table), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                        .withName(table + "-changes"))
-                .process(() -> new OwnedRows(keyspace, counts), Named.as(table + "-owned"))
+        KStream<String, ChangeEvent> owned = builder.stream(TopicNames.of(keyspace).cdc(table),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(table + "-changes"))
+                .process(() -> new OwnedRows(keyspace, counts), Named.as(table + "-owned"));
+        // what does not belong to the keyspace goes to the dead-letter topic as it was read, with its reason
+        owned.filter((key, change) -> OwnedRows.REJECTED.equals(key), Named.as(table + "-rejected"))
+                .process(DeadLetterRecord::new, Named.as(table + "-dead-letter"))
+                .to(TopicNames.of(keyspace).dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                        .withName(table + "-dlq-sink"));
+        return owned.filterNot((key, change) -> OwnedRows.REJECTED.equals(key), Named.as(table + "-accepted"))
                 .toTable(Named.as(table + "-rows"), Materialized.<String, ChangeEvent, KeyValueStore<Bytes, byte[]>>as(
                         table + "-rows").withKeySerde(Serdes.String()).withValueSerde(new ChangeEventSerde()));
+    }
+
+    /** A rejected record of {@link OwnedRows} as it was read: its original key and value, and the reason headers. */
+    private static final class DeadLetterRecord implements Processor<String, ChangeEvent, byte[], byte[]> {
+        private ProcessorContext<byte[], byte[]> context;
+
+        @Override
+        public void init(ProcessorContext<byte[], byte[]> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(Record<String, ChangeEvent> record) {
+            Headers headers = new RecordHeaders(record.headers().toArray());
+            Header key = headers.lastHeader(OwnedRows.ORIGINAL_KEY);
+            Header value = headers.lastHeader(OwnedRows.ORIGINAL_VALUE);
+            headers.remove(OwnedRows.ORIGINAL_KEY);
+            headers.remove(OwnedRows.ORIGINAL_VALUE);
+            context.forward(new Record<>(key == null ? null : key.value(), value == null ? null : value.value(),
+                    record.timestamp(), headers));
+        }
     }
 
     private static String foreignKey(ChangeEvent row, String column, String joinKey) {

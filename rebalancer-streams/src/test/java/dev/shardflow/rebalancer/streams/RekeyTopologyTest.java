@@ -214,6 +214,49 @@ class RekeyTopologyTest {
     }
 
     @Test
+    void aShardJoiningTheRingGetsTheReferenceTablesOfTheFirstShardOnlyAndBehindTheFence() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        TestInputTopic<byte[], byte[]> products = driver.createInputTopic("sf.shop.cdc.products",
+                new ByteArraySerializer(), new ByteArraySerializer());
+        String first = topology(1, THREE).strategy().shards().get(0);
+        for (String shard : THREE) {
+            ChangeEvent product = new ChangeEvent("shop", "products", Op.READ, Map.of("id", 7L), null,
+                    Map.of("id", 7L, "name", "Lamp from " + shard), null,
+                    new Source(shard, new PostgresLsn(position += 64), null, 0), 0);
+            products.pipeInput(SourceRowKey.of(product).toBytes(), EventJson.toBytes(product));
+        }
+        ChangeEvent fence = new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "f1"), null,
+                Map.of("id", "f1", "epoch", 1L), null, new Source(first, new PostgresLsn(position += 64), null, 0), 0);
+        products.pipeInput(SourceRowKey.of(fence).toBytes(), EventJson.toBytes(fence));
+
+        List<ChangeEvent> toNewShard = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
+        assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("products", ChangeEvent.FENCE_TABLE);
+        assertThat(toNewShard.get(0).after()).containsEntry("name", "Lamp from " + first);
+        assertThat(toNewShard.get(0).epoch()).isEqualTo(1);
+        for (String shard : THREE) {
+            assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).table())
+                    .as("shards already in the ring keep their own copy").containsExactly(ChangeEvent.FENCE_TABLE);
+        }
+        assertThat(counts.get("replicated")).isEqualTo(1);
+        assertThat(counts.get("reference")).isEqualTo(2);
+    }
+
+    @Test
+    void referenceTablesAreNotCopiedWhenNoShardJoins() {
+        start(new TopologyState("shop", doc(2, FOUR), doc(3, THREE), Phase.FORWARD, "r2"));
+        TestInputTopic<byte[], byte[]> products = driver.createInputTopic("sf.shop.cdc.products",
+                new ByteArraySerializer(), new ByteArraySerializer());
+        ChangeEvent product = new ChangeEvent("shop", "products", Op.UPDATE, Map.of("id", 7L), null,
+                Map.of("id", 7L, "name", "Lamp"), null,
+                new Source(topology(2, FOUR).strategy().shards().get(0), new PostgresLsn(position += 64), null, 0), 0);
+        products.pipeInput(SourceRowKey.of(product).toBytes(), EventJson.toBytes(product));
+        for (String shard : FOUR) {
+            assertThat(apply(shard).readRecordsToList()).isEmpty();
+        }
+        assertThat(counts.get("reference")).isEqualTo(1);
+    }
+
+    @Test
     void badEventsGoToTheDeadLetterTopicWithTheirReasonAndTheNextOneFlows() {
         start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         users.pipeInput("k".getBytes(StandardCharsets.UTF_8), "{not json".getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,9 @@
 package dev.shardflow.writer.jdbc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Engine;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -16,9 +20,9 @@ import java.util.Locale;
  * Reads a column value the way shardflow compares rows across engines: by its declared SQL type, not as whatever
  * object the driver prefers. {@code CHAR(n)} loses the padding PostgreSQL adds (MariaDB strips it on read),
  * date-times without a zone read as local date-times, zoned ones (PostgreSQL {@code timestamptz}, and MariaDB
- * {@code TIMESTAMP} in a session whose {@code time_zone} is UTC) as instants, dates and times as such. Decimal
- * scale, booleans stored as {@code TINYINT(1)} and fractions of seconds are then alike under
- * {@link dev.shardflow.core.event.CanonicalRow}.
+ * {@code TIMESTAMP} in a session whose {@code time_zone} is UTC) as instants, dates and times as such, JSON as one
+ * text ({@link #json}). Decimal scale, booleans stored as {@code TINYINT(1)}, fractions of seconds, and an instant
+ * against its UTC wall time are then alike under {@link dev.shardflow.core.event.CanonicalRow}.
  */
 public final class CanonicalColumns {
 
@@ -61,6 +65,11 @@ public final class CanonicalColumns {
      * A value converted for a column (what the writer binds) as {@link #read} would read it back: padding stripped,
      * a MariaDB {@code TIMESTAMP} as an instant.
      */
+    public static Object asRead(Object converted, TableMetadata.Column column, Engine engine) {
+        return column.json() ? json(converted) : asRead(converted, column.jdbcType(), column.typeName(), engine);
+    }
+
+    /** {@link #asRead(Object, TableMetadata.Column, Engine)} for a column that does not hold JSON. */
     public static Object asRead(Object converted, int jdbcType, String typeName, Engine engine) {
         if (converted instanceof String text && padded(jdbcType)) {
             return stripPadding(text);
@@ -71,6 +80,27 @@ public final class CanonicalColumns {
         }
         return converted;
     }
+
+    /**
+     * A JSON document in one text whichever engine kept it: members sorted by name, no spaces, numbers exact. jsonb
+     * reorders members and spaces them its own way, MariaDB keeps the text it was given; both hold the same document.
+     * A value that is not JSON is left as it is.
+     */
+    public static Object json(Object value) {
+        if (value == null) {
+            return null;
+        }
+        String text = value.toString();
+        try {
+            Object document = EventJson.mapper().readValue(text, Object.class);
+            return SORTED.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            return text;
+        }
+    }
+
+    private static final ObjectWriter SORTED = EventJson.mapper().writer()
+            .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** A fixed-length text value without its trailing padding; how both engines agree on {@code CHAR(n)}. */
     public static String stripPadding(String text) {

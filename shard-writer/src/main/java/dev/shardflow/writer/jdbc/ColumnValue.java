@@ -36,8 +36,19 @@ public final class ColumnValue {
     }
 
     public static ColumnValue of(SqlDialect dialect, Column column) {
-        return new ColumnValue(column, kindOf(column), dialect);
+        Kind kind = kindOf(column);
+        // PostgreSQL's driver describes an enum (a type of the schema's own) as VARCHAR, yet refuses a VARCHAR
+        // parameter for it: it goes untyped, parsed by the server as the column's type
+        if (kind == Kind.TEXT && dialect == SqlDialect.POSTGRESQL
+                && !POSTGRES_TEXT.contains(column.typeName().toLowerCase(Locale.ROOT))) {
+            kind = Kind.OTHER;
+        }
+        return new ColumnValue(column, kind, dialect);
     }
+
+    /** PostgreSQL's own character types: any other type the driver calls text is the schema's own (an enum). */
+    private static final java.util.Set<String> POSTGRES_TEXT = java.util.Set.of("varchar", "text", "bpchar", "char",
+            "name", "citext", "character varying", "character");
 
     private static Kind kindOf(Column column) {
         String type = column.typeName().toLowerCase(Locale.ROOT);

@@ -36,6 +36,7 @@ public final class RowReader {
     private final String placementColumn;
     private final String keyList;
     private final Set<String> leftOut;
+    private Set<String> json; // read once, with the first rows
 
     public RowReader(ShardSpec shard, TableSpec table, Topology topology) {
         this(shard, table, topology, Set.of());
@@ -173,6 +174,9 @@ public final class RowReader {
         List<RowImage> rows = new ArrayList<>();
         try (ResultSet result = statement.executeQuery()) {
             ResultSetMetaData meta = result.getMetaData();
+            if (json == null) {
+                json = TableMetadata.read(statement.getConnection(), table.name()).jsonColumns();
+            }
             int columns = meta.getColumnCount();
             String[] names = new String[columns + 1];
             for (int i = 1; i <= columns; i++) {
@@ -183,6 +187,9 @@ public final class RowReader {
                 Object placement = null;
                 for (int i = 1; i <= columns; i++) {
                     Object value = CanonicalColumns.read(result, meta, i, shard.engine());
+                    if (json.contains(names[i])) {
+                        value = CanonicalColumns.json(value);
+                    }
                     if (names[i].equals(placementColumn)) {
                         placement = value;
                     }

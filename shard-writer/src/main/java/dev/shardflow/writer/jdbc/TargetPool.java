@@ -29,6 +29,12 @@ public final class TargetPool {
         config.setAutoCommit(false);
         config.setConnectionTimeout(connectionTimeoutMs);
         config.setInitializationFailTimeout(-1); // the writer starts and retries while the target is away
+        // An instant reaches a MariaDB/MySQL TIMESTAMP as its UTC wall time: the session must read it in UTC, or a
+        // server whose time_zone is not UTC stores it hours off.
+        String utc = CanonicalColumns.utcSession(shard.engine());
+        if (utc != null) {
+            config.setConnectionInitSql(utc);
+        }
         driverProperties(shard.engine()).forEach((k, v) -> config.addDataSourceProperty((String) k, v));
         return new HikariDataSource(config);
     }
@@ -41,7 +47,7 @@ public final class TargetPool {
         Properties properties = driverProperties(shard.engine());
         properties.setProperty("user", shard.user());
         properties.setProperty("password", password);
-        return DriverManager.getConnection(shard.jdbcUrl(), properties);
+        return RowReader.prepare(DriverManager.getConnection(shard.jdbcUrl(), properties), shard);
     }
 
     private static Properties driverProperties(Engine engine) {

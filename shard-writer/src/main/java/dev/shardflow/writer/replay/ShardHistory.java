@@ -102,8 +102,8 @@ final class ShardHistory {
         Map<String, Object> canonical = new HashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             TableMetadata.Column column = columns.get(i);
-            canonical.put(column.name().toLowerCase(Locale.ROOT), CanonicalColumns.asRead(values[i],
-                    column.jdbcType(), column.typeName(), shard.engine()));
+            canonical.put(column.name().toLowerCase(Locale.ROOT), CanonicalColumns.asRead(values[i], column,
+                    shard.engine()));
         }
         return CanonicalRow.hash(canonical);
     }

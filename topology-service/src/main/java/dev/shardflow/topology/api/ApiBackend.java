@@ -15,7 +15,8 @@ public interface ApiBackend {
 
     Object plan(Planner.Request request);
 
-    Object perform(String rebalanceId, Action action);
+    /** An operator's action; {@code force} (cutover only) cuts over without a clean verify, recorded in history. */
+    Object perform(String rebalanceId, Action action, boolean force);
 
     /** Holds a shard's writes while it is rebuilt ({@code held}), or releases them. */
     Object hold(String shard, boolean held);

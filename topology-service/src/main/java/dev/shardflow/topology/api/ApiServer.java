@@ -140,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
                 throw new BadRequest("unknown action '" + path.get(3) + "'; one of start, verify, cutover, complete, "
                         + "cancel, rollback");
             }
-            json(exchange, 200, backend.perform(path.get(2), action));
+            json(exchange, 200, backend.perform(path.get(2), action, actionRequest(exchange, action)));
         } else if (path.equals(List.of("api", "verify"))) {
             json(exchange, 200, backend.verify(verifyRequest(exchange)));
         } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("shards")
@@ -153,6 +153,20 @@ public final class ApiServer implements AutoCloseable {
 
     /** {@code {"all": true}} or no body: whether to verify every shard and table, or only the moving rows. */
     private static boolean verifyRequest(HttpExchange exchange) throws IOException {
+        return flag(exchange, "verify", "all");
+    }
+
+    /** {@code {"force": true}} (cutover only) or no body. */
+    private static boolean actionRequest(HttpExchange exchange, Action action) throws IOException {
+        boolean force = flag(exchange, action.verb(), "force");
+        if (force && action != Action.CUTOVER) {
+            throw new BadRequest("force applies to cutover only, not to " + action.verb());
+        }
+        return force;
+    }
+
+    /** A request body that is empty or a JSON object with at most one boolean field, {@code name}. */
+    private static boolean flag(HttpExchange exchange, String request, String name) throws IOException {
         byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
             bytes = in.readNBytes(1 << 16);
@@ -164,20 +178,23 @@ public final class ApiServer implements AutoCloseable {
         try {
             body = JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new BadRequest("the verify request is not JSON: " + e.getMessage());
+            throw new BadRequest("the " + request + " request is not JSON: " + e.getMessage());
         }
-        if (body == null || !body.isObject()) {
-            throw new BadRequest("the verify request must be a JSON object: {\"all\": true}");
+        if (body == null || body.isMissingNode()) {
+            return false;
+        }
+        if (!body.isObject()) {
+            throw new BadRequest("the " + request + " request must be a JSON object: {\"" + name + "\": true}");
         }
         body.fieldNames().forEachRemaining(field -> {
-            if (!field.equals("all")) {
-                throw new BadRequest("unknown field '" + field + "'; known: [all]");
+            if (!field.equals(name)) {
+                throw new BadRequest("unknown field '" + field + "'; known: [" + name + "]");
             }
         });
-        if (body.has("all") && !body.get("all").isBoolean()) {
-            throw new BadRequest("all: give true or false");
+        if (body.has(name) && !body.get(name).isBoolean()) {
+            throw new BadRequest(name + ": give true or false");
         }
-        return body.path("all").asBoolean(false);
+        return body.path(name).asBoolean(false);
     }
 
     static Planner.Request planRequest(JsonNode body) {

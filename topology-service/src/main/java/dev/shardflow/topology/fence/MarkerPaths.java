@@ -17,8 +17,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * How many copies of one marker row — a cutover fence, or a verify watermark — the writers of a shard apply: capture
- * appends the marker to every partition of every change topic, the rebalancer forwards each copy to every partition
- * of the shard's apply topic, and for child tables through every partition of the topic children are re-keyed
+ * appends the marker to every partition of every change topic (reference tables' included), the rebalancer forwards
+ * each copy to every partition of the shard's apply topic, and for child tables through every partition of the topic children are re-keyed
  * through as well. A writer records each copy with the path it took, so the count says when everything written
  * before the marker on its source is in place.
  */
@@ -55,9 +55,7 @@ public final class MarkerPaths {
         TopicNames names = TopicNames.of(in);
         List<String> topics = new ArrayList<>();
         for (TableSpec table : in.tables()) {
-            if (table.placement() != TableSpec.Placement.REFERENCE) {
-                topics.add(names.cdc(table.name()));
-            }
+            topics.add(names.cdc(table.name()));
         }
         boolean children = in.tables().stream().anyMatch(t -> t.placement() == TableSpec.Placement.PARENT);
         String childrenTopic = names.prefix() + ".rebalancer.children-by-parent";
@@ -78,9 +76,10 @@ public final class MarkerPaths {
         long paths = 0;
         for (TableSpec table : in.tables()) {
             switch (table.placement()) {
-                case SHARD_KEY -> paths += partitions.get(names.cdc(table.name()));
+                // a reference table's topic is routed like a sharded one's, so that a joining shard's copy is in
+                // place behind the marker
+                case SHARD_KEY, REFERENCE -> paths += partitions.get(names.cdc(table.name()));
                 case PARENT -> paths += (long) partitions.get(names.cdc(table.name())) * partitions.get(childrenTopic);
-                case REFERENCE -> { }
             }
         }
         return paths * partitions.get(names.apply(target));

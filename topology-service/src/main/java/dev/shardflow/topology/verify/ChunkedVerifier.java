@@ -164,7 +164,7 @@ public final class ChunkedVerifier {
                     .scan(orphans.table(), orphans.shard(), after, done);
         } else if (step instanceof Reference reference) {
             new OrphanScan(connections, tally, settings, scope.current(), scope.other(), paced)
-                    .compareReference(reference.table(), reference.shards());
+                    .compareReference(reference.table(), reference.shards(), watermarks);
         }
     }
 
@@ -199,6 +199,16 @@ public final class ChunkedVerifier {
                                 targets.get(owner).stream().map(id -> shard(scope, id)).toList()));
                     }
                 }
+            }
+            // shards joining the ring receive the reference tables of the first shard: compared like moving rows
+            List<String> ring = current.strategy().shards();
+            List<ShardSpec> joining = scope.other().strategy().shards().stream().filter(id -> !ring.contains(id))
+                    .map(id -> shard(scope, id)).toList();
+            if (!joining.isEmpty() && !ring.isEmpty()) {
+                List<ShardSpec> compared = new ArrayList<>(List.of(shard(scope, ring.get(0))));
+                compared.addAll(joining);
+                current.tables().stream().filter(t -> t.placement() == TableSpec.Placement.REFERENCE)
+                        .forEach(table -> steps.add(new Reference(table, compared)));
             }
         }
         if (scope.all()) {
@@ -245,7 +255,7 @@ public final class ChunkedVerifier {
     private static VerifyProgress progress(String run, String step, VerifyTally tally, long total, long started,
             boolean done) {
         double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-        return new VerifyProgress(run, step, tally.rowsRead, total, tally.chunks, tally.mismatches, tally.orphans,
-                tally.rowsRead / seconds, done);
+        return new VerifyProgress(run, step, tally.rowsScanned, total, tally.chunks, tally.mismatches, tally.orphans,
+                tally.rowsScanned / seconds, done);
     }
 }

@@ -85,6 +85,7 @@ final class MovingCheck {
                     rows = ownerReader.read(connection, from, upTo);
                 }
                 tally.rowsRead += rows.size();
+                tally.rowsScanned += rows.size();
                 Map<String, Map<String, RowImage>> expected = new LinkedHashMap<>();
                 targetReaders.keySet().forEach(target -> expected.put(target, new LinkedHashMap<>()));
                 for (RowImage row : rows) {
@@ -222,7 +223,7 @@ final class MovingCheck {
                 return;
             }
             if (attempt >= settings.maxRechecks()) {
-                tally.unsettled += stillChanging.size();
+                tally.unsettled(table.name(), target.shard().id(), stillChanging.size());
                 log.warn("verify: {} key(s) of {} on {} kept changing through {} rechecks, not compared: {}",
                         stillChanging.size(), table.name(), owner.id(), attempt,
                         stillChanging.subList(0, Math.min(5, stillChanging.size())));
@@ -230,16 +231,7 @@ final class MovingCheck {
             }
             changing = stillChanging;
             before = readOwned(ownerReader, owner, target.shard().id(), changing, keyValues);
-            String watermark = watermarks.write(owner);
-            long deadline = System.nanoTime() + settings.watermarkTimeout().toNanos();
-            while (!watermarks.applied(watermark, target.shard())) {
-                if (System.nanoTime() > deadline) {
-                    throw new VerifyException("watermark " + watermark + " written on " + owner.id()
-                            + " was not applied on " + target.shard().id() + " within "
-                            + settings.watermarkTimeout().toSeconds() + " s");
-                }
-                Thread.sleep(20);
-            }
+            watermarks.awaitApplied(watermarks.write(owner), owner, target.shard(), settings.watermarkTimeout());
             try (Connection connection = open(target.shard())) {
                 there = target.readKeys(connection, changing.stream().map(keyValues::get).toList());
             }

@@ -51,6 +51,8 @@ final class OrphanScan {
                 rows = reader.read(connection, from, upTo);
             }
             tally.rowsRead += rows.size();
+            tally.rowsScanned += rows.size();
+            tally.rowsCompared += rows.size(); // each row compared with its owner
             Map<String, List<RowImage>> orphansByOwner = new TreeMap<>();
             for (RowImage row : rows) {
                 if (row.placementKey() == null) {
@@ -88,10 +90,24 @@ final class OrphanScan {
         }
     }
 
-    /** Compares a reference table on every shard with its copy on the first shard of the ring. */
-    void compareReference(TableSpec table, List<ShardSpec> shards) throws SQLException {
+    /**
+     * Compares a reference table on every shard with its copy on the first shard of the ring. During a rebalance the
+     * shards that join the ring get that copy through the pipeline: they are read once a watermark written on the
+     * first shard after its rows were read has reached them, so a copy on its way does not count as a difference.
+     */
+    void compareReference(TableSpec table, List<ShardSpec> shards, Watermarks watermarks)
+            throws SQLException, InterruptedException {
         ShardSpec first = shards.get(0);
         Map<String, RowImage> baseline = readAll(first, table);
+        if (watermarks != null && other != null) {
+            List<String> ring = current.strategy().shards();
+            String id = watermarks.write(first);
+            for (ShardSpec shard : shards) {
+                if (!ring.contains(shard.id()) && other.strategy().shards().contains(shard.id())) {
+                    watermarks.awaitApplied(id, first, shard, settings.watermarkTimeout());
+                }
+            }
+        }
         for (ShardSpec shard : shards.subList(1, shards.size())) {
             Map<String, RowImage> copy = readAll(shard, table);
             Map<String, RowImage> keys = new LinkedHashMap<>(baseline);

@@ -54,6 +54,19 @@ final class Watermarks {
         }
     }
 
+    /** Waits until {@code other}'s writers applied every copy of watermark {@code id} written on {@code owner}. */
+    void awaitApplied(String id, ShardSpec owner, ShardSpec other, java.time.Duration timeout)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!applied(id, other)) {
+            if (System.nanoTime() > deadline) {
+                throw new VerifyException("watermark " + id + " written on " + owner.id() + " was not applied on "
+                        + other.id() + " within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Forgets this run's watermarks on the shards that applied them (shardflow's bookkeeping, not data). */
     void remove(Iterable<ShardSpec> shards) {
         for (ShardSpec shard : shards) {

@@ -67,13 +67,18 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
      *
      * @param outcome null while in progress, then {@code committed} or {@code aborted}
      * @param pauseMs how long writes to moving keys were held, from the fence's publication to its end
+     * @param forced true when the operator forced the cutover without a clean verify; null otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FenceAttempt(String id, boolean reverse, long startedAtMs, Long endedAtMs, String outcome,
-            String reason, Long pauseMs) {
+            String reason, Long pauseMs, Boolean forced) {
 
         public FenceAttempt end(long atMs, String outcome, String reason) {
-            return new FenceAttempt(id, reverse, startedAtMs, atMs, outcome, reason, atMs - startedAtMs);
+            return new FenceAttempt(id, reverse, startedAtMs, atMs, outcome, reason, atMs - startedAtMs, forced);
+        }
+
+        public boolean wasForced() {
+            return Boolean.TRUE.equals(forced);
         }
     }
 

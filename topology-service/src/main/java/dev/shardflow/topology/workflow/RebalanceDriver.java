@@ -117,6 +117,19 @@ public final class RebalanceDriver {
     }
 
     public Rebalance perform(String id, Action action) {
+        return perform(id, action, false);
+    }
+
+    /**
+     * Performs an operator's action.
+     *
+     * @param force for a cutover only: cut over although no clean verify ran since the catch-up began, which the
+     *     rebalance's history records with the reason that would have refused it
+     */
+    public Rebalance perform(String id, Action action, boolean force) {
+        if (force && action != Action.CUTOVER) {
+            throw new WorkflowException(Kind.INVALID, "force applies to cutover only, not to " + action.verb());
+        }
         Rebalance rebalance = rebalances.get(id);
         if (rebalance == null) {
             throw new WorkflowException(Kind.NOT_FOUND, "no rebalance " + id);
@@ -128,7 +141,7 @@ public final class RebalanceDriver {
         return switch (action) {
             case START -> commit(new TopologyState(state.keyspace(), rebalance.fromDocument(), rebalance.toDocument(),
                     Phase.FORWARD, id), rebalance.to(RebalanceState.COPYING, "copy started", now()));
-            case CUTOVER -> cutover(rebalance);
+            case CUTOVER -> cutover(rebalance, force);
             case COMPLETE -> commit(TopologyState.steady(state.keyspace(), rebalance.toDocument()),
                     rebalance.to(RebalanceState.COMPLETING, "complete: moved rows are deleted from their old owners",
                             now()));
@@ -158,7 +171,39 @@ public final class RebalanceDriver {
         return commit(null, rebalance);
     }
 
-    private Rebalance cutover(Rebalance rebalance) {
+    /**
+     * Why a cutover must wait for a verify, or null when the last verify since the catch-up began was complete and
+     * clean (the rebalance is VERIFIED).
+     */
+    static String unverified(Rebalance rebalance) {
+        if (rebalance.state() == RebalanceState.VERIFIED) {
+            return null;
+        }
+        VerifyReport last = rebalance.verification();
+        if (last == null) {
+            return "no verify has run since the catch-up began";
+        }
+        if (!last.complete()) {
+            return "the last verify did not finish (" + last.rowsCompared() + " rows compared)";
+        }
+        if (!last.clean()) {
+            return "the last verify found " + last.mismatches() + " mismatch(es), " + last.unsettled()
+                    + " unsettled key(s) and " + last.orphans() + " orphan(s)"
+                    + (last.sample().isEmpty() ? "" : ": " + last.sample().get(0));
+        }
+        return "no clean verify since the catch-up began";
+    }
+
+    private Rebalance cutover(Rebalance rebalance, boolean force) {
+        String unverified = unverified(rebalance);
+        if (unverified != null && !force) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + ": "
+                    + unverified + "; run verify until it is clean, or cut over with force (shardctl rebalance "
+                    + "cutover --force, API {\"force\": true}), which the rebalance's history records");
+        }
+        if (unverified != null) {
+            log.warn("rebalance {}: cutover forced by the operator although {}", rebalance.id(), unverified);
+        }
         List<String> targets = rebalance.plan().targets();
         long lag = lagOf(rebalance, targets);
         if (lag > settings.maxCutoverLag()) {
@@ -170,7 +215,7 @@ public final class RebalanceDriver {
         long epoch = rebalance.toTopology().epoch();
         return fence(rebalance, false, RebalanceState.FENCING, before, targets, epoch,
                 new TopologyState(state.keyspace(), rebalance.toDocument(), rebalance.fromDocument(), Phase.REVERSE,
-                        rebalance.id()), RebalanceState.CUT_OVER, "cut over to epoch " + epoch);
+                        rebalance.id()), RebalanceState.CUT_OVER, "cut over to epoch " + epoch, unverified);
     }
 
     private Rebalance rollback(Rebalance rebalance) {
@@ -179,21 +224,26 @@ public final class RebalanceDriver {
         return fence(rebalance, true, RebalanceState.ROLLING_BACK, RebalanceState.CUT_OVER, targets,
                 rebalance.toTopology().epoch() + 1, TopologyState.steady(state.keyspace(), restored),
                 RebalanceState.ROLLING_BACK_CLEANUP, "rolled back: the previous layout is in force under epoch "
-                        + (rebalance.toTopology().epoch() + 1));
+                        + (rebalance.toTopology().epoch() + 1), null);
     }
 
     /**
      * Publishes a fence, waits for routers and markers ({@link FenceCoordinator}), and commits {@code after} — or,
      * when the fence fails or times out, withdraws it and returns the rebalance to {@code back}.
+     *
+     * @param forcedAlthough why the step would have been refused had the operator not forced it, or null
      */
     private Rebalance fence(Rebalance rebalance, boolean reverse, RebalanceState during, RebalanceState back,
-            List<String> targets, long markerEpoch, TopologyState after, RebalanceState next, String note) {
+            List<String> targets, long markerEpoch, TopologyState after, RebalanceState next, String note,
+            String forcedAlthough) {
         fences.warmUp(state.currentTopology());
         String fenceId = rebalance.id() + "-f" + (rebalance.fences().size() + 1);
-        FenceAttempt attempt = new FenceAttempt(fenceId, reverse, now(), null, null, null, null);
+        FenceAttempt attempt = new FenceAttempt(fenceId, reverse, now(), null, null, null, null,
+                forcedAlthough == null ? null : Boolean.TRUE);
+        String forced = forcedAlthough == null ? "" : " (forced by the operator although " + forcedAlthough + ")";
         TopologyState fenced = state.withFence(fenceId);
         Rebalance fencing = commit(fenced, rebalance.to(during, (reverse ? "reverse " : "") + "fence " + fenceId
-                + " published", now()).withFence(attempt, now()));
+                + " published" + forced, now()).withFence(attempt, now()));
         long deadline = System.nanoTime() + settings.fenceTimeout().toNanos();
         try {
             fences.awaitFence(fenceId, fenced.currentTopology(), fenced.otherTopology(), targets, markerEpoch,
@@ -205,8 +255,8 @@ public final class RebalanceDriver {
             return abortFence(fencing, back, "interrupted");
         }
         FenceAttempt done = attempt.end(now(), "committed", null);
-        Rebalance committed = commit(after, fencing.withFence(done, now()).to(next, note + "; writes to moving keys "
-                + "held " + done.pauseMs() + " ms", now()));
+        Rebalance committed = commit(after, fencing.withFence(done, now()).to(next, note + forced
+                + "; writes to moving keys held " + done.pauseMs() + " ms", now()));
         pauses.accept(done);
         log.info("rebalance {}: {} (fence {} held writes to moving keys {} ms)", rebalance.id(), note, fenceId,
                 done.pauseMs());
@@ -262,7 +312,12 @@ public final class RebalanceDriver {
 
     private void resumeFence(Rebalance rebalance) {
         boolean reverse = rebalance.state() == RebalanceState.ROLLING_BACK;
-        RebalanceState back = reverse ? RebalanceState.CUT_OVER : RebalanceState.CATCHING_UP;
+        // what the operator forced stays forced when the service tries the step again
+        boolean forced = rebalance.openFence() != null && rebalance.openFence().wasForced();
+        // back to where the fence started from: a verified rebalance stays verified, as when a fence aborts
+        RebalanceState started = rebalance.history().get(rebalance.history().size() - 1).from();
+        RebalanceState back = reverse ? RebalanceState.CUT_OVER
+                : started == RebalanceState.VERIFIED ? RebalanceState.VERIFIED : RebalanceState.CATCHING_UP;
         try {
             abortFence(rebalance, back, "the topology service restarted during the fence");
         } catch (WorkflowException expected) {
@@ -270,7 +325,7 @@ public final class RebalanceDriver {
         }
         log.info("rebalance {}: trying the interrupted {} again", rebalance.id(), reverse ? "rollback" : "cutover");
         try {
-            perform(rebalance.id(), reverse ? Action.ROLLBACK : Action.CUTOVER);
+            perform(rebalance.id(), reverse ? Action.ROLLBACK : Action.CUTOVER, forced);
         } catch (WorkflowException e) {
             log.warn("rebalance {}: {}", rebalance.id(), e.getMessage());
         }

@@ -56,7 +56,7 @@ class DashboardIT {
             String bootstrap = testbed.kafka().bootstrapServers();
             String document = ShopTopology.routingDocument(1, List.of("s0", "s1", "s2", "s3"));
             Topology before = TopologyLoader.parse(document, "test", Map.of());
-            for (String table : List.of("users", "orders", "order_items")) {
+            for (String table : List.of("users", "orders", "order_items", "products")) {
                 testbed.kafka().createTopic("sf.shop.cdc." + table, 3, 1, Map.of());
             }
             fillUsers(bootstrap, before, 2_000);
