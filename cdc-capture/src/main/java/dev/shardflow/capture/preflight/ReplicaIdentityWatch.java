@@ -18,8 +18,9 @@ import java.util.function.LongSupplier;
  * start's checks cover the relations that existed then; a partition created or attached later begins with
  * {@code REPLICA IDENTITY DEFAULT}, and a delete in it logs only the primary key — Debezium then fills the other
  * columns with their types' defaults (a user id of 0), which would route the delete to the wrong shard. Only a
- * delete whose placement column holds such a default is in doubt; for those the table's relations are read again,
- * at most once per {@code refreshMs}.
+ * delete whose placement column holds such a default is in doubt; for each of those the table's relations are read
+ * again, unless a problem was found within the last {@code refreshMs} (a flood of such deletes costs one read per
+ * interval, and a partition fixed meanwhile is seen within it). A "no problem" is never taken from the past.
  */
 public final class ReplicaIdentityWatch {
     private final ShardSpec shard;
@@ -74,7 +75,7 @@ public final class ReplicaIdentityWatch {
         }
         long now = clock.getAsLong();
         Checked last = checked.get(table);
-        if (last == null || now - last.atMs() >= refreshMs) {
+        if (last == null || last.problem().isEmpty() || now - last.atMs() >= refreshMs) {
             last = new Checked(now, read(spec));
             checked.put(table, last);
         }

@@ -76,4 +76,27 @@ class CanonicalRowTest {
         assertThat(CanonicalRow.text(value.setScale(Math.max(value.scale(), 0) + 3)))
                 .isEqualTo(CanonicalRow.text(value));
     }
+
+    /**
+     * MariaDB {@code TIMESTAMP} is read as an instant and PostgreSQL {@code timestamp} as a wall time, and a writer
+     * stores one as the other's UTC wall time: every such pair encodes alike, whatever the fraction.
+     */
+    @Property(tries = 500)
+    void anInstantAndItsUtcWallTimeEncodeAlike(@ForAll @net.jqwik.api.constraints.LongRange(min = 0,
+            max = 2_145_916_800L) long seconds, @ForAll @net.jqwik.api.constraints.IntRange(min = 0,
+            max = 999_999) int micros) {
+        Instant instant = Instant.ofEpochSecond(seconds, micros * 1_000L);
+        LocalDateTime wall = LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+        assertThat(CanonicalRow.encode(Map.of("at", instant))).isEqualTo(CanonicalRow.encode(Map.of("at", wall)));
+        assertThat(CanonicalRow.encode(Map.of("at", instant.atOffset(java.time.ZoneOffset.ofHours(2)))))
+                .isEqualTo(CanonicalRow.encode(Map.of("at", wall)));
+    }
+
+    @Property(tries = 300)
+    void differentMomentsNeverEncodeAlike(@ForAll @net.jqwik.api.constraints.LongRange(min = 0,
+            max = 2_145_916_800L) long seconds, @ForAll @net.jqwik.api.constraints.IntRange(min = 1,
+            max = 999_999) int micros) {
+        Instant instant = Instant.ofEpochSecond(seconds);
+        assertThat(CanonicalRow.text(instant.plusNanos(micros * 1_000L))).isNotEqualTo(CanonicalRow.text(instant));
+    }
 }
