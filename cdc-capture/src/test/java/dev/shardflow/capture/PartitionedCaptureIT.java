@@ -114,7 +114,8 @@ class PartitionedCaptureIT {
                         List.of("sf.shop.cdc.orders"));
                 ChangeTopicReader letters = new ChangeTopicReader(testbed.kafka().bootstrapServers(),
                         List.of("sf.shop.dlq"))) {
-            await("the snapshot").atMost(Duration.ofSeconds(120)).until(() -> orders(changes.poll(), shard).size() == 1);
+            await("the snapshot").atMost(Duration.ofSeconds(120))
+                    .until(() -> orders(changes.poll(), shard).size() == 1);
             shard.execute("CREATE TABLE orders_new PARTITION OF orders FOR VALUES FROM (2000000) TO (3000000)",
                     insertOrder(2_000_001, 9), insertOrder(20, 9),
                     "DELETE FROM orders WHERE id = 2000001", "DELETE FROM orders WHERE id = 20");

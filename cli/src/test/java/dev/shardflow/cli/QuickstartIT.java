@@ -207,7 +207,8 @@ class QuickstartIT {
 
         ShardctlRun[] cutover = new ShardctlRun[1];
         await("cutover of " + id).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            cutover[0] = verify ? shardctl("rebalance", "cutover", id) : shardctl("rebalance", "cutover", id, "--force");
+            cutover[0] = verify ? shardctl("rebalance", "cutover", id)
+                    : shardctl("rebalance", "cutover", id, "--force");
             return cutover[0].exit() == 0;
         });
         assertThat(cutover[0].out()).contains(id + "  CUT_OVER");

@@ -3,7 +3,6 @@ package dev.shardflow.core.event;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,14 +53,16 @@ public final class EnvelopeCheck {
     }
 
     private static Optional<String> check(ChangeEvent event, Topology topology, Topology other, boolean sources) {
-        String where = event.table() + " " + event.key() + " from shard " + event.source().shard();
+        // runs for every change the rebalancer routes: nothing is built unless the event fails
         if (!topology.keyspace().equals(event.keyspace())) {
-            return Optional.of(where + ": the event names keyspace '" + event.keyspace() + "', but this topic holds "
-                    + "keyspace '" + topology.keyspace() + "'; it was written to the wrong topic");
+            return Optional.of(where(event) + ": the event names keyspace '" + event.keyspace()
+                    + "', but this topic holds keyspace '" + topology.keyspace()
+                    + "'; it was written to the wrong topic");
         }
         if (sources && !declared(event.source().shard(), topology, other)) {
-            return Optional.of(where + ": source shard '" + event.source().shard() + "' is not declared in keyspace "
-                    + topology.keyspace() + " " + shardIds(topology, other) + "; declare it or stop capturing it");
+            return Optional.of(where(event) + ": source shard '" + event.source().shard()
+                    + "' is not declared in keyspace " + topology.keyspace() + " " + shardIds(topology, other)
+                    + "; declare it or stop capturing it");
         }
         if (event.isFence()) {
             return Optional.empty();
@@ -70,37 +71,43 @@ public final class EnvelopeCheck {
         if (spec.isEmpty() && topology.views().stream().anyMatch(v -> v.name().equals(event.table()))) {
             // a view's row: keyed by its own columns, placed by the shard key of the row it was made from
             return event.key().values().stream().anyMatch(Objects::isNull)
-                    ? Optional.of(where + ": a key column of view " + event.table() + " is null") : Optional.empty();
+                    ? Optional.of(where(event) + ": a key column of view " + event.table() + " is null")
+                    : Optional.empty();
         }
         if (spec.isEmpty()) {
-            return Optional.of(where + ": table " + event.table() + " is not in keyspace " + topology.keyspace()
-                    + "; add it to the topology or stop capturing it");
+            return Optional.of(where(event) + ": table " + event.table() + " is not in keyspace "
+                    + topology.keyspace() + "; add it to the topology or stop capturing it");
         }
         TableSpec table = spec.get();
-        if (!event.key().keySet().equals(new HashSet<>(table.primaryKey()))) {
-            return Optional.of(where + ": the key names columns " + event.key().keySet() + ", but the primary key "
+        Map<String, Object> key = event.key();
+        if (key.size() != table.primaryKey().size() || !key.keySet().containsAll(table.primaryKey())) {
+            return Optional.of(where(event) + ": the key names columns " + key.keySet() + ", but the primary key "
                     + "of " + table.name() + " is " + table.primaryKey());
         }
         Map<String, Object> image = event.after() != null ? event.after() : event.before();
         for (String column : table.primaryKey()) {
-            Object value = event.key().get(column);
+            Object value = key.get(column);
             if (value == null) {
-                return Optional.of(where + ": primary-key column " + column + " is null");
+                return Optional.of(where(event) + ": primary-key column " + column + " is null");
             }
             if (image != null && image.containsKey(column) && !same(value, image.get(column))) {
-                return Optional.of(where + ": the key says " + column + " = " + value + ", the row says "
+                return Optional.of(where(event) + ": the key says " + column + " = " + value + ", the row says "
                         + image.get(column));
             }
         }
         if (table.placement() == TableSpec.Placement.SHARD_KEY && image != null && !event.isPatch()) {
             String column = table.shardKeyColumn();
             if (!image.containsKey(column) || !same(event.shardKey(), image.get(column))) {
-                return Optional.of(where + ": shardKey is " + event.shardKey() + ", but the row's " + column
+                return Optional.of(where(event) + ": shardKey is " + event.shardKey() + ", but the row's " + column
                         + " is " + (image.containsKey(column) ? image.get(column) : "missing")
                         + "; the event would be placed by a value the row does not hold");
             }
         }
         return Optional.empty();
+    }
+
+    private static String where(ChangeEvent event) {
+        return event.table() + " " + event.key() + " from shard " + event.source().shard();
     }
 
     private static boolean declared(String shard, Topology topology, Topology other) {
@@ -118,6 +125,6 @@ public final class EnvelopeCheck {
 
     /** Equal as the canonical encoding sees them: 5, 5.0 and "5.00" as a decimal are one value. */
     private static boolean same(Object a, Object b) {
-        return Objects.equals(CanonicalRow.text(a), CanonicalRow.text(b));
+        return Objects.equals(a, b) || Objects.equals(CanonicalRow.text(a), CanonicalRow.text(b));
     }
 }
