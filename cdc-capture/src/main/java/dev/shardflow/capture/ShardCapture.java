@@ -1,7 +1,7 @@
 package dev.shardflow.capture;
 
 import dev.shardflow.capture.debezium.EngineProperties;
-import dev.shardflow.capture.debezium.PublicationRoot;
+import dev.shardflow.capture.debezium.CapturePublication;
 import dev.shardflow.capture.debezium.RecordConverter;
 import dev.shardflow.capture.kafka.ChangePublisher;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
@@ -85,7 +85,8 @@ public final class ShardCapture implements AutoCloseable {
         String password = shard.password().resolve();
         ControlTables.ensure(shard, password);
         if (shard.engine() == Engine.POSTGRESQL) {
-            PublicationRoot.ensure(shard, password, EngineProperties.publicationName(options.topology()));
+            CapturePublication.ensure(shard, password, EngineProperties.publicationName(options.topology()),
+                    EngineProperties.capturedTables(options.topology(), shard));
             identities = new ReplicaIdentityWatch(shard, password, options.topology().tables(), 1_000,
                     System::currentTimeMillis);
         }

@@ -8,6 +8,8 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -63,8 +65,8 @@ public final class EngineProperties {
             // by default PostgreSQL names the partition, and the filter drops every live change of the table.
             p.setProperty("publish.via.partition.root", "true");
             p.setProperty("database.dbname", target.database());
-            p.setProperty("table.include.list", tableList(topology, "public") + ",public."
-                    + ControlTables.HEARTBEAT_TABLE);
+            p.setProperty("table.include.list", capturedTables(topology, shard).stream().map(t -> "public." + t)
+                    .collect(Collectors.joining(",")));
             // Without a change to a captured table the slot never moves, and the server keeps every byte of WAL.
             p.setProperty("heartbeat.action.query", ControlTables.heartbeatStatement());
         } else {
@@ -84,6 +86,19 @@ public final class EngineProperties {
     /** The publication capture reads a PostgreSQL shard through: one per keyspace and database. */
     public static String publicationName(Topology topology) {
         return sanitize("shardflow_" + topology.keyspace());
+    }
+
+    /**
+     * The tables capture reads on a shard: the topology's, the fence table whose rows become markers, and on
+     * PostgreSQL the heartbeat table.
+     */
+    public static List<String> capturedTables(Topology topology, ShardSpec shard) {
+        List<String> tables = new ArrayList<>(topology.tables().stream().map(TableSpec::name).toList());
+        tables.add(ChangeEvent.FENCE_TABLE);
+        if (shard.engine() == Engine.POSTGRESQL) {
+            tables.add(ControlTables.HEARTBEAT_TABLE);
+        }
+        return tables;
     }
 
     /** The replication slot of one shard's capture: one per keyspace and shard. */
