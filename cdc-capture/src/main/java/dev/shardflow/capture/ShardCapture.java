@@ -7,7 +7,6 @@ import dev.shardflow.capture.kafka.ChangePublisher;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.SourcePosition;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
@@ -173,7 +172,7 @@ public final class ShardCapture implements AutoCloseable {
      * delete holds what Debezium fills a missing value with.
      */
     private Optional<String> incomplete(ChangeEvent event) {
-        if (identities == null || event.op() != Op.DELETE) {
+        if (identities == null) {
             return Optional.empty();
         }
         return identities.doubt(event).map(problem -> "the delete's old row may hold defaults instead of "

@@ -28,9 +28,10 @@ public final class ReplicaIdentityWatch {
     private final Map<String, TableSpec> tables = new HashMap<>();
     private final long refreshMs;
     private final LongSupplier clock;
-    private final Map<String, Checked> checked = new HashMap<>();
+    /** The last problem found per table, trusted for {@code refreshMs}; an answer of no problem is not kept. */
+    private final Map<String, Found> found = new HashMap<>();
 
-    private record Checked(long atMs, Optional<String> problem) {}
+    private record Found(long atMs, String problem) {}
 
     public ReplicaIdentityWatch(ShardSpec shard, String password, List<TableSpec> tables, long refreshMs,
             LongSupplier clock) {
@@ -74,12 +75,13 @@ public final class ReplicaIdentityWatch {
             return Optional.empty();
         }
         long now = clock.getAsLong();
-        Checked last = checked.get(table);
-        if (last == null || last.problem().isEmpty() || now - last.atMs() >= refreshMs) {
-            last = new Checked(now, read(spec));
-            checked.put(table, last);
+        Found last = found.get(table);
+        if (last != null && now - last.atMs() < refreshMs) {
+            return Optional.of(last.problem());
         }
-        return last.problem();
+        Optional<String> problem = read(spec);
+        problem.ifPresentOrElse(p -> found.put(table, new Found(now, p)), () -> found.remove(table));
+        return problem;
     }
 
     private Optional<String> read(TableSpec table) {

@@ -2,6 +2,7 @@ package dev.shardflow.rebalancer.route;
 
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EnvelopeCheck;
+import dev.shardflow.core.topology.ReferenceCopies;
 import dev.shardflow.core.topology.TableSpec;
 import java.util.List;
 import java.util.Optional;
@@ -34,11 +35,10 @@ public final class ChangeRouter {
         if (!routing.moving()) {
             return Decision.Skip.REFERENCE;
         }
-        List<String> ring = routing.current().strategy().shards();
-        if (ring.isEmpty() || !ring.get(0).equals(change.source().shard())) {
+        if (!change.source().shard().equals(ReferenceCopies.truth(routing.current()))) {
             return Decision.Skip.REFERENCE;
         }
-        List<String> joining = routing.other().strategy().shards().stream().filter(s -> !ring.contains(s)).toList();
+        List<String> joining = ReferenceCopies.joining(routing.current(), routing.other());
         return joining.isEmpty() ? Decision.Skip.REFERENCE
                 : new Decision.Replicate(joining, change.withEpoch(routing.current().epoch()));
     }

@@ -3,6 +3,7 @@ package dev.shardflow.topology.verify;
 import dev.shardflow.core.retry.Throttle;
 import dev.shardflow.core.strategy.MoveRange;
 import dev.shardflow.core.strategy.StrategyDiff;
+import dev.shardflow.core.topology.ReferenceCopies;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
@@ -201,12 +202,11 @@ public final class ChunkedVerifier {
                 }
             }
             // shards joining the ring receive the reference tables of the first shard: compared like moving rows
-            List<String> ring = current.strategy().shards();
-            List<ShardSpec> joining = scope.other().strategy().shards().stream().filter(id -> !ring.contains(id))
-                    .map(id -> shard(scope, id)).toList();
-            if (!joining.isEmpty() && !ring.isEmpty()) {
-                List<ShardSpec> compared = new ArrayList<>(List.of(shard(scope, ring.get(0))));
-                compared.addAll(joining);
+            List<String> joining = ReferenceCopies.joining(current, scope.other());
+            String truth = ReferenceCopies.truth(current);
+            if (!joining.isEmpty() && truth != null) {
+                List<ShardSpec> compared = new ArrayList<>(List.of(shard(scope, truth)));
+                joining.forEach(id -> compared.add(shard(scope, id)));
                 current.tables().stream().filter(t -> t.placement() == TableSpec.Placement.REFERENCE)
                         .forEach(table -> steps.add(new Reference(table, compared)));
             }

@@ -1,5 +1,6 @@
 package dev.shardflow.topology.verify;
 
+import dev.shardflow.core.topology.ReferenceCopies;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
@@ -100,10 +101,10 @@ final class OrphanScan {
         ShardSpec first = shards.get(0);
         Map<String, RowImage> baseline = readAll(first, table);
         if (watermarks != null && other != null) {
-            List<String> ring = current.strategy().shards();
+            List<String> joining = ReferenceCopies.joining(current, other);
             String id = watermarks.write(first);
             for (ShardSpec shard : shards) {
-                if (!ring.contains(shard.id()) && other.strategy().shards().contains(shard.id())) {
+                if (joining.contains(shard.id())) {
                     watermarks.awaitApplied(id, first, shard, settings.watermarkTimeout());
                 }
             }
