@@ -1,6 +1,6 @@
 package dev.shardflow.capture;
 
-import dev.shardflow.core.process.ProcessMain;
+import dev.shardflow.process.ProcessMain;
 import java.nio.file.Path;
 
 /** The capture process: {@code CaptureMain capture.yaml}. Stops cleanly on SIGTERM. */

@@ -82,7 +82,7 @@ public final class ShardCapture implements AutoCloseable {
      */
     public void start() {
         String password = shard.password().resolve();
-        ControlTables.ensure(shard, password);
+        SourceControlTables.ensure(shard, password);
         if (shard.engine() == Engine.POSTGRESQL) {
             CapturePublication.ensure(shard, password, EngineProperties.publicationName(options.topology()),
                     EngineProperties.capturedTables(options.topology(), shard));

@@ -2,7 +2,6 @@ package dev.shardflow.cli;
 
 import dev.shardflow.cli.api.ApiException;
 import dev.shardflow.cli.capture.CaptureCommand;
-import dev.shardflow.cli.quickstart.QuickstartCommand;
 import dev.shardflow.cli.rebalance.RebalanceCommand;
 import dev.shardflow.cli.recovery.DlqCommand;
 import dev.shardflow.cli.recovery.ReplayCommand;
@@ -17,7 +16,9 @@ import picocli.CommandLine.Command;
         description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, rebuild shards "
                 + "and views from the change topics, replay dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
-                ReplayCommand.class, DlqCommand.class, QuickstartCommand.class, ServeCommand.class})
+                ReplayCommand.class, DlqCommand.class, ServeCommand.class},
+        footer = {"", "The demo on one machine, shipped apart with its Kafka and database servers:",
+                "  ./shardctl quickstart"})
 public final class Shardctl {
 
     /** The MariaDB binlog client logs each connection through java.util.logging; an operator needs its warnings. */

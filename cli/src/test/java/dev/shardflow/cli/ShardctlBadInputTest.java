@@ -142,7 +142,7 @@ class ShardctlBadInputTest {
         for (String[] command : List.of(new String[] {"rebalance", "cutover"}, new String[] {"rebalance", "plan",
                 "--bogus"}, new String[] {"topology", "apply"}, new String[] {"dlq", "show"},
                 new String[] {"replay", "--topology", valid.toString()}, new String[] {"capture", "check"},
-                new String[] {"quickstart", "--users", "many"}, new String[] {"nonsense"})) {
+                new String[] {"nonsense"})) {
             ShardctlRun run = run(command);
             assertThat(run.exit()).as(String.join(" ", command) + ": " + run.err()).isEqualTo(ExitCodes.USAGE);
             assertThat(run.err()).as(String.join(" ", command)).containsAnyOf("Usage:", "Did you mean");

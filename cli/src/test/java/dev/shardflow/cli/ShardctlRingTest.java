@@ -2,11 +2,19 @@ package dev.shardflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.TopologyApi;
+
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -36,6 +44,20 @@ class ShardctlRingTest {
         assertThat(exit).isZero();
         assertThat(out.toString().lines().toList()).startsWith("0\tshard0", "1\tshard1", "2\tshard3");
         assertThat(out.toString().lines()).hasSize(4);
+    }
+
+    @Test
+    void aKeyWithLeadingZerosIsPlacedWhereTheApiPlacesIt() throws Exception {
+        String document = ShopTopology.routingDocument(3, List.of("s0", "s1", "s2", "s3"));
+        Path file = Files.writeString(Scratch.newDirectory("route-007").resolve("topology.yaml"), document);
+        TopologyState state = TopologyState.steady("shop", document);
+        assertThat(state.currentTopology().strategy().ownerOf("007"))
+                .as("this ring places the text 007 and the number 7 apart, so a parser that read 007 as 7 fails here")
+                .isNotEqualTo(state.currentTopology().strategy().ownerOf(7L));
+
+        assertThat(run("007\n", "ring", "route", "--config", file.toString())).isZero();
+        String shardctlShard = out.toString().lines().findFirst().orElseThrow().split("\t")[1];
+        assertThat(TopologyApi.routeOf(state, "007")).containsEntry("shard", shardctlShard);
     }
 
     @Test

@@ -8,9 +8,9 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** One {@code shardctl} command line run in-process, as the tests see it: its exit code, output and errors. */
-record ShardctlRun(int exit, String out, String err) {
+public record ShardctlRun(int exit, String out, String err) {
 
-    static ShardctlRun of(String... args) {
+    public static ShardctlRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = Shardctl.commandLine();
@@ -20,13 +20,13 @@ record ShardctlRun(int exit, String out, String err) {
     }
 
     /** A command line of these words followed by more, such as the options every call of a test shares. */
-    static String[] args(String[] words, String... more) {
+    public static String[] args(String[] words, String... more) {
         String[] all = java.util.Arrays.copyOf(words, words.length + more.length);
         System.arraycopy(more, 0, all, words.length, more.length);
         return all;
     }
 
-    JsonNode json() throws IOException {
+    public JsonNode json() throws IOException {
         return EventJson.mapper().readTree(out);
     }
 }

@@ -1,5 +1,6 @@
 package dev.shardflow.rebalancer;
 
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.rebalancer.kafka.CopyStarts;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
@@ -53,7 +54,7 @@ public final class MoveApp implements AutoCloseable {
         this.options = options;
         this.rebalanceId = rebalanceId;
         this.counts = counts;
-        this.applicationId = options.applicationId() + "-" + rebalanceId;
+        this.applicationId = ConsumerGroups.move(options.applicationId(), rebalanceId);
     }
 
     String rebalanceId() {

@@ -1,6 +1,6 @@
 package dev.shardflow.rebalancer;
 
-import dev.shardflow.core.process.ProcessMain;
+import dev.shardflow.process.ProcessMain;
 import java.nio.file.Path;
 
 /** The rebalancer process: {@code RebalancerMain rebalancer.yaml}. Stops cleanly on SIGTERM. */

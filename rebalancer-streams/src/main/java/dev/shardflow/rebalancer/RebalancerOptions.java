@@ -13,6 +13,7 @@ import static dev.shardflow.rebalancer.RebalancerSettings.VIEWS_COMMIT_INTERVAL_
 
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.Topology;
 import java.nio.file.Path;
 import java.util.Map;
@@ -72,6 +73,6 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
     }
 
     private static String defaultApplicationId(Topology topology) {
-        return "shardflow-rebalancer-" + topology.keyspace();
+        return ConsumerGroups.rebalancer(topology.keyspace());
     }
 }

@@ -1,5 +1,6 @@
 package dev.shardflow.rebalancer;
 
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
@@ -151,7 +152,7 @@ public final class RebalancerService implements AutoCloseable {
 
     /** The id of the rebalance whose move runs here, if one does. */
     private java.util.Properties viewsProperties() {
-        java.util.Properties properties = MoveApp.streamsProperties(options, options.applicationId() + "-views");
+        java.util.Properties properties = MoveApp.streamsProperties(options, ConsumerGroups.views(options.applicationId()));
         properties.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                 options.viewsCommitIntervalMs());
         return properties;

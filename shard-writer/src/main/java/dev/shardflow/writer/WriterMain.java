@@ -1,6 +1,6 @@
 package dev.shardflow.writer;
 
-import dev.shardflow.core.process.ProcessMain;
+import dev.shardflow.process.ProcessMain;
 import java.nio.file.Path;
 
 /** The writer process: {@code WriterMain writer.yaml}. Stops cleanly on SIGTERM. */

@@ -5,7 +5,6 @@ import static dev.shardflow.writer.WriterSettings.BACKOFF_MAX_MS;
 import static dev.shardflow.writer.WriterSettings.BOOTSTRAP_SERVERS;
 import static dev.shardflow.writer.WriterSettings.CONNECTION_TIMEOUT_MS;
 import static dev.shardflow.writer.WriterSettings.CONSUMERS;
-import static dev.shardflow.writer.WriterSettings.GROUP_ID;
 import static dev.shardflow.writer.WriterSettings.LOG_INTERVAL_MS;
 import static dev.shardflow.writer.WriterSettings.MANAGE_SCHEMA;
 import static dev.shardflow.writer.WriterSettings.MAX_BATCH_ROWS;
@@ -19,6 +18,7 @@ import static dev.shardflow.writer.WriterSettings.TOPOLOGY;
 import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.retry.Backoff;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TopicNames;
@@ -30,7 +30,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** What a writer runs with: its target shard, the topics it applies, and its batch, pool and retry tuning. */
+/**
+ * What a writer runs with: its target shard, the topics it applies, and its batch, pool and retry tuning.
+ *
+ * @param groupId the consumer group of the shard's writer instances, {@link ConsumerGroups#writer}: the topology
+ *     service reads the cutover's lag by it, so it is not a setting
+ */
 public record WriterOptions(Topology topology, ShardSpec shard, String bootstrapServers, List<String> topics,
         String groupId, int sessionTimeoutMs, int consumers, int maxBatchRows, int rowsPerStatement, int poolSize,
         long connectionTimeoutMs, Backoff backoff, boolean manageSchema, long logIntervalMs) {
@@ -39,11 +44,11 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
         Objects.requireNonNull(topology, "topology");
         Objects.requireNonNull(shard, "shard");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(groupId, "groupId");
         topics = List.copyOf(topics);
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("kafka.topics: a writer needs at least one topic");
         }
-        Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(backoff, "backoff");
         if (poolSize <= consumers) {
             throw new IllegalArgumentException("pool.maxSize (" + poolSize + ") must be larger than consumers ("
@@ -55,7 +60,7 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
     public static WriterOptions defaults(Topology topology, String shardId, String bootstrapServers) {
         ShardSpec shard = shardOf(topology, shardId);
         return new WriterOptions(topology, shard, bootstrapServers, List.of(TopicNames.of(topology).apply(shardId)),
-                defaultGroupId(topology, shardId), SESSION_TIMEOUT_MS.defaultValue(), CONSUMERS.defaultValue(),
+                ConsumerGroups.writer(topology.keyspace(), shardId), SESSION_TIMEOUT_MS.defaultValue(), CONSUMERS.defaultValue(),
                 MAX_BATCH_ROWS.defaultValue(),
                 ROWS_PER_STATEMENT.defaultValue(), POOL_SIZE.defaultValue(), CONNECTION_TIMEOUT_MS.defaultValue(),
                 Backoff.exponential(Duration.ofMillis(BACKOFF_INITIAL_MS.defaultValue()),
@@ -83,10 +88,8 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
         }
         List<String> topics = Arrays.stream(settings.get(TOPICS).split(",")).map(String::trim)
                 .map(t -> t.equals("apply") ? TopicNames.of(topology).apply(shardId) : t).toList();
-        String groupId = settings.get(GROUP_ID).equals("default") ? defaultGroupId(topology, shardId)
-                : settings.get(GROUP_ID);
         return new WriterOptions(topology, shardOf(topology, shardId), settings.get(BOOTSTRAP_SERVERS), topics,
-                groupId, settings.get(SESSION_TIMEOUT_MS), settings.get(CONSUMERS), settings.get(MAX_BATCH_ROWS),
+                ConsumerGroups.writer(topology.keyspace(), shardId), settings.get(SESSION_TIMEOUT_MS), settings.get(CONSUMERS), settings.get(MAX_BATCH_ROWS),
                 settings.get(ROWS_PER_STATEMENT), settings.get(POOL_SIZE), settings.get(CONNECTION_TIMEOUT_MS),
                 Backoff.exponential(Duration.ofMillis(settings.get(BACKOFF_INITIAL_MS)),
                         Duration.ofMillis(settings.get(BACKOFF_MAX_MS))),
@@ -98,9 +101,10 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
-    public WriterOptions withGroupId(String newGroupId) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, newGroupId, sessionTimeoutMs, consumers, maxBatchRows,
-                rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
+    /** Another group, for tests that apply one topic more than once from its start. */
+    WriterOptions withGroupId(String newGroupId) {
+        return new WriterOptions(topology, shard, bootstrapServers, topics, newGroupId, sessionTimeoutMs, consumers,
+                maxBatchRows, rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withConsumers(int newConsumers) {
@@ -124,9 +128,6 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, intervalMs);
     }
 
-    private static String defaultGroupId(Topology topology, String shardId) {
-        return "shardflow-writer-" + topology.keyspace() + "-" + shardId;
-    }
 
     private static ShardSpec shardOf(Topology topology, String shardId) {
         return topology.shard(shardId).orElseThrow(() -> new IllegalArgumentException("shard: unknown shard '"

@@ -4,17 +4,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.ViewSpec;
+import dev.shardflow.jdbc.ShardPools;
 import dev.shardflow.writer.apply.ApplyLoop;
 import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.WriterMeters;
-import dev.shardflow.writer.jdbc.SqlDialect;
-import dev.shardflow.writer.jdbc.TargetPool;
+import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.kafka.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class WriterService implements AutoCloseable {
                 .computeIfAbsent(view.from(), t -> new ArrayList<>()).addAll(view.columns().keySet()));
         BatchApplier.Preparation preparation = connection -> schema.prepare(connection, tables, patched,
                 options.manageSchema());
-        try (Connection connection = TargetPool.connectOnce(options.shard(), password)) {
+        try (Connection connection = ShardPools.connectOnce(options.shard(), password)) {
             connection.setAutoCommit(false);
             preparation.prepare(connection);
             preparation = null;
@@ -84,7 +85,8 @@ public final class WriterService implements AutoCloseable {
             log.warn("writer {}: target {} not reachable at start ({}); the writer retries until it is", shardId,
                     options.shard().jdbcUrl(), e.getMessage());
         }
-        pool = TargetPool.open(options.shard(), password, options.poolSize(), options.connectionTimeoutMs());
+        pool = ShardPools.open(options.shard(), password, new ShardPools.Use("writer", options.poolSize(), 1, false,
+                Duration.ofMillis(options.connectionTimeoutMs())));
         BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
         String dlq = names.dlq();
         for (int i = 0; i < options.consumers(); i++) {

@@ -13,8 +13,6 @@ public final class WriterSettings {
             "the Kafka cluster the apply topics live on");
     public static final Setting<String> TOPICS = Setting.text("kafka.topics", "apply",
             "comma-separated topics to apply; apply means the shard's <prefix>.apply.<shard> topic");
-    public static final Setting<String> GROUP_ID = Setting.text("kafka.groupId", "default",
-            "consumer group of the writer instances of this shard; default means shardflow-writer-<keyspace>-<shard>");
     public static final Setting<Integer> SESSION_TIMEOUT_MS = Setting.positiveInt("kafka.sessionTimeoutMs", 45000,
             "how long the group waits for a silent instance before its partitions go to another one");
     public static final Setting<Integer> CONSUMERS = Setting.positiveInt("consumers", 2,
@@ -38,7 +36,7 @@ public final class WriterSettings {
     public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
             "how often the writer logs its rate per table, DLQ count and retries");
 
-    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, TOPICS, GROUP_ID,
+    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, TOPICS,
             SESSION_TIMEOUT_MS, CONSUMERS, MAX_BATCH_ROWS, ROWS_PER_STATEMENT, POOL_SIZE, CONNECTION_TIMEOUT_MS,
             BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, MANAGE_SCHEMA, LOG_INTERVAL_MS);
 

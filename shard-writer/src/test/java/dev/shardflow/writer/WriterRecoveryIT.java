@@ -11,7 +11,7 @@ import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.Scratch;
-import dev.shardflow.writer.jdbc.SqlDialect;
+import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.shardflow.topology;
 
+import dev.shardflow.core.strategy.ShardKeyText;
+import dev.shardflow.core.topology.Placement;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.topology.api.ApiBackend;
 import dev.shardflow.topology.api.RingPicture;
@@ -48,20 +50,26 @@ public final class TopologyApi implements ApiBackend {
     public Object route(String key) {
         TopologyState current = service.state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
                 "no topology published yet for " + service.keyspace()));
-        Object shardKey = key.matches("-?\\d{1,18}") ? (Object) Long.parseLong(key) : key;
-        var topology = current.currentTopology();
+        return routeOf(current, key);
+    }
+
+    /** The API's answer to where {@code key} (as text, read by {@link ShardKeyText}) lives under {@code state}. */
+    public static Map<String, Object> routeOf(TopologyState state, String key) {
+        Object shardKey = ShardKeyText.parse(key);
+        Placement placement = state.placement();
         String owner;
+        boolean moving;
         try {
-            owner = topology.strategy().ownerOf(shardKey);
+            owner = placement.ownerOf(shardKey);
+            moving = placement.moving(shardKey);
         } catch (IllegalArgumentException e) {
             throw new WorkflowException(Kind.INVALID, "key " + key + " cannot be placed: " + e.getMessage(), e);
         }
         Map<String, Object> answer = new java.util.LinkedHashMap<>();
         answer.put("key", key);
         answer.put("shard", owner);
-        answer.put("epoch", topology.epoch());
-        var other = current.otherTopology();
-        answer.put("moving", other != null && !other.strategy().ownerOf(shardKey).equals(owner));
+        answer.put("epoch", placement.current().epoch());
+        answer.put("moving", moving);
         return answer;
     }
 

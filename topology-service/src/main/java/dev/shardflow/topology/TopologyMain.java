@@ -7,7 +7,7 @@ import static dev.shardflow.topology.TopologySettings.API_TOKEN_FILE;
 
 import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
-import dev.shardflow.core.process.ProcessMain;
+import dev.shardflow.process.ProcessMain;
 import dev.shardflow.core.topology.SecretRef;
 import dev.shardflow.topology.api.ApiServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -3,6 +3,8 @@ package dev.shardflow.topology;
 import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ConsumerGroups;
+import dev.shardflow.core.contract.RouterBeat;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.verify.VerifySettings;
 import dev.shardflow.topology.workflow.WorkflowSettings;
@@ -55,10 +57,11 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
         String instanceId = settings.get(TopologySettings.INSTANCE_ID).equals("default")
                 ? "topology-" + hostName() + "-" + ProcessHandle.current().pid() : settings.get(TopologySettings.INSTANCE_ID);
         String rebalancerId = settings.get(TopologySettings.REBALANCER_APPLICATION_ID).equals("default")
-                ? "shardflow-rebalancer-" + topology.keyspace() : settings.get(TopologySettings.REBALANCER_APPLICATION_ID);
-        if (settings.get(TopologySettings.ROUTER_TIMEOUT_MS) <= 5000) {
+                ? ConsumerGroups.rebalancer(topology.keyspace()) : settings.get(TopologySettings.REBALANCER_APPLICATION_ID);
+        if (settings.get(TopologySettings.ROUTER_TIMEOUT_MS) <= RouterBeat.MAX_LEASE.toMillis()) {
             throw new ConfigException(file.toString(), List.of("routers.timeoutMs: must be longer than the routers' "
-                    + "lease (5000 ms), or a cut-off router could still write when the service stops waiting for it"));
+                    + "longest lease (" + RouterBeat.MAX_LEASE.toMillis() + " ms), or a cut-off router could still "
+                    + "write when the service stops waiting for it"));
         }
         WorkflowSettings workflow = new WorkflowSettings(Duration.ofMillis(settings.get(TopologySettings.FENCE_TIMEOUT_MS)),
                 Duration.ofMillis(settings.get(TopologySettings.ROUTER_TIMEOUT_MS)),

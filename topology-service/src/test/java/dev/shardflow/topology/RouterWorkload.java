@@ -1,7 +1,7 @@
 package dev.shardflow.topology;
 
-import dev.shardflow.topology.router.RetryableRouteException;
-import dev.shardflow.topology.router.ShardRouter;
+import dev.shardflow.router.RetryableRouteException;
+import dev.shardflow.router.ShardRouter;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -31,6 +31,6 @@ class TopologySettingsTest {
         assertThat(options.workflow().rebalancerApplicationId()).isEqualTo("shardflow-rebalancer-shop");
         assertThat(options.workflow().fenceTimeout().toMillis()).isEqualTo(10_000);
         assertThatThrownBy(() -> TopologyServiceOptions.load(file, Map.of("SHARDFLOW_ROUTERS_TIMEOUTMS", "3000")))
-                .hasMessageContaining("routers.timeoutMs: must be longer than the routers' lease");
+                .hasMessageContaining("routers.timeoutMs: must be longer than the routers' longest lease (5000 ms)");
     }
 }

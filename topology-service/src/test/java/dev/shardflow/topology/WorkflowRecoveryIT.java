@@ -17,8 +17,7 @@ import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.FreePorts;
 import dev.shardflow.testkit.process.Scratch;
-import dev.shardflow.topology.router.RouterOptions;
-import dev.shardflow.topology.router.ShardRouter;
+import dev.shardflow.router.ShardRouter;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
@@ -97,8 +96,8 @@ class WorkflowRecoveryIT {
                 .until(() -> post(ports.get("b"), "/api/rebalances/none/start", "").statusCode() == 503);
         Topology before = TopologyLoader.parse(initial, "initial", Map.of());
         String bootstrap = testbed.kafka().bootstrapServers();
-        router = ShardRouter.start(RouterOptions.defaults(before, bootstrap).withRouterId("app")
-                .withFenceWait(Duration.ofSeconds(8)));
+        router = ShardRouter.builder(before, bootstrap).routerId("app")
+                .fenceWait(Duration.ofSeconds(8)).start();
         workload = new RouterWorkload(router);
         workload.load(1, 600);
         running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());

@@ -2,7 +2,7 @@ package dev.shardflow.bench.recovery;
 
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
-import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
@@ -85,7 +85,7 @@ public final class RecoveryBench {
             awaitCaptured(kafka, topic, rows);
             // a marker written now reaches the topic only once the snapshot is done and capture streams
             try (Connection connection = shard.connect();
-                    PreparedStatement insert = connection.prepareStatement(ChangeEvent.FENCE_INSERT)) {
+                    PreparedStatement insert = connection.prepareStatement(ControlTables.FENCE_INSERT)) {
                 insert.setString(1, "bench-streaming");
                 insert.setLong(2, topology.epoch());
                 insert.executeUpdate();

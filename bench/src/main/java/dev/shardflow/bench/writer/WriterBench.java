@@ -8,7 +8,7 @@ import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.core.event.VersionStamp;
 import dev.shardflow.writer.jdbc.GuardedSql;
-import dev.shardflow.writer.jdbc.SqlDialect;
+import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;

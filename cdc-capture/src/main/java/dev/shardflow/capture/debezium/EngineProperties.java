@@ -1,8 +1,8 @@
 package dev.shardflow.capture.debezium;
 
 import dev.shardflow.capture.CaptureOptions;
-import dev.shardflow.capture.ControlTables;
-import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.capture.SourceControlTables;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
@@ -68,7 +68,7 @@ public final class EngineProperties {
             p.setProperty("table.include.list", capturedTables(topology, shard).stream().map(t -> "public." + t)
                     .collect(Collectors.joining(",")));
             // Without a change to a captured table the slot never moves, and the server keeps every byte of WAL.
-            p.setProperty("heartbeat.action.query", ControlTables.heartbeatStatement());
+            p.setProperty("heartbeat.action.query", SourceControlTables.heartbeatStatement());
         } else {
             p.setProperty("connector.class", shard.engine() == Engine.MARIADB
                     ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
@@ -94,9 +94,9 @@ public final class EngineProperties {
      */
     public static List<String> capturedTables(Topology topology, ShardSpec shard) {
         List<String> tables = new ArrayList<>(topology.tables().stream().map(TableSpec::name).toList());
-        tables.add(ChangeEvent.FENCE_TABLE);
+        tables.add(ControlTables.FENCE);
         if (shard.engine() == Engine.POSTGRESQL) {
-            tables.add(ControlTables.HEARTBEAT_TABLE);
+            tables.add(ControlTables.HEARTBEAT);
         }
         return tables;
     }
@@ -117,7 +117,7 @@ public final class EngineProperties {
     /** The topology's tables and the fence table, whose rows become fence markers. */
     private static String tableList(Topology topology, String schema) {
         return java.util.stream.Stream.concat(topology.tables().stream().map(TableSpec::name),
-                        java.util.stream.Stream.of(ChangeEvent.FENCE_TABLE))
+                        java.util.stream.Stream.of(ControlTables.FENCE))
                 .map(table -> schema + "." + table)
                 .collect(Collectors.joining(","));
     }

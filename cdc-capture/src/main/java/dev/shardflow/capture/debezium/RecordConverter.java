@@ -1,6 +1,6 @@
 package dev.shardflow.capture.debezium;
 
-import dev.shardflow.capture.ControlTables;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.BinlogPosition;
 import dev.shardflow.core.event.CanonicalRow;
 import dev.shardflow.core.event.ChangeEvent;
@@ -50,7 +50,7 @@ public final class RecordConverter {
         }
         Struct sourceInfo = envelope.getStruct("source");
         String table = sourceInfo.getString("table");
-        if (ControlTables.HEARTBEAT_TABLE.equals(table)) {
+        if (ControlTables.HEARTBEAT.equals(table)) {
             return Optional.empty(); // only there to move the slot; its offset is committed like any other
         }
         Op op = Op.fromCode(envelope.getString("op"));
@@ -59,7 +59,7 @@ public final class RecordConverter {
         Long tsMs = sourceInfo.getInt64("ts_ms");
         Source source = new Source(shard, position(sourceInfo, op == Op.READ), txId(sourceInfo),
                 tsMs == null ? 0 : tsMs);
-        if (ChangeEvent.FENCE_TABLE.equals(table)) {
+        if (ControlTables.FENCE.equals(table)) {
             Map<String, Object> image = after != null ? after : before;
             return Optional.of(new ChangeEvent(topology.keyspace(), table, op, Map.of("id", image.get("id")), before,
                     after, null, source, topology.epoch()));

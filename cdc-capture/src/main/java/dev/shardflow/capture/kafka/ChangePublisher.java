@@ -1,5 +1,6 @@
 package dev.shardflow.capture.kafka;
 
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
@@ -118,7 +119,7 @@ public final class ChangePublisher implements AutoCloseable {
         for (String topic : changeTopics) {
             int partitions = producer.partitionsFor(topic).size();
             for (int partition = 0; partition < partitions; partition++) {
-                byte[] key = new SourceRowKey(fence.source().shard(), Map.of(ChangeEvent.FENCE_TABLE, partition))
+                byte[] key = new SourceRowKey(fence.source().shard(), Map.of(ControlTables.FENCE, partition))
                         .toBytes();
                 producer.send(new ProducerRecord<>(topic, partition, key, value), onAcknowledged);
             }

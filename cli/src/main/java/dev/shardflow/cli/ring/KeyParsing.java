@@ -1,8 +1,10 @@
 package dev.shardflow.cli.ring;
 
+import dev.shardflow.core.strategy.ShardKeyText;
+
 /** How keys read from standard input become shard-key values. */
 enum KeyParsing {
-    /** Integers (optionally signed, up to 18 digits) as numbers, everything else as text. */
+    /** Integers as numbers, everything else as text, as the API reads keys ({@link ShardKeyText}). */
     AUTO,
     LONG,
     STRING;
@@ -17,8 +19,7 @@ enum KeyParsing {
                     throw new IllegalArgumentException("key '" + line + "' is not a long; use --key-type string");
                 }
             }
-            case AUTO -> line.matches("-?\\d{1,18}") && !(line.length() > 1 && line.startsWith("0"))
-                    && !line.startsWith("-0") ? (Object) Long.parseLong(line) : line;
+            case AUTO -> ShardKeyText.parse(line);
         };
     }
 }

@@ -1,7 +1,7 @@
 package dev.shardflow.cli.serve;
 
 import dev.shardflow.capture.CaptureMain;
-import dev.shardflow.core.process.ProcessMain;
+import dev.shardflow.process.ProcessMain;
 import dev.shardflow.rebalancer.RebalancerMain;
 import dev.shardflow.topology.TopologyMain;
 import dev.shardflow.writer.WriterMain;

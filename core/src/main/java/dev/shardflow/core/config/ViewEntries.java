@@ -1,6 +1,7 @@
 package dev.shardflow.core.config;
 
 import dev.shardflow.core.config.TopologyDocument.ViewEntry;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.ViewSpec;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ final class ViewEntries {
                     problems.add(at + ".columns." + column, "'" + sourceColumn + "' is not a column of " + entry.from()
                             + " or of the joined table; write table.column");
                 }
-                if (inPlace && (column.startsWith("_sf_") || (from != null && from.primaryKey().contains(column))
+                if (inPlace && (ControlTables.isOwnColumn(column) || (from != null && from.primaryKey().contains(column))
                         || column.equals(entry.join() == null ? null : entry.join().on())
                         || (from != null && column.equals(from.shardKeyColumn())))) {
                     problems.add(at + ".columns." + column, "an in-place view cannot set " + entry.from() + "."

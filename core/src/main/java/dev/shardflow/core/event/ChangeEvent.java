@@ -1,6 +1,7 @@
 package dev.shardflow.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.shardflow.core.contract.ControlTables;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,14 +21,6 @@ import java.util.Objects;
 public record ChangeEvent(String keyspace, String table, Op op, Map<String, Object> key, Map<String, Object> before,
         Map<String, Object> after, Object shardKey, Source source, long epoch) {
 
-    /**
-     * The control table on every source shard. A row written there becomes a fence marker, which capture places in
-     * every partition of every change topic after all changes the source committed before it.
-     */
-    public static final String FENCE_TABLE = "_shardflow_fence";
-    /** The statement that writes a marker (a cutover fence, a verify or replay watermark); parameters: id, epoch. */
-    public static final String FENCE_INSERT = "INSERT INTO " + FENCE_TABLE
-            + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)";
     /**
      * The Kafka header on each copy of a fence marker bound for a writer: the change partitions the copy came
      * through, so that the copies of one marker are told apart and counted.
@@ -62,9 +55,9 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
         }
     }
 
-    /** True for a fence marker (a change of {@link #FENCE_TABLE}), which is control, not data. */
+    /** True for a fence marker (a change of {@link ControlTables#FENCE}), which is control, not data. */
     public boolean isFence() {
-        return FENCE_TABLE.equals(table);
+        return ControlTables.FENCE.equals(table);
     }
 
     /** True for a patch: a few columns of an existing row, not the row. */

@@ -46,6 +46,14 @@ public record TopicNames(String prefix) {
         return prefix + ".routers";
     }
 
+    /**
+     * The rebalancer's topic children pass through keyed by their parent row, so that they meet their parents in
+     * one task; it has as many partitions as the parents' change topics.
+     */
+    public String childrenByParent() {
+        return prefix + ".rebalancer.children-by-parent";
+    }
+
     public String dlq() {
         return prefix + ".dlq";
     }

@@ -1,6 +1,9 @@
 package dev.shardflow.core.topology;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.EventJson;
 import java.util.List;
@@ -20,15 +23,19 @@ import java.util.Objects;
  * the two topologies, and acknowledge once none of theirs is in flight, so that the fence marker written next on
  * every source follows every write to those keys.
  *
- * @param current the topology document in force
- * @param other the topology document of the other side of a rebalance, or null when none runs
- * @param fence the id of the fence in progress, or null
- * @param held shards whose writes routers refuse, with a retryable error, because they are being rebuilt from the
- *     change topics; a write to a row the rebuild has not restored yet could not be told apart from history
+ * <p>Shards in {@code held} have their writes refused by routers, with a retryable error, while they are rebuilt
+ * from the change topics: a write to a row the rebuild has not restored yet could not be told apart from history.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId,
-        String fence, List<String> held) {
+public final class TopologyState {
+    private final String keyspace;
+    private final String current;
+    private final String other;
+    private final Phase phase;
+    private final String rebalanceId;
+    private final String fence;
+    private final List<String> held;
+    private volatile Placement placement; // parsed on first use, once
 
     /** Where a rebalance stands, as far as the movement of changes is concerned. */
     public enum Phase {
@@ -40,7 +47,11 @@ public record TopologyState(String keyspace, String current, String other, Phase
         REVERSE
     }
 
-    public TopologyState {
+    @JsonCreator
+    public TopologyState(@JsonProperty("keyspace") String keyspace, @JsonProperty("current") String current,
+            @JsonProperty("other") String other, @JsonProperty("phase") Phase phase,
+            @JsonProperty("rebalanceId") String rebalanceId, @JsonProperty("fence") String fence,
+            @JsonProperty("held") List<String> held) {
         Objects.requireNonNull(keyspace, "keyspace");
         Objects.requireNonNull(current, "current");
         Objects.requireNonNull(phase, "phase");
@@ -50,10 +61,17 @@ public record TopologyState(String keyspace, String current, String other, Phase
         if (fence != null && phase == Phase.STEADY) {
             throw new IllegalArgumentException("a fence needs a running rebalance");
         }
-        held = held == null ? List.of() : List.copyOf(held);
-        if (!held.isEmpty() && phase != Phase.STEADY) {
+        List<String> heldShards = held == null ? List.of() : List.copyOf(held);
+        if (!heldShards.isEmpty() && phase != Phase.STEADY) {
             throw new IllegalArgumentException("shards are rebuilt outside a rebalance only");
         }
+        this.keyspace = keyspace;
+        this.current = current;
+        this.other = other;
+        this.phase = phase;
+        this.rebalanceId = rebalanceId;
+        this.fence = fence;
+        this.held = heldShards;
     }
 
     /** A state whose shards all take writes. */
@@ -81,14 +99,88 @@ public record TopologyState(String keyspace, String current, String other, Phase
         return new TopologyState(keyspace, currentDocument, null, Phase.STEADY, null);
     }
 
-    /** The documents read as topologies; environment overrides do not apply to published state. */
-    public Topology currentTopology() {
-        return TopologyLoader.parse(current, "topology state of " + keyspace + " (current)", Map.of());
+    @JsonProperty
+    public String keyspace() {
+        return keyspace;
     }
 
+    /** The topology document in force. */
+    @JsonProperty
+    public String current() {
+        return current;
+    }
+
+    /** The topology document of the other side of a rebalance, or null when none runs. */
+    @JsonProperty
+    public String other() {
+        return other;
+    }
+
+    @JsonProperty
+    public Phase phase() {
+        return phase;
+    }
+
+    @JsonProperty
+    public String rebalanceId() {
+        return rebalanceId;
+    }
+
+    /** The id of the fence in progress, or null. */
+    @JsonProperty
+    public String fence() {
+        return fence;
+    }
+
+    /** Shards whose writes routers refuse while they are rebuilt. */
+    @JsonProperty
+    public List<String> held() {
+        return held;
+    }
+
+    /** Who owns which key under this state; environment overrides do not apply to published state. */
+    @JsonIgnore
+    public Placement placement() {
+        Placement parsed = placement;
+        if (parsed == null) {
+            // two threads may both parse on a first use: the results are equal, and later calls parse nothing
+            parsed = new Placement(
+                    TopologyLoader.parse(current, "topology state of " + keyspace + " (current)", Map.of()),
+                    other == null ? null
+                            : TopologyLoader.parse(other, "topology state of " + keyspace + " (other)", Map.of()));
+            placement = parsed;
+        }
+        return parsed;
+    }
+
+    /** The topology in force. */
+    @JsonIgnore
+    public Topology currentTopology() {
+        return placement().current();
+    }
+
+    /** The topology of the other side of a rebalance, or null when none runs. */
+    @JsonIgnore
     public Topology otherTopology() {
-        return other == null ? null
-                : TopologyLoader.parse(other, "topology state of " + keyspace + " (other)", Map.of());
+        return placement().other();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TopologyState s && keyspace.equals(s.keyspace) && current.equals(s.current)
+                && Objects.equals(other, s.other) && phase == s.phase && Objects.equals(rebalanceId, s.rebalanceId)
+                && Objects.equals(fence, s.fence) && held.equals(s.held);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(keyspace, current, other, phase, rebalanceId, fence, held);
+    }
+
+    @Override
+    public String toString() {
+        return "TopologyState[keyspace=" + keyspace + ", phase=" + phase
+                + ", rebalanceId=" + rebalanceId + ", fence=" + fence + ", held=" + held + "]";
     }
 
     public byte[] toBytes() {

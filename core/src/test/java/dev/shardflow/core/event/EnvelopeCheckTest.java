@@ -2,6 +2,7 @@ package dev.shardflow.core.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.ring.HashRing;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.SecretRef;
@@ -54,7 +55,7 @@ class EnvelopeCheckTest {
                 row("id", 700L, "order_id", 70L), null, "s1"), SHOP)).isEmpty();
         assertThat(EnvelopeCheck.problem(event("shop", "order_user_view", Op.UPDATE, row("order_id", 70L), null,
                 row("order_id", 70L, "username", "ada"), 7L, "s1"), SHOP)).isEmpty();
-        assertThat(EnvelopeCheck.problem(event("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, row("id", "f1"), null,
+        assertThat(EnvelopeCheck.problem(event("shop", ControlTables.FENCE, Op.CREATE, row("id", "f1"), null,
                 row("id", "f1", "epoch", 3L), null, "s1"), SHOP)).isEmpty();
     }
 

@@ -4,7 +4,6 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.rebalancer.streams.RekeyTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +99,7 @@ public final class RebalancerTopics {
                     + "partition counts " + counts + "; give them the same count");
         }
         int partitions = counts.iterator().next();
-        String name = RekeyTopology.childrenTopic(topology);
+        String name = TopicNames.of(topology).childrenByParent();
         Map<String, org.apache.kafka.clients.admin.TopicDescription> existing = admin.describeTopics(
                 admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(name::equals).toList())
                 .allTopicNames().get(30, TimeUnit.SECONDS);

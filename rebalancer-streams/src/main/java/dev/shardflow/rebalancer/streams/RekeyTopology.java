@@ -1,6 +1,6 @@
 package dev.shardflow.rebalancer.streams;
 
-import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.contract.MarkerFanOut;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
@@ -58,13 +58,12 @@ public final class RekeyTopology {
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(),
                 "topology-source", new StringDeserializer(), new ByteArrayDeserializer(), topics.topology(),
                 "topology-loader", topologyLoader());
-        // reference tables go the same way: a shard joining the ring gets its copy, behind the same fence markers
-        List<String> routed = new ArrayList<>(changeTopics(fallback, TableSpec.Placement.SHARD_KEY));
-        routed.addAll(changeTopics(fallback, TableSpec.Placement.REFERENCE));
+        // the paths a marker takes, which the topology service counts by the same rule
+        List<String> routed = MarkerFanOut.routedTopics(fallback);
         topology.addSource("changes", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 routed.toArray(String[]::new));
         topology.addProcessor("route", () -> new RouteProcessor(fallback, counts), "changes");
-        List<String> childTopics = changeTopics(fallback, TableSpec.Placement.PARENT);
+        List<String> childTopics = MarkerFanOut.childTopics(fallback);
         List<String> routers = new ArrayList<>(List.of("route"));
         if (!childTopics.isEmpty()) {
             // children meet their parents in one task: re-keyed by parent row, through a topic partitioned like the
@@ -72,13 +71,13 @@ public final class RekeyTopology {
             topology.addSource("children", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     childTopics.toArray(String[]::new));
             topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts), "children");
-            topology.addSink(CHILDREN_SINK, childrenTopic(fallback), new ByteArraySerializer(),
+            topology.addSink(CHILDREN_SINK, topics.childrenByParent(), new ByteArraySerializer(),
                     new ByteArraySerializer(), "child-rekey");
             // a fence marker in a child change topic goes on to every partition, after the children before it
-            topology.addSink(CHILDREN_FENCE_SINK, childrenTopic(fallback), new ByteArraySerializer(),
+            topology.addSink(CHILDREN_FENCE_SINK, topics.childrenByParent(), new ByteArraySerializer(),
                     new ByteArraySerializer(), everyPartition(), "child-rekey");
             topology.addSource("children-by-parent", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                    childrenTopic(fallback));
+                    topics.childrenByParent());
             topology.addProcessor("child-route", () -> new ChildRouteProcessor(fallback, counts),
                     "children-by-parent");
             routers.add("child-route");
@@ -120,22 +119,6 @@ public final class RekeyTopology {
                 }
             }
         };
-    }
-
-    /** The change topics of the tables with a placement. */
-    public static List<String> changeTopics(dev.shardflow.core.topology.Topology topology,
-            TableSpec.Placement placement) {
-        TopicNames names = TopicNames.of(topology);
-        return topology.tables().stream().filter(t -> t.placement() == placement).map(t -> names.cdc(t.name()))
-                .toList();
-    }
-
-    /**
-     * The topic children pass through, keyed by their parent row; it must have as many partitions as the change
-     * topics of the parents.
-     */
-    public static String childrenTopic(dev.shardflow.core.topology.Topology topology) {
-        return TopicNames.of(topology).prefix() + ".rebalancer.children-by-parent";
     }
 
     /** Sends a record to every partition of its topic: how a fence marker reaches every writer of a shard. */

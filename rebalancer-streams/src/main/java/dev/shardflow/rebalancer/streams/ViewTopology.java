@@ -1,7 +1,6 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.ChangeEventSerde;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.TableRowKey;

@@ -3,6 +3,7 @@ package dev.shardflow.rebalancer.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
@@ -167,11 +168,11 @@ class RekeyTopologyTest {
         start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         long id = movingKey(topology(1, THREE), topology(2, FOUR));
         send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
-        send(new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "fence-7"), null,
+        send(new ChangeEvent("shop", ControlTables.FENCE, Op.CREATE, Map.of("id", "fence-7"), null,
                 Map.of("id", "fence-7", "epoch", 2L), null,
                 new Source("s0", new PostgresLsn(position += 64), null, 0), 1));
         List<ChangeEvent> toNewShard = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
-        assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("users", ChangeEvent.FENCE_TABLE);
+        assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("users", ControlTables.FENCE);
         for (String shard : THREE) {
             assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).key().get("id"))
                     .as("fence on %s", shard).containsExactly("fence-7");
@@ -182,7 +183,7 @@ class RekeyTopologyTest {
     @Test
     void aFenceMarkerInAChildChangeTopicTravelsThroughTheChildPathAndNamesItsPath() {
         start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
-        ChangeEvent marker = new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "fence-8"),
+        ChangeEvent marker = new ChangeEvent("shop", ControlTables.FENCE, Op.CREATE, Map.of("id", "fence-8"),
                 null, Map.of("id", "fence-8", "epoch", 2L), null,
                 new Source("s1", new PostgresLsn(position += 64), null, 0), 1);
         users.pipeInput(SourceRowKey.of(marker).toBytes(), EventJson.toBytes(marker));
@@ -225,17 +226,17 @@ class RekeyTopologyTest {
                     new Source(shard, new PostgresLsn(position += 64), null, 0), 0);
             products.pipeInput(SourceRowKey.of(product).toBytes(), EventJson.toBytes(product));
         }
-        ChangeEvent fence = new ChangeEvent("shop", ChangeEvent.FENCE_TABLE, Op.CREATE, Map.of("id", "f1"), null,
+        ChangeEvent fence = new ChangeEvent("shop", ControlTables.FENCE, Op.CREATE, Map.of("id", "f1"), null,
                 Map.of("id", "f1", "epoch", 1L), null, new Source(first, new PostgresLsn(position += 64), null, 0), 0);
         products.pipeInput(SourceRowKey.of(fence).toBytes(), EventJson.toBytes(fence));
 
         List<ChangeEvent> toNewShard = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
-        assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("products", ChangeEvent.FENCE_TABLE);
+        assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("products", ControlTables.FENCE);
         assertThat(toNewShard.get(0).after()).containsEntry("name", "Lamp from " + first);
         assertThat(toNewShard.get(0).epoch()).isEqualTo(1);
         for (String shard : THREE) {
             assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).table())
-                    .as("shards already in the ring keep their own copy").containsExactly(ChangeEvent.FENCE_TABLE);
+                    .as("shards already in the ring keep their own copy").containsExactly(ControlTables.FENCE);
         }
         assertThat(counts.get("replicated")).isEqualTo(1);
         assertThat(counts.get("reference")).isEqualTo(2);

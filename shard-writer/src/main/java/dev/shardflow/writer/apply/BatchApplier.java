@@ -2,8 +2,8 @@ package dev.shardflow.writer.apply;
 
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.writer.jdbc.GuardedSql;
-import dev.shardflow.writer.jdbc.SqlDialect;
-import dev.shardflow.writer.jdbc.TableMetadata;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
 import dev.shardflow.writer.jdbc.TargetTable;
 import java.nio.ByteBuffer;
 import java.sql.Connection;

@@ -1,24 +1,22 @@
 package dev.shardflow.writer.jdbc;
 
+import static dev.shardflow.core.contract.ControlTables.FENCE_APPLIED;
+import static dev.shardflow.core.contract.ControlTables.TOMBSTONE;
+import static dev.shardflow.core.contract.ControlTables.VERSION_COLUMN;
+import static dev.shardflow.core.contract.ControlTables.patchVersionColumn;
+
+import dev.shardflow.core.contract.ControlTables;
+import dev.shardflow.jdbc.SqlDialect;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * The statements that apply changes to one target table under the version guard, spelled for one dialect. Every
- * row carries its version in {@value #VERSION_COLUMN}; an upsert changes a row only when the row has no version yet
+ * row carries its version in {@value ControlTables#VERSION_COLUMN}; an upsert changes a row only when the row has no version yet
  * or an older one, and a delete removes it only under the same condition. Values are always parameters.
  */
 public final class GuardedSql {
-    /** The column of a managed table that holds the version (24 bytes, see VersionStamp) of the row's last change. */
-    public static final String VERSION_COLUMN = "_sf_version";
-    /** Columns of a managed table whose names start so are shardflow's own, never data: they are not copied. */
-    public static final String OWN_COLUMN_PREFIX = "_sf_";
-    /** Versions of deleted rows, so that an older change applied again cannot bring a deleted row back. */
-    public static final String TOMBSTONE_TABLE = "_shardflow_tombstone";
-    /** Which fence markers of which sources a writer has applied, per topic partition. */
-    public static final String FENCE_APPLIED_TABLE = "_shardflow_fence_applied";
-
     /**
      * How a row without a version counts. For a writer it is older than any change: a row left by a move or
      * written before shardflow managed the table. For a replay it is newer: the application wrote it on the shard
@@ -32,7 +30,7 @@ public final class GuardedSql {
     private final List<String> columns;
     private final List<String> primaryKey;
 
-    /** @param columns the data columns in table order, {@value #VERSION_COLUMN} excluded */
+    /** @param columns the data columns in table order, {@value ControlTables#VERSION_COLUMN} excluded */
     public GuardedSql(SqlDialect dialect, String table, List<String> columns, List<String> primaryKey) {
         this(dialect, Unversioned.OLDER, table, columns, primaryKey);
     }
@@ -92,14 +90,6 @@ public final class GuardedSql {
     }
 
     /**
-     * The column that holds the version of the last patch of {@code column} (a column an in-place view keeps): a
-     * patch is versioned by the row it copies from, which orders patches but not the row's own changes.
-     */
-    public static String patchVersionColumn(String column) {
-        return VERSION_COLUMN + "_" + column;
-    }
-
-    /**
      * Sets {@code patched} columns of one row if their patch versions are no newer than the patch's and a value
      * differs: applied again, a patch changes nothing; an older one leaves a newer alone; one of the same version
      * repairs a value written since. Parameters: per column its value and the version; the key columns; per column
@@ -119,27 +109,27 @@ public final class GuardedSql {
     /** Records the versions of {@code rows} deleted rows; parameters per row: table, row key, version. */
     public String rememberDeletes(int rows) {
         String values = String.join(", ", Collections.nCopies(rows, "(?, ?, ?)"));
-        String insert = "INSERT INTO " + TOMBSTONE_TABLE + " (tbl, row_key, version) VALUES " + values;
+        String insert = "INSERT INTO " + TOMBSTONE + " (tbl, row_key, version) VALUES " + values;
         return dialect == SqlDialect.POSTGRESQL
                 ? insert + " ON CONFLICT (tbl, row_key) DO UPDATE SET version = EXCLUDED.version WHERE "
-                        + TOMBSTONE_TABLE + ".version < EXCLUDED.version"
+                        + TOMBSTONE + ".version < EXCLUDED.version"
                 : insert + " ON DUPLICATE KEY UPDATE version = IF(version < VALUES(version), VALUES(version), version)";
     }
 
     /** The delete versions of up to {@code keys} rows; parameters: table, then each row key. */
     public static String deletedVersions(int keys) {
-        return "SELECT row_key, version FROM " + TOMBSTONE_TABLE + " WHERE tbl = ? AND row_key IN ("
+        return "SELECT row_key, version FROM " + TOMBSTONE + " WHERE tbl = ? AND row_key IN ("
                 + String.join(", ", Collections.nCopies(keys, "?")) + ")";
     }
 
     /** One row if the tombstone table holds any delete of a table; parameter: table. */
     public static String anyDeleted() {
-        return "SELECT 1 FROM " + TOMBSTONE_TABLE + " WHERE tbl = ? LIMIT 1";
+        return "SELECT 1 FROM " + TOMBSTONE + " WHERE tbl = ? LIMIT 1";
     }
 
     /** Records one applied copy of a fence marker; parameters: source shard, fence id, topic, partition, path. */
     public static String rememberFence(SqlDialect dialect) {
-        String insert = " INTO " + FENCE_APPLIED_TABLE + " (source_shard, fence_id, topic, part, path) "
+        String insert = " INTO " + FENCE_APPLIED + " (source_shard, fence_id, topic, part, path) "
                 + "VALUES (?, ?, ?, ?, ?)";
         return dialect == SqlDialect.POSTGRESQL ? "INSERT" + insert + " ON CONFLICT DO NOTHING" : "INSERT IGNORE" + insert;
     }

@@ -1,10 +1,13 @@
 package dev.shardflow.writer.jdbc;
 
-import static dev.shardflow.writer.jdbc.GuardedSql.FENCE_APPLIED_TABLE;
-import static dev.shardflow.writer.jdbc.GuardedSql.TOMBSTONE_TABLE;
-import static dev.shardflow.writer.jdbc.GuardedSql.VERSION_COLUMN;
+import static dev.shardflow.core.contract.ControlTables.FENCE_APPLIED;
+import static dev.shardflow.core.contract.ControlTables.TOMBSTONE;
+import static dev.shardflow.core.contract.ControlTables.VERSION_COLUMN;
 
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -34,10 +37,10 @@ public final class TargetSchema {
     public List<String> controlTables() {
         boolean pg = dialect == SqlDialect.POSTGRESQL;
         String bytes = pg ? "BYTEA" : "BINARY";
-        return List.of("CREATE TABLE IF NOT EXISTS " + TOMBSTONE_TABLE + " (tbl VARCHAR(128) NOT NULL, row_key "
+        return List.of("CREATE TABLE IF NOT EXISTS " + TOMBSTONE + " (tbl VARCHAR(128) NOT NULL, row_key "
                         + (pg ? bytes : "BINARY(32)") + " NOT NULL, version " + versionType()
                         + " NOT NULL, PRIMARY KEY (tbl, row_key))",
-                "CREATE TABLE IF NOT EXISTS " + FENCE_APPLIED_TABLE + " (source_shard VARCHAR(64) NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS " + FENCE_APPLIED + " (source_shard VARCHAR(64) NOT NULL, "
                         + "fence_id VARCHAR(64) NOT NULL, topic VARCHAR(249) NOT NULL, part INT NOT NULL, "
                         + "path VARCHAR(255) NOT NULL, applied_at " + (pg ? "TIMESTAMP(3)" : "DATETIME(3)")
                         + " NOT NULL DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (source_shard, fence_id, topic, part, "
@@ -81,8 +84,8 @@ public final class TargetSchema {
                 missing.add(addVersionColumn(table));
             }
             for (String column : patched.getOrDefault(table, List.of())) {
-                if (!metadata.hasColumn(GuardedSql.patchVersionColumn(column))) {
-                    missing.add(addColumn(table, GuardedSql.patchVersionColumn(column)));
+                if (!metadata.hasColumn(ControlTables.patchVersionColumn(column))) {
+                    missing.add(addColumn(table, ControlTables.patchVersionColumn(column)));
                 }
             }
         }

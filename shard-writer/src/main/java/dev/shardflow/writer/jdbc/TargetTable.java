@@ -1,8 +1,12 @@
 package dev.shardflow.writer.jdbc;
 
-import static dev.shardflow.writer.jdbc.GuardedSql.OWN_COLUMN_PREFIX;
-import static dev.shardflow.writer.jdbc.GuardedSql.VERSION_COLUMN;
+import static dev.shardflow.core.contract.ControlTables.OWN_COLUMN_PREFIX;
+import static dev.shardflow.core.contract.ControlTables.VERSION_COLUMN;
 
+import dev.shardflow.core.contract.ControlTables;
+import dev.shardflow.jdbc.ColumnValue;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -162,8 +166,8 @@ public final class TargetTable {
             if (keyColumns.contains(column)) {
                 throw new IllegalArgumentException("a patch cannot set " + name + ", a primary-key column of " + this.name);
             }
-            if (!ownColumns.contains(GuardedSql.patchVersionColumn(name))) {
-                throw new IllegalArgumentException("table " + this.name + " has no " + GuardedSql.patchVersionColumn(name)
+            if (!ownColumns.contains(ControlTables.patchVersionColumn(name))) {
+                throw new IllegalArgumentException("table " + this.name + " has no " + ControlTables.patchVersionColumn(name)
                         + " column for the patches of " + name + "; start the writer with manageSchema on, or add it");
             }
             patched.add(column);

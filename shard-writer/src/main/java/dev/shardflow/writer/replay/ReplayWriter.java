@@ -1,10 +1,12 @@
 package dev.shardflow.writer.replay;
 
-import dev.shardflow.core.retry.Throttle;
+import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.Change;
 import dev.shardflow.writer.apply.Rejected;
 import dev.shardflow.writer.kafka.DeadLetters;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +23,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplayWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplayWriter.class);
+
+    /** The pool a replay writes through: one connection applies, one reads. */
+    static final ShardPools.Use POOL = new ShardPools.Use("replay", 2, 1, false, Duration.ofSeconds(10));
 
     private final String target;
     private final BatchApplier applier;
@@ -90,7 +95,7 @@ final class ReplayWriter implements AutoCloseable {
         for (Rejected rejected : outcome.rejected()) {
             deadLetter(rejected);
         }
-        throttle.pace(applied, startedNanos);
+        Thread.sleep(throttle.waitMillis(applied, System.nanoTime() - startedNanos));
     }
 
     void deadLetter(Rejected rejected) {

@@ -1,9 +1,11 @@
 package dev.shardflow.writer.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.VersionStamp;
-import dev.shardflow.core.retry.Throttle;
+import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
@@ -14,9 +16,8 @@ import dev.shardflow.writer.apply.Change;
 import dev.shardflow.writer.apply.Origin;
 import dev.shardflow.writer.apply.Rejected;
 import dev.shardflow.writer.jdbc.GuardedSql;
-import dev.shardflow.writer.jdbc.SqlDialect;
-import dev.shardflow.writer.jdbc.TableMetadata;
-import dev.shardflow.writer.jdbc.TargetPool;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.jdbc.TargetTable;
 import dev.shardflow.writer.kafka.DeadLetters;
@@ -105,7 +106,7 @@ public final class ShardReplay {
                 options.rowsPerSecond() == 0 ? "unlimited" : options.rowsPerSecond());
         SqlDialect dialect = SqlDialect.of(shard.engine());
         Map<String, LogReader> readers = new LinkedHashMap<>();
-        try (HikariDataSource pool = TargetPool.open(shard, shard.password().resolve(), 2, 10_000)) {
+        try (HikariDataSource pool = ShardPools.open(shard, shard.password().resolve(), ReplayWriter.POOL)) {
             prepare(pool, dialect, tables);
             stampUnversioned(pool, tables);
             writer = new ReplayWriter(shard.id(), new BatchApplier(pool, dialect, 500, null,
@@ -234,14 +235,14 @@ public final class ShardReplay {
     private String writeMarker(HikariDataSource pool) {
         String marker = markerPrefix() + (++markers);
         try (Connection connection = pool.getConnection();
-                PreparedStatement insert = connection.prepareStatement(ChangeEvent.FENCE_INSERT)) {
+                PreparedStatement insert = connection.prepareStatement(ControlTables.FENCE_INSERT)) {
             connection.setAutoCommit(true);
             insert.setString(1, marker);
             insert.setLong(2, options.topology().epoch());
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new ReplayException("cannot write the watermark " + marker + " on " + shard.id() + " ("
-                    + e.getMessage() + "); capture creates " + ChangeEvent.FENCE_TABLE + ": start capture of "
+                    + e.getMessage() + "); capture creates " + ControlTables.FENCE + ": start capture of "
                     + shard.id() + " before replaying", e);
         }
         return marker;

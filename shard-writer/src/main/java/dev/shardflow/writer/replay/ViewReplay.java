@@ -2,7 +2,8 @@ package dev.shardflow.writer.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.event.VersionStamp;
-import dev.shardflow.core.retry.Throttle;
+import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
@@ -13,9 +14,8 @@ import dev.shardflow.writer.apply.Change;
 import dev.shardflow.writer.apply.Origin;
 import dev.shardflow.writer.apply.Rejected;
 import dev.shardflow.writer.jdbc.GuardedSql;
-import dev.shardflow.writer.jdbc.SqlDialect;
-import dev.shardflow.writer.jdbc.TableMetadata;
-import dev.shardflow.writer.jdbc.TargetPool;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.jdbc.TargetTable;
 import dev.shardflow.writer.kafka.DeadLetters;
@@ -24,7 +24,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +68,7 @@ public final class ViewReplay {
         ShardHistory history = new ShardHistory(target, topology);
         String topic = names.view(view.name());
         long[] counts = new long[3]; // read, superseded, deadLettered by the reader
-        try (HikariDataSource pool = TargetPool.open(target, target.password().resolve(), 2, 10_000);
+        try (HikariDataSource pool = ShardPools.open(target, target.password().resolve(), ReplayWriter.POOL);
                 LogReader reader = new LogReader(bootstrapServers, topic, topology, "shardflow-replay-view-" + view.name(),
                         2_000)) {
             try (Connection connection = pool.getConnection()) {

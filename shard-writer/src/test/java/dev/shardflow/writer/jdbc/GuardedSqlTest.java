@@ -2,6 +2,7 @@ package dev.shardflow.writer.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shardflow.jdbc.SqlDialect;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

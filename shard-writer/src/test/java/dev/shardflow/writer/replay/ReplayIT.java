@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.RowSetChecksum;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TableSpec;
@@ -15,8 +16,8 @@ import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.workload.NoLossCheck;
 import dev.shardflow.testkit.workload.Workload;
-import dev.shardflow.writer.jdbc.RowImage;
-import dev.shardflow.writer.jdbc.RowReader;
+import dev.shardflow.jdbc.RowImage;
+import dev.shardflow.jdbc.RowReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -148,7 +149,7 @@ class ReplayIT {
     private static void awaitCaptured(DatabaseShard shard, String marker) throws Exception {
         try (Connection connection = shard.connect();
                 PreparedStatement insert = connection.prepareStatement(
-                        dev.shardflow.core.event.ChangeEvent.FENCE_INSERT)) {
+                        ControlTables.FENCE_INSERT)) {
             insert.setString(1, marker + "-" + shard.id());
             insert.setLong(2, topology.epoch());
             insert.executeUpdate();

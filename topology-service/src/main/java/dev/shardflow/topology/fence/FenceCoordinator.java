@@ -1,9 +1,10 @@
 package dev.shardflow.topology.fence;
 
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.registry.ShardConnections;
-import dev.shardflow.topology.router.RouterBeat;
+import dev.shardflow.core.contract.RouterBeat;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The middle of a fenced cutover, after the fence is published and before the next epoch is committed: waits until
  * every live router holds the moving keys with none of its writes to them in flight, writes a marker row into
- * {@code _shardflow_fence} on every source shard, and waits until the writers of every target shard have applied a
+ * {@link ControlTables#FENCE} on every source shard, and waits until the writers of every target shard have applied a
  * copy of each source's marker on every path it travels (each change partition the rebalancer reads it from, into
  * each partition of the target's apply topic). Then every write to a moving key acknowledged before the fence is in
  * place on its new owner. Any step that does not finish before the deadline fails the fence with the reason.

@@ -1,7 +1,7 @@
 package dev.shardflow.topology.fence;
 
 import dev.shardflow.core.topology.TopicNames;
-import dev.shardflow.topology.router.RouterBeat;
+import dev.shardflow.core.contract.RouterBeat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,10 +1,11 @@
 package dev.shardflow.topology.registry;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.jdbc.ShardPools;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,22 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * pool per shard, opened on first use, with the password read from its reference only then.
  */
 public final class ShardConnections implements AutoCloseable {
+    private static final ShardPools.Use USE = new ShardPools.Use("topology", 2, 0, true, Duration.ofSeconds(10));
+
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
 
     public Connection open(ShardSpec shard) throws SQLException {
-        return pools.computeIfAbsent(shard.id(), id -> {
-            HikariConfig config = new HikariConfig();
-            config.setPoolName("shardflow-topology-" + id);
-            config.setJdbcUrl(shard.jdbcUrl());
-            config.setUsername(shard.user());
-            config.setPassword(shard.password().resolve());
-            config.setMaximumPoolSize(2);
-            config.setMinimumIdle(0);
-            config.setAutoCommit(true);
-            config.setConnectionTimeout(10_000);
-            config.setInitializationFailTimeout(-1);
-            return new HikariDataSource(config);
-        }).getConnection();
+        return pools.computeIfAbsent(shard.id(), id -> ShardPools.open(shard, shard.password().resolve(), USE))
+                .getConnection();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.shardflow.topology.verify;
 
-import dev.shardflow.core.retry.Throttle;
+import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.strategy.MoveRange;
 import dev.shardflow.core.strategy.StrategyDiff;
 import dev.shardflow.core.topology.ReferenceCopies;
@@ -9,7 +9,7 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.registry.ShardConnections;
-import dev.shardflow.writer.jdbc.RowReader;
+import dev.shardflow.jdbc.RowReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -121,7 +121,7 @@ public final class ChunkedVerifier {
                 String describe = step.describe();
                 Runnable paced = () -> {
                     try {
-                        throttle.pace(tally.rowsRead, started);
+                        Thread.sleep(throttle.waitMillis(tally.rowsRead, System.nanoTime() - started));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new VerifyException("verify " + run + " interrupted", e);

@@ -1,7 +1,7 @@
 package dev.shardflow.topology.verify;
 
 import dev.shardflow.core.event.CanonicalRow;
-import dev.shardflow.writer.jdbc.RowImage;
+import dev.shardflow.jdbc.RowImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

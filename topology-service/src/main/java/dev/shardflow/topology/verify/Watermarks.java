@@ -1,5 +1,6 @@
 package dev.shardflow.topology.verify;
 
+import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.fence.MarkerPaths;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Verify's watermarks: marker rows written into {@code _shardflow_fence} on the shard that owns a chunk, which travel
+ * Verify's watermarks: marker rows written into {@link ControlTables#FENCE} on the shard that owns a chunk, which travel
  * the same ordered path as its changes. Once the writers of the other side have applied every copy of a watermark,
  * every change the owner made before writing it is in place there — so rows read on the owner before the watermark
  * can be compared with rows read on the other side after it. Watermarks do not fence anything: no router waits.
@@ -72,7 +73,7 @@ final class Watermarks {
         for (ShardSpec shard : shards) {
             try (Connection connection = connections.open(shard);
                     PreparedStatement delete = connection.prepareStatement(
-                            "DELETE FROM _shardflow_fence_applied WHERE fence_id LIKE ?")) {
+                            "DELETE FROM " + ControlTables.FENCE_APPLIED + " WHERE fence_id LIKE ?")) {
                 delete.setString(1, prefix + "%");
                 delete.executeUpdate();
             } catch (SQLException e) {

@@ -1,6 +1,6 @@
 package dev.shardflow.topology.workflow;
 
-import dev.shardflow.core.retry.Throttle;
+import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
@@ -59,7 +59,7 @@ public final class Cleaner {
                     break;
                 }
                 after = batch.last();
-                throttle.pace(deleted, started);
+                Thread.sleep(throttle.waitMillis(deleted, System.nanoTime() - started));
             }
         }
         if (deleted > 0) {

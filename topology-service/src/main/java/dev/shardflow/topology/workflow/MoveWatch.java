@@ -1,5 +1,6 @@
 package dev.shardflow.topology.workflow;
 
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyStart;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.topology.registry.TopicReader;
@@ -86,7 +87,7 @@ public final class MoveWatch {
             admin.describeTopics(List.of(topics.apply(shard))).allTopicNames().get(30, TimeUnit.SECONDS).values()
                     .forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(),
                             p.partition()))));
-            lag += lag("shardflow-writer-" + keyspace + "-" + shard, partitions);
+            lag += lag(ConsumerGroups.writer(keyspace, shard), partitions);
         }
         return lag;
     }
@@ -99,7 +100,7 @@ public final class MoveWatch {
     }
 
     private String moveGroup(String rebalanceId) {
-        return rebalancerApplicationId + "-" + rebalanceId;
+        return ConsumerGroups.move(rebalancerApplicationId, rebalanceId);
     }
 
     private long lag(String group, Set<TopicPartition> partitions) throws Exception {

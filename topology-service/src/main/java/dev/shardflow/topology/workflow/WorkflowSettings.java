@@ -1,5 +1,6 @@
 package dev.shardflow.topology.workflow;
 
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.topology.verify.VerifySettings;
 import java.time.Duration;
 
@@ -21,7 +22,7 @@ public record WorkflowSettings(Duration fenceTimeout, Duration routerTimeout, lo
 
     public static WorkflowSettings defaults(String keyspace) {
         return new WorkflowSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), 1_000, 1_000, 20_000,
-                "shardflow-rebalancer-" + keyspace, VerifySettings.defaults());
+                ConsumerGroups.rebalancer(keyspace), VerifySettings.defaults());
     }
 
     public WorkflowSettings withFenceTimeout(Duration timeout) {

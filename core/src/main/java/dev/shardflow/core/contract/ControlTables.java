@@ -1,0 +1,45 @@
+package dev.shardflow.core.contract;
+
+/**
+ * The tables and columns shardflow keeps in a shard beside the application's data. Capture creates the source's
+ * control tables, a writer its target's; the topology service writes markers and reads what writers applied.
+ */
+public final class ControlTables {
+    /**
+     * The control table on every source shard. A row written there becomes a marker (a cutover fence, a verify or
+     * replay watermark), which capture places in every partition of every change topic after all changes the source
+     * committed before it.
+     */
+    public static final String FENCE = "_shardflow_fence";
+    /** The statement that writes a marker; parameters: id, epoch. */
+    public static final String FENCE_INSERT = "INSERT INTO " + FENCE
+            + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)";
+    /** On a PostgreSQL source: the single row capture's heartbeat updates, so that an idle slot moves forward. */
+    public static final String HEARTBEAT = "_shardflow_heartbeat";
+    /** On a target: versions of deleted rows, so that an older change applied again cannot bring a row back. */
+    public static final String TOMBSTONE = "_shardflow_tombstone";
+    /**
+     * On a target: which copies of which markers of which sources its writers applied, one row per copy
+     * ({@code source_shard, fence_id, path}), so that counting them says when a marker is in place.
+     */
+    public static final String FENCE_APPLIED = "_shardflow_fence_applied";
+    /** The statement that counts the copies of one marker a target applied; parameter: the marker id. */
+    public static final String FENCE_APPLIED_COUNT = "SELECT COUNT(*) FROM " + FENCE_APPLIED + " WHERE fence_id = ?";
+
+    /** Columns of a managed table whose names start so are shardflow's own, never data: they are not copied. */
+    public static final String OWN_COLUMN_PREFIX = "_sf_";
+    /** The column of a managed table that holds the version (24 bytes, see VersionStamp) of the row's last change. */
+    public static final String VERSION_COLUMN = OWN_COLUMN_PREFIX + "version";
+
+    private ControlTables() {}
+
+    /** The column beside {@code column} that holds the version of the in-place view patch that last set it. */
+    public static String patchVersionColumn(String column) {
+        return VERSION_COLUMN + "_" + column;
+    }
+
+    /** True for a column of shardflow's own ({@value #OWN_COLUMN_PREFIX}...), which is never data. */
+    public static boolean isOwnColumn(String column) {
+        return column.startsWith(OWN_COLUMN_PREFIX);
+    }
+}

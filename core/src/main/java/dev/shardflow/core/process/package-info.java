@@ -1,2 +1,0 @@
-/** How a shardflow process starts from its settings file and stops on SIGTERM. */
-package dev.shardflow.core.process;

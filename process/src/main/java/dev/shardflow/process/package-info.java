@@ -1,0 +1,2 @@
+/** How a shardflow process starts from its settings file and stops on SIGTERM. */
+package dev.shardflow.process;
