@@ -1,8 +1,9 @@
 package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.contract.ConsumerGroups;
+import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
-import dev.shardflow.rebalancer.kafka.CopyStarts;
+import dev.shardflow.kafka.CopyStarts;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import dev.shardflow.rebalancer.streams.RekeyTopology;
@@ -18,7 +19,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -35,13 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MoveApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MoveApp.class);
-
-    /** How far the copy is: change records read of those that existed when it started. */
-    public record CopyProgress(long done, long total) {
-        public double fraction() {
-            return total == 0 ? 1.0 : (double) done / total;
-        }
-    }
 
     private final RebalancerOptions options;
     private final String rebalanceId;
@@ -85,16 +78,8 @@ public final class MoveApp implements AutoCloseable {
     }
 
     CopyProgress progress(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        long done = 0;
-        long total = 0;
-        for (Map.Entry<TopicPartition, Long> end : copyEnd.entrySet()) {
-            OffsetAndMetadata at = committed.get(end.getKey());
-            done += at == null ? 0 : Math.min(at.offset(), end.getValue());
-            total += end.getValue();
-        }
-        return new CopyProgress(done, total);
+        return CopyStarts.progress(CopyStarts.startOf(copyEnd), admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS));
     }
 
     KafkaStreams.State state() {

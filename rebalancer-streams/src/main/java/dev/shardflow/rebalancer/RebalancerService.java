@@ -1,6 +1,7 @@
 package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.contract.ConsumerGroups;
+import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
@@ -141,7 +142,7 @@ public final class RebalancerService implements AutoCloseable {
     private void logProgress() {
         MoveApp current = move;
         try {
-            MoveApp.CopyProgress progress = current.progress(admin);
+            CopyProgress progress = current.progress(admin);
             log.info("move {}: {}% of the copy ({} of {} change records); {} forwarded, {} non-owner changes ignored",
                     current.rebalanceId(), Math.round(progress.fraction() * 100), progress.done(), progress.total(),
                     counts.get("forwarded"), counts.get("non_owner"));
@@ -164,7 +165,7 @@ public final class RebalancerService implements AutoCloseable {
     }
 
     /** How far the copy of the running move is, if one runs. */
-    public Optional<MoveApp.CopyProgress> copyProgress() {
+    public Optional<CopyProgress> copyProgress() {
         MoveApp current = move;
         if (current == null) {
             return Optional.empty();

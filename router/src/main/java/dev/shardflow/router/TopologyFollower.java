@@ -2,18 +2,17 @@ package dev.shardflow.router;
 
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.kafka.TopicCatchUp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,25 +39,17 @@ final class TopologyFollower implements Runnable {
         this.topic = TopicNames.of(options.fallback()).topology();
         this.admission = admission;
         this.listener = listener;
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Properties c = TopicCatchUp.reader(options.bootstrapServers());
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20"); // a cutover's commit reaches held writes at once
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(c);
     }
 
     /** Reads the topic from its beginning to the end it has now. */
     void catchUp() {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        List<TopicPartition> partitions = TopicCatchUp.partitions(consumer, List.of(topic));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-            consumer.poll(Duration.ofMillis(200)).forEach(r -> follow(r.key(), r.value()));
-        }
+        TopicCatchUp.readToEnd(consumer, partitions, r -> follow(r.key(), r.value()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.shardflow.topology;
 
 import dev.shardflow.core.strategy.ShardKeyText;
+import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.Placement;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.topology.api.ApiBackend;
@@ -9,7 +10,6 @@ import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.MoveWatch;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
-import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import java.util.List;
@@ -86,14 +86,13 @@ public final class TopologyApi implements ApiBackend {
         Map<String, Object> answer = new java.util.LinkedHashMap<>();
         answer.put("rebalance", rebalance);
         service.verifyRuns().progress().filter(p -> !p.done()).ifPresent(p -> answer.put("verifyProgress", p));
-        MoveWatch watch = service.moves();
         try {
-            answer.put("copy", watch.copyProgress(rebalanceId).map(p -> Map.of("done", p.done(), "total", p.total(),
-                    "fraction", p.fraction())).orElse(null));
-            if (!rebalance.state().terminal() && rebalance.state() != RebalanceState.PLANNED) {
-                List<String> targets = rebalance.state().afterCutover() ? rebalance.plan().sources()
-                        : rebalance.plan().targets();
-                answer.put("lag", watch.moveLag(rebalanceId).orElse(0L) + watch.writerLag(targets));
+            MoveWatch.Figures figures = service.moves().figures(rebalance);
+            CopyProgress copy = figures.copy();
+            answer.put("copy", copy == null ? null : Map.of("done", copy.done(), "total", copy.total(),
+                    "fraction", copy.fraction()));
+            if (figures.lag() != null) {
+                answer.put("lag", figures.lag());
             }
         } catch (Exception e) {
             answer.put("progressError", e.getMessage());

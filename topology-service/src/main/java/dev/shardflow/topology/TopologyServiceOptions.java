@@ -57,7 +57,8 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
         String instanceId = settings.get(TopologySettings.INSTANCE_ID).equals("default")
                 ? "topology-" + hostName() + "-" + ProcessHandle.current().pid() : settings.get(TopologySettings.INSTANCE_ID);
         String rebalancerId = settings.get(TopologySettings.REBALANCER_APPLICATION_ID).equals("default")
-                ? ConsumerGroups.rebalancer(topology.keyspace()) : settings.get(TopologySettings.REBALANCER_APPLICATION_ID);
+                ? ConsumerGroups.rebalancer(topology.keyspace())
+                : settings.get(TopologySettings.REBALANCER_APPLICATION_ID);
         if (settings.get(TopologySettings.ROUTER_TIMEOUT_MS) <= RouterBeat.MAX_LEASE.toMillis()) {
             throw new ConfigException(file.toString(), List.of("routers.timeoutMs: must be longer than the routers' "
                     + "longest lease (" + RouterBeat.MAX_LEASE.toMillis() + " ms), or a cut-off router could still "

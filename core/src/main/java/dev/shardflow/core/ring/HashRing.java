@@ -21,6 +21,9 @@ import java.util.Set;
  * allocates nothing. With {@link RingHash#MD5} the ring is point for point the one the Python
  * {@code ConsistentHashRouter} builds for the same shard list and vnode count (where two vnodes hash alike, the
  * later shard keeps the point, as in its dict).
+ *
+ * <p>One role in one file, longer than most: placing the points and finding a key's owner share the ring's private
+ * arrays (sorted points, owners, bucket index), which is what keeps a lookup free of allocation.
  */
 public final class HashRing implements ShardingStrategy {
     public static final int DEFAULT_VNODES = 150;

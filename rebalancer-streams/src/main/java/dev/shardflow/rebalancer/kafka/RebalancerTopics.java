@@ -4,6 +4,7 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.CopyStarts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

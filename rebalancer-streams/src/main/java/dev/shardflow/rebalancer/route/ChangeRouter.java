@@ -74,7 +74,7 @@ public final class ChangeRouter {
         }
         String owner;
         try {
-            owner = routing.current().strategy().ownerOf(shardKey);
+            owner = routing.placement().ownerOf(shardKey);
         } catch (IllegalArgumentException e) {
             return new Decision.Reject(change.table() + " " + change.key() + ": shard key " + shardKey
                     + " cannot be placed: " + e.getMessage());
@@ -82,13 +82,10 @@ public final class ChangeRouter {
         if (!owner.equals(change.source().shard())) {
             return Decision.Skip.NON_OWNER;
         }
-        if (!routing.moving()) {
+        if (!routing.placement().moving(shardKey)) {
             return Decision.Skip.STAYS;
         }
-        String otherOwner = routing.other().strategy().ownerOf(shardKey);
-        if (otherOwner.equals(owner)) {
-            return Decision.Skip.STAYS;
-        }
-        return new Decision.Forward(otherOwner, change.withEpoch(routing.current().epoch()));
+        return new Decision.Forward(routing.placement().otherOwnerOf(shardKey).orElseThrow(),
+                change.withEpoch(routing.current().epoch()));
     }
 }

@@ -44,10 +44,8 @@ final class PatchRouter implements Processor<String, ChangeEvent, byte[], byte[]
         }
         Routing routing = routings.routing(patch.keyspace());
         Set<String> shards = new LinkedHashSet<>();
-        shards.add(routing.current().strategy().ownerOf(patch.shardKey()));
-        if (routing.moving()) {
-            shards.add(routing.other().strategy().ownerOf(patch.shardKey()));
-        }
+        shards.add(routing.placement().ownerOf(patch.shardKey()));
+        routing.placement().otherOwnerOf(patch.shardKey()).ifPresent(shards::add);
         byte[] key = TableRowKey.of(patch).toBytes();
         byte[] value = EventJson.toBytes(patch);
         for (String shard : shards) {

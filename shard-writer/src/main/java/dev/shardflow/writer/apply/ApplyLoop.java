@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reading and converting a batch takes about as long as writing one, so a second thread prepares the next batch
  * while this one writes the current one; every consumer call stays on this thread.
+ *
+ * <p>One role in one file, longer than most: polling, retrying, the partitions' generations and committing share
+ * the one consumer, which Kafka allows on one thread only, and their order is what makes a batch applied once.
  */
 public final class ApplyLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ApplyLoop.class);
@@ -90,7 +93,7 @@ public final class ApplyLoop implements Runnable {
         final List<Rejected> unreadable = new ArrayList<>();
         final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         final Map<TopicPartition, Integer> generations = new HashMap<>();
-        BatchApplier.PreparedBatch prepared;
+        PreparedBatch prepared;
     }
 
     @Override

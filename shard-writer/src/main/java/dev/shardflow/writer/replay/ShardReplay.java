@@ -1,7 +1,6 @@
 package dev.shardflow.writer.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.VersionStamp;
 import dev.shardflow.jdbc.ShardPools;
@@ -24,15 +23,12 @@ import dev.shardflow.writer.kafka.DeadLetters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardReplay {
     private static final Logger log = LoggerFactory.getLogger(ShardReplay.class);
-    private static final Duration MARKER_RETRY = Duration.ofSeconds(5);
 
     private final ReplayOptions options;
     private final ShardSpec shard;
@@ -67,18 +62,8 @@ public final class ShardReplay {
     private final ShardHistory history;
     private final Throttle throttle;
     private ReplayWriter writer;
-    private Listener listener;
-    private long started;
-    private long lastReport;
-    private long lastLog;
-    private long recordsTotal;
-    private long recordsRead;
-    private long notOwned;
-    private long superseded;
-    private long applicationWrites;
-    private int markers;
-    private String phase = "copy";
-    private String table = "";
+    private ReplayTally tally;
+    private ReplayWatermarks watermarks;
 
     /** Gets the progress about every second. */
     @FunctionalInterface
@@ -96,8 +81,7 @@ public final class ShardReplay {
 
     /** Runs the replay once. */
     public ReplayReport run(Listener progress) throws InterruptedException {
-        this.listener = progress;
-        started = System.nanoTime();
+        tally = new ReplayTally(run, shard.id(), progress, () -> writer == null ? 0 : writer.applied());
         Topology topology = options.topology();
         TopicNames names = TopicNames.of(topology);
         List<TableSpec> tables = ordered(topology);
@@ -107,6 +91,8 @@ public final class ShardReplay {
         SqlDialect dialect = SqlDialect.of(shard.engine());
         Map<String, LogReader> readers = new LinkedHashMap<>();
         try (HikariDataSource pool = ShardPools.open(shard, shard.password().resolve(), ReplayWriter.POOL)) {
+            watermarks = new ReplayWatermarks(run, shard, options.topology().epoch(), options.markerTimeout(), pool,
+                    tally);
             prepare(pool, dialect, tables);
             stampUnversioned(pool, tables);
             writer = new ReplayWriter(shard.id(), new BatchApplier(pool, dialect, 500, null,
@@ -118,19 +104,19 @@ public final class ShardReplay {
                 readers.put(spec.name(), reader);
                 reader.seek(options.start());
             }
-            phase = "index";
-            readToWatermark(pool, tables, readers, spec -> (record, event, unreadable) -> index(spec, record, event));
+            tally.phase = "index";
+            watermarks.readToWatermark(tables, readers, spec -> (record, event, unreadable) -> index(spec, record, event));
             for (TableSpec spec : tables) {
-                recordsTotal += readers.get(spec.name()).recordsToMarker();
+                tally.recordsTotal += readers.get(spec.name()).recordsToMarker();
             }
             log.info("replay {} of {}: copy of {} change records, up to the watermark", run, shard.id(),
-                    recordsTotal);
-            phase = "copy";
-            recordsRead = 0;
+                    tally.recordsTotal);
+            tally.phase = "copy";
+            tally.recordsRead = 0;
             long copyStarted = System.nanoTime();
             for (TableSpec spec : tables) {
-                table = spec.name();
-                LogReader reader = readers.get(table);
+                tally.table = spec.name();
+                LogReader reader = readers.get(spec.name());
                 reader.rewind();
                 reader.readToLastMarker((record, event, unreadable) -> copy(spec, record, event, unreadable));
                 writer.drain(); // children are written after their parents
@@ -139,25 +125,27 @@ public final class ShardReplay {
             long copyMs = (System.nanoTime() - copyStarted) / 1_000_000;
             log.info("replay {} of {}: {} changes applied of {} records read ({} of other shards' rows or not owned, "
                     + "{} superseded by a later change, {} dead-lettered) in {} s", run, shard.id(),
-                    writer.applied(), recordsRead, notOwned, superseded, writer.deadLettered(), seconds());
-            phase = "check";
+                    writer.applied(), tally.recordsRead, tally.notOwned, tally.superseded, writer.deadLettered(),
+                    tally.seconds());
+            tally.phase = "check";
             follow(pool, tables, readers); // the copy's own writes come back here, and any the application made
             ReplayCheck.Result check = new ReplayCheck(shard, topology, topology.tables(), pool, history.ledgers(),
                     options.maxRechecks())
                     .run(() -> follow(pool, tables, readers));
-            report(true);
-            ReplayReport report = new ReplayReport(shard.id(), options.start().toString(), recordsRead,
-                    writer.applied(), notOwned, superseded, writer.deadLettered(), check.rowsChecked(), check.mismatches(), check.sample(),
-                    check.newerThanLog(), applicationWrites, copyMs, Math.round(seconds() * 1000));
-            if (applicationWrites > 0 || check.newerThanLog() > 0) {
+            tally.report(true);
+            ReplayReport report = new ReplayReport(shard.id(), options.start().toString(), tally.recordsRead,
+                    writer.applied(), tally.notOwned, tally.superseded, writer.deadLettered(), check.rowsChecked(),
+                    check.mismatches(), check.sample(), check.newerThanLog(), tally.applicationWrites, copyMs,
+                    Math.round(tally.seconds() * 1000));
+            if (tally.applicationWrites > 0 || check.newerThanLog() > 0) {
                 log.warn("replay {} of {}: the application wrote to the shard while it was being rebuilt ({} changes "
                         + "after the watermark, {} rows the log does not hold); a write to a row the replay had not "
                         + "restored yet may be undone: hold writes to a shard while it is replayed", run, shard.id(),
-                        applicationWrites, check.newerThanLog());
+                        tally.applicationWrites, check.newerThanLog());
             }
             log.info("replay {} of {}: check compared {} rows with the log: {} mismatch(es){}, {} row(s) newer than "
                     + "the log; done in {} s", run, shard.id(), check.rowsChecked(), check.mismatches(),
-                    check.sample().isEmpty() ? "" : " " + check.sample(), check.newerThanLog(), seconds());
+                    check.sample().isEmpty() ? "" : " " + check.sample(), check.newerThanLog(), tally.seconds());
             return report;
         } catch (SQLException e) {
             throw new ReplayException("replay of " + shard.id() + ": " + e.getMessage() + "; the replay changed "
@@ -228,88 +216,36 @@ public final class ShardReplay {
         }
     }
 
-    private String markerPrefix() {
-        return "replay-" + run + "-";
-    }
-
-    private String writeMarker(HikariDataSource pool) {
-        String marker = markerPrefix() + (++markers);
-        try (Connection connection = pool.getConnection();
-                PreparedStatement insert = connection.prepareStatement(ControlTables.FENCE_INSERT)) {
-            connection.setAutoCommit(true);
-            insert.setString(1, marker);
-            insert.setLong(2, options.topology().epoch());
-            insert.executeUpdate();
-        } catch (SQLException e) {
-            throw new ReplayException("cannot write the watermark " + marker + " on " + shard.id() + " ("
-                    + e.getMessage() + "); capture creates " + ControlTables.FENCE + ": start capture of "
-                    + shard.id() + " before replaying", e);
-        }
-        return marker;
-    }
-
     /** For the check: reads the log on to a new watermark, learning the newer images of rows (applying nothing). */
     private void follow(HikariDataSource pool, List<TableSpec> tables, Map<String, LogReader> readers)
             throws InterruptedException {
-        readToWatermark(pool, tables, readers, spec -> (record, event, unreadable) -> {
+        watermarks.readToWatermark(tables, readers, spec -> (record, event, unreadable) -> {
             String key = history.ownKey(spec, event);
             if (key != null) {
                 long image = history.image(spec.name(), event);
                 Long expected = history.ledger(spec.name()).expected(key);
                 if (expected == null || expected != image) {
-                    applicationWrites++; // not the copy's own write coming back through capture
+                    tally.applicationWrites++; // not the copy's own write coming back through capture
                 }
                 history.ledger(spec.name()).expect(key, image);
             }
         });
     }
 
-    /**
-     * Writes a watermark on the shard and reads every topic to it. A watermark written before capture captures the
-     * recreated tables never arrives, so while none has arrived a new one is written every few seconds; any of this
-     * run's watermarks from the first one on ends the read.
-     */
-    private void readToWatermark(HikariDataSource pool, List<TableSpec> tables, Map<String, LogReader> readers,
-            Function<TableSpec, LogReader.Sink> sinks) throws InterruptedException {
-        String first = writeMarker(pool);
-        int from = markers;
-        Predicate<String> ours = id -> id.startsWith(markerPrefix())
-                && Integer.parseInt(id.substring(markerPrefix().length())) >= from;
-        long deadline = System.nanoTime() + options.markerTimeout().toNanos();
-        for (TableSpec spec : tables) {
-            table = spec.name();
-            while (true) {
-                long attempt = Math.min(deadline, System.nanoTime() + MARKER_RETRY.toNanos());
-                try {
-                    readers.get(spec.name()).readToMarker(shard.id(), ours, attempt, sinks.apply(spec));
-                    break;
-                } catch (ReplayException late) {
-                    if (System.nanoTime() >= deadline) {
-                        throw new ReplayException(late.getMessage() + " (watermarks from " + first + " on, waited "
-                                + options.markerTimeout().toSeconds() + " s)", late);
-                    }
-                    log.info("replay {} of {}: no watermark in {} yet; writing another", run, shard.id(),
-                            spec.name());
-                    writeMarker(pool);
-                }
-            }
-        }
-    }
-
     /** First read: the offset of every owned row's last change, and the shard keys of parent rows. */
     private void index(TableSpec spec, ConsumerRecord<byte[], byte[]> record, ChangeEvent event) {
-        recordsRead++;
+        tally.recordsRead++;
         String key = history.ownKey(spec, event);
         if (key != null) {
             history.ledger(spec.name()).changedAt(key, record.offset());
         }
-        report(false);
+        tally.report(false);
     }
 
     /** Second read: applies each owned row's last change, and sends what cannot be read to the dead-letter topic. */
     private void copy(TableSpec spec, ConsumerRecord<byte[], byte[]> record, ChangeEvent event, String unreadable)
             throws InterruptedException {
-        recordsRead++;
+        tally.recordsRead++;
         Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
                 null);
         if (unreadable != null) {
@@ -323,9 +259,9 @@ public final class ShardReplay {
         String key = ShardHistory.key(spec, event);
         if (!ledger.isLast(key, record.offset())) {
             if (history.owned(spec, event)) {
-                superseded++;
+                tally.superseded++;
             } else {
-                notOwned++;
+                tally.notOwned++;
             }
             return;
         }
@@ -340,32 +276,6 @@ public final class ShardReplay {
         }
         ledger.expect(key, hash);
         writer.add(change);
-        report(false);
-    }
-
-    private void report(boolean force) {
-        long now = System.nanoTime();
-        if (!force && now - lastReport < 1_000_000_000L) {
-            return;
-        }
-        boolean logIt = now - lastLog >= 5_000_000_000L || force;
-        lastReport = now;
-        if (logIt) {
-            lastLog = now;
-        }
-        double rate = recordsRead / Math.max(1e-3, seconds());
-        long applied = writer == null ? 0 : writer.applied();
-        ReplayProgress progress = new ReplayProgress(shard.id(), phase, table, recordsRead, recordsTotal, applied,
-                rate);
-        listener.progress(progress);
-        if (logIt) {
-            log.info("replay {} of {}: {} {} — {} of {} records ({} %), {} applied, {} records/s", run, shard.id(),
-                    phase, table, recordsRead, recordsTotal, Math.round(progress.fraction() * 100), applied,
-                    Math.round(rate));
-        }
-    }
-
-    private double seconds() {
-        return (System.nanoTime() - started) / 1e9;
+        tally.report(false);
     }
 }

@@ -21,7 +21,13 @@ import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The writer thread of one shard: picks the next transaction, runs it, and records what the database said. */
+/**
+ * The writer thread of one shard: picks the next transaction, runs it, and records what the database said.
+ *
+ * <p>One role in one file, longer than most: each kind of transaction the workload runs (insert, update, delete,
+ * a user with orders) is written out here with what it records, so that the check afterwards knows exactly what
+ * every acknowledged write left.
+ */
 final class ShardWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardWriter.class);
     private static final String[] STATUSES = {"pending", "processing", "shipped", "delivered"};

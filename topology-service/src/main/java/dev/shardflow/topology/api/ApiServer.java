@@ -1,22 +1,18 @@
 package dev.shardflow.topology.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.topology.workflow.Action;
-import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.WorkflowException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
                     case NOT_FOUND -> 404;
                     case NOT_LEADER -> 503;
                 }, e.getMessage());
-            } catch (BadRequest e) {
+            } catch (ApiRequests.BadRequest e) {
                 error(exchange, 400, e.getMessage());
             } catch (RuntimeException e) {
                 log.error("API {} {} failed", method, exchange.getRequestURI().getPath(), e);
@@ -114,7 +110,7 @@ public final class ApiServer implements AutoCloseable {
         } else if (path.equals(List.of("api", "route"))) {
             String key = query(exchange, "key");
             if (key == null || key.isBlank()) {
-                throw new BadRequest("give the shard key: /api/route?key=...");
+                throw new ApiRequests.BadRequest("give the shard key: /api/route?key=...");
             }
             json(exchange, 200, backend.route(key));
         } else if (path.equals(List.of("api", "rebalances"))) {
@@ -130,102 +126,25 @@ public final class ApiServer implements AutoCloseable {
 
     private void post(HttpExchange exchange, List<String> path) throws IOException {
         if (path.equals(List.of("api", "rebalances"))) {
-            JsonNode body = body(exchange);
-            json(exchange, 201, backend.plan(planRequest(body)));
+            JsonNode body = ApiRequests.body(exchange);
+            json(exchange, 201, backend.plan(ApiRequests.plan(body)));
         } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("rebalances")) {
             Action action;
             try {
                 action = Action.valueOf(path.get(3).toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BadRequest("unknown action '" + path.get(3) + "'; one of start, verify, cutover, complete, "
-                        + "cancel, rollback");
+                throw new ApiRequests.BadRequest("unknown action '" + path.get(3) + "'; one of start, verify, "
+                        + "cutover, complete, cancel, rollback");
             }
-            json(exchange, 200, backend.perform(path.get(2), action, actionRequest(exchange, action)));
+            json(exchange, 200, backend.perform(path.get(2), action, ApiRequests.force(exchange, action)));
         } else if (path.equals(List.of("api", "verify"))) {
-            json(exchange, 200, backend.verify(verifyRequest(exchange)));
+            json(exchange, 200, backend.verify(ApiRequests.all(exchange)));
         } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("shards")
                 && (path.get(3).equals("hold") || path.get(3).equals("release"))) {
             json(exchange, 200, backend.hold(path.get(2), path.get(3).equals("hold")));
         } else {
             error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
         }
-    }
-
-    /** {@code {"all": true}} or no body: whether to verify every shard and table, or only the moving rows. */
-    private static boolean verifyRequest(HttpExchange exchange) throws IOException {
-        return flag(exchange, "verify", "all");
-    }
-
-    /** {@code {"force": true}} (cutover only) or no body. */
-    private static boolean actionRequest(HttpExchange exchange, Action action) throws IOException {
-        boolean force = flag(exchange, action.verb(), "force");
-        if (force && action != Action.CUTOVER) {
-            throw new BadRequest("force applies to cutover only, not to " + action.verb());
-        }
-        return force;
-    }
-
-    /** A request body that is empty or a JSON object with at most one boolean field, {@code name}. */
-    private static boolean flag(HttpExchange exchange, String request, String name) throws IOException {
-        byte[] bytes;
-        try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(1 << 16);
-        }
-        if (bytes.length == 0) {
-            return false;
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(bytes);
-        } catch (IOException e) {
-            throw new BadRequest("the " + request + " request is not JSON: " + e.getMessage());
-        }
-        if (body == null || body.isMissingNode()) {
-            return false;
-        }
-        if (!body.isObject()) {
-            throw new BadRequest("the " + request + " request must be a JSON object: {\"" + name + "\": true}");
-        }
-        body.fieldNames().forEachRemaining(field -> {
-            if (!field.equals(name)) {
-                throw new BadRequest("unknown field '" + field + "'; known: [" + name + "]");
-            }
-        });
-        if (body.has(name) && !body.get(name).isBoolean()) {
-            throw new BadRequest(name + ": give true or false");
-        }
-        return body.path(name).asBoolean(false);
-    }
-
-    static Planner.Request planRequest(JsonNode body) {
-        if (!body.isObject()) {
-            throw new BadRequest("the plan request must be a JSON object: {\"add\": [...], \"remove\": [...], "
-                    + "\"weights\": {...}} or {\"topology\": \"...\"}");
-        }
-        List<String> known = List.of("add", "remove", "weights", "topology");
-        body.fieldNames().forEachRemaining(field -> {
-            if (!known.contains(field)) {
-                throw new BadRequest("unknown field '" + field + "'; known: " + known);
-            }
-        });
-        List<JsonNode> add = new ArrayList<>();
-        body.path("add").forEach(add::add);
-        List<String> remove = new ArrayList<>();
-        for (JsonNode id : body.path("remove")) {
-            if (!id.isTextual()) {
-                throw new BadRequest("remove: give shard ids as strings");
-            }
-            remove.add(id.asText());
-        }
-        Map<String, Double> weights = new LinkedHashMap<>();
-        body.path("weights").fields().forEachRemaining(e -> {
-            if (!e.getValue().isNumber() || e.getValue().asDouble() <= 0) {
-                throw new BadRequest("weights." + e.getKey() + ": give a positive number");
-            }
-            weights.put(e.getKey(), e.getValue().asDouble());
-        });
-        String topology = body.hasNonNull("topology") ? body.get("topology").asText() : null;
-        return new Planner.Request(add, remove, weights, topology);
     }
 
     private boolean authorized(HttpExchange exchange) throws IOException {
@@ -243,18 +162,6 @@ public final class ApiServer implements AutoCloseable {
             return false;
         }
         return true;
-    }
-
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(1 << 20);
-            if (bytes.length == 0) {
-                throw new BadRequest("the request has no body; send JSON");
-            }
-            return JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 
     private static String query(HttpExchange exchange, String name) {
@@ -301,13 +208,6 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** A request that cannot be right as sent. */
-    static final class BadRequest extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BadRequest(String message) {
-            super(message);
-        }
-    }
 
     @Override
     public void close() {

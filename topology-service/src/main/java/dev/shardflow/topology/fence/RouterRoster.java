@@ -2,16 +2,13 @@ package dev.shardflow.topology.fence;
 
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.contract.RouterBeat;
+import dev.shardflow.kafka.TopicCatchUp;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The routers that count for a fence: those whose last beat on {@code <prefix>.routers} is younger than the router
@@ -25,30 +22,22 @@ public final class RouterRoster implements AutoCloseable {
     private final Map<String, RouterBeat> last = new HashMap<>();
 
     public RouterRoster(String bootstrapServers, TopicNames topics) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(p);
-        this.partitions = consumer.partitionsFor(topics.routers()).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        this.consumer = new KafkaConsumer<>(TopicCatchUp.reader(bootstrapServers));
+        this.partitions = TopicCatchUp.partitions(consumer, List.of(topics.routers()));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
 
     /** The last beat of every router that is live at {@code nowMs}, read up to the topic's end now. */
     public Map<String, RouterBeat> live(long nowMs, long routerTimeoutMs) {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-            for (var record : consumer.poll(Duration.ofMillis(100))) {
-                String router = new String(record.key(), StandardCharsets.UTF_8);
-                if (record.value() == null) {
-                    last.remove(router);
-                } else {
-                    last.put(router, RouterBeat.fromBytes(record.value()));
-                }
+        TopicCatchUp.readToEnd(consumer, partitions, record -> {
+            String router = new String(record.key(), StandardCharsets.UTF_8);
+            if (record.value() == null) {
+                last.remove(router);
+            } else {
+                last.put(router, RouterBeat.fromBytes(record.value()));
             }
-        }
+        });
         Map<String, RouterBeat> live = new HashMap<>(last);
         live.values().removeIf(beat -> nowMs - beat.atMs() > routerTimeoutMs);
         return live;

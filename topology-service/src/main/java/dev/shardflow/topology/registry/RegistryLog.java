@@ -2,6 +2,7 @@ package dev.shardflow.topology.registry;
 
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.kafka.TopicCatchUp;
 import dev.shardflow.topology.workflow.Rebalance;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -106,7 +107,7 @@ public final class RegistryLog implements AutoCloseable {
     public static Contents read(String bootstrapServers, String keyspace, TopicNames topics) {
         TopologyState[] state = {null};
         Map<String, Rebalance> rebalances = new HashMap<>();
-        TopicReader.readAll(bootstrapServers, List.of(topics.topology(), topics.rebalances()), record -> {
+        TopicCatchUp.readAll(bootstrapServers, List.of(topics.topology(), topics.rebalances()), record -> {
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
             if (record.topic().equals(topics.topology())) {
                 state[0] = fold(state[0], record, keyspace);
@@ -141,7 +142,7 @@ public final class RegistryLog implements AutoCloseable {
                     + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
         TopologyState[] state = {null};
-        TopicReader.readAll(bootstrapServers, List.of(topics.topology()),
+        TopicCatchUp.readAll(bootstrapServers, List.of(topics.topology()),
                 record -> state[0] = fold(state[0], record, keyspace));
         return Optional.ofNullable(state[0]);
     }

@@ -1,5 +1,6 @@
 package dev.shardflow.topology.verify;
 
+import dev.shardflow.core.topology.Placement;
 import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.strategy.MoveRange;
 import dev.shardflow.core.strategy.StrategyDiff;
@@ -158,13 +159,13 @@ public final class ChunkedVerifier {
     private void runStep(Step step, Scope scope, Watermarks watermarks, VerifyTally tally, Runnable paced,
             List<Object> after, Consumer<List<Object>> done) throws SQLException, InterruptedException {
         if (step instanceof Moving moving) {
-            new MovingCheck(connections, watermarks, tally, settings, scope.current(), scope.other(), paced)
+            new MovingCheck(connections, watermarks, tally, settings, new Placement(scope.current(), scope.other()), paced)
                     .run(moving.table(), moving.owner(), moving.targets(), after, done);
         } else if (step instanceof Orphans orphans) {
-            new OrphanScan(connections, tally, settings, scope.current(), scope.other(), paced)
+            new OrphanScan(connections, tally, settings, new Placement(scope.current(), scope.other()), paced)
                     .scan(orphans.table(), orphans.shard(), after, done);
         } else if (step instanceof Reference reference) {
-            new OrphanScan(connections, tally, settings, scope.current(), scope.other(), paced)
+            new OrphanScan(connections, tally, settings, new Placement(scope.current(), scope.other()), paced)
                     .compareReference(reference.table(), reference.shards(), watermarks);
         }
     }

@@ -1,9 +1,9 @@
 package dev.shardflow.topology.verify;
 
 import dev.shardflow.core.event.RowSetChecksum;
+import dev.shardflow.core.topology.Placement;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
-import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.jdbc.RowImage;
 import dev.shardflow.jdbc.RowReader;
@@ -41,19 +41,17 @@ final class MovingCheck {
     private final Watermarks watermarks;
     private final VerifyTally tally;
     private final VerifySettings settings;
-    private final Topology current;
-    private final Topology other;
+    private final Placement placement;
     private final Runnable paced;
 
     /** @param paced called after every read, to throttle and report progress */
     MovingCheck(ShardConnections connections, Watermarks watermarks, VerifyTally tally, VerifySettings settings,
-            Topology current, Topology other, Runnable paced) {
+            Placement placement, Runnable paced) {
         this.connections = connections;
         this.watermarks = watermarks;
         this.tally = tally;
         this.settings = settings;
-        this.current = current;
-        this.other = other;
+        this.placement = placement;
         this.paced = paced;
     }
 
@@ -68,10 +66,12 @@ final class MovingCheck {
      */
     void run(TableSpec table, ShardSpec owner, List<ShardSpec> targets, List<Object> after,
             Consumer<List<Object>> done) throws SQLException, InterruptedException {
-        RowReader ownerReader = new RowReader(owner, table, current, ChunkedVerifier.derivedColumns(current, table));
+        RowReader ownerReader = new RowReader(owner, table, placement.current(),
+                ChunkedVerifier.derivedColumns(placement.current(), table));
         Map<String, RowReader> targetReaders = new LinkedHashMap<>();
         for (ShardSpec target : targets) {
-            targetReaders.put(target.id(), new RowReader(target, table, other, ChunkedVerifier.derivedColumns(current, table)));
+            targetReaders.put(target.id(), new RowReader(target, table, placement.other(),
+                    ChunkedVerifier.derivedColumns(placement.current(), table)));
         }
         Deque<Pending> pending = new ArrayDeque<>();
         List<Object> from = after;
@@ -131,11 +131,10 @@ final class MovingCheck {
         if (row.placementKey() == null) {
             return null;
         }
-        if (!current.strategy().ownerOf(row.placementKey()).equals(owner)) {
+        if (!placement.ownerOf(row.placementKey()).equals(owner) || !placement.moving(row.placementKey())) {
             return null;
         }
-        String target = other.strategy().ownerOf(row.placementKey());
-        return target.equals(owner) ? null : target;
+        return placement.otherOwnerOf(row.placementKey()).orElseThrow();
     }
 
     private boolean arrived(Pending chunk, List<ShardSpec> targets) throws SQLException {
@@ -187,7 +186,8 @@ final class MovingCheck {
     private void settle(TableSpec table, ShardSpec owner, RowReader target, List<String> differing,
             Map<String, RowImage> ownerRows, Map<String, RowImage> targetRows)
             throws SQLException, InterruptedException {
-        RowReader ownerReader = new RowReader(owner, table, current, ChunkedVerifier.derivedColumns(current, table));
+        RowReader ownerReader = new RowReader(owner, table, placement.current(),
+                ChunkedVerifier.derivedColumns(placement.current(), table));
         Map<String, List<Object>> keyValues = new LinkedHashMap<>();
         for (String key : differing) {
             RowImage any = ownerRows.containsKey(key) ? ownerRows.get(key) : targetRows.get(key);

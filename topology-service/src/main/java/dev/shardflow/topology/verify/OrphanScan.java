@@ -1,9 +1,9 @@
 package dev.shardflow.topology.verify;
 
+import dev.shardflow.core.topology.Placement;
 import dev.shardflow.core.topology.ReferenceCopies;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
-import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.jdbc.RowImage;
 import dev.shardflow.jdbc.RowReader;
@@ -25,24 +25,23 @@ final class OrphanScan {
     private final ShardConnections connections;
     private final VerifyTally tally;
     private final VerifySettings settings;
-    private final Topology current;
-    private final Topology other;
+    private final Placement placement;
     private final Runnable paced;
 
-    OrphanScan(ShardConnections connections, VerifyTally tally, VerifySettings settings, Topology current,
-            Topology other, Runnable paced) {
+    OrphanScan(ShardConnections connections, VerifyTally tally, VerifySettings settings, Placement placement,
+            Runnable paced) {
         this.connections = connections;
         this.tally = tally;
         this.settings = settings;
-        this.current = current;
-        this.other = other;
+        this.placement = placement;
         this.paced = paced;
     }
 
     /** Scans {@code table} on {@code shard} from {@code after} on; {@code done} gets the last key of each chunk. */
     void scan(TableSpec table, ShardSpec shard, List<Object> after, Consumer<List<Object>> done)
             throws SQLException {
-        RowReader reader = new RowReader(shard, table, current, ChunkedVerifier.derivedColumns(current, table));
+        RowReader reader = new RowReader(shard, table, placement.current(),
+                ChunkedVerifier.derivedColumns(placement.current(), table));
         List<Object> from = after;
         do {
             List<Object> upTo;
@@ -60,8 +59,8 @@ final class OrphanScan {
                     tally.unplaceable++;
                     continue;
                 }
-                String owner = current.strategy().ownerOf(row.placementKey());
-                String otherOwner = other == null ? null : other.strategy().ownerOf(row.placementKey());
+                String owner = placement.ownerOf(row.placementKey());
+                String otherOwner = placement.otherOwnerOf(row.placementKey()).orElse(null);
                 if (!shard.id().equals(owner) && !shard.id().equals(otherOwner)) {
                     orphansByOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(row);
                 }
@@ -78,10 +77,11 @@ final class OrphanScan {
 
     private void report(TableSpec table, ShardSpec shard, String ownerId, List<RowImage> orphans)
             throws SQLException {
-        ShardSpec owner = current.shard(ownerId).orElseThrow();
+        ShardSpec owner = placement.current().shard(ownerId).orElseThrow();
         Map<String, RowImage> onOwner;
         try (Connection connection = open(owner)) {
-            onOwner = new RowReader(owner, table, current, ChunkedVerifier.derivedColumns(current, table)).readKeys(connection,
+            onOwner = new RowReader(owner, table, placement.current(),
+                    ChunkedVerifier.derivedColumns(placement.current(), table)).readKeys(connection,
                     orphans.stream().map(RowImage::keyValues).toList());
         }
         for (RowImage orphan : orphans) {
@@ -100,8 +100,8 @@ final class OrphanScan {
             throws SQLException, InterruptedException {
         ShardSpec first = shards.get(0);
         Map<String, RowImage> baseline = readAll(first, table);
-        if (watermarks != null && other != null) {
-            List<String> joining = ReferenceCopies.joining(current, other);
+        if (watermarks != null && placement.other() != null) {
+            List<String> joining = ReferenceCopies.joining(placement.current(), placement.other());
             String id = watermarks.write(first);
             for (ShardSpec shard : shards) {
                 if (joining.contains(shard.id())) {
@@ -128,7 +128,9 @@ final class OrphanScan {
     private Map<String, RowImage> readAll(ShardSpec shard, TableSpec table) throws SQLException {
         Map<String, RowImage> rows = new LinkedHashMap<>();
         try (Connection connection = open(shard)) {
-            new RowReader(shard, table, current, ChunkedVerifier.derivedColumns(current, table)).read(connection, null, null).forEach(r -> rows.put(r.key(), r));
+            new RowReader(shard, table, placement.current(),
+                    ChunkedVerifier.derivedColumns(placement.current(), table)).read(connection, null, null)
+                    .forEach(r -> rows.put(r.key(), r));
         }
         tally.rowsRead += rows.size();
         paced.run();

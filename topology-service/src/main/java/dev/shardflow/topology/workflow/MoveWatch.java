@@ -1,10 +1,9 @@
 package dev.shardflow.topology.workflow;
 
 import dev.shardflow.core.contract.ConsumerGroups;
-import dev.shardflow.core.topology.CopyStart;
+import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
-import dev.shardflow.topology.registry.TopicReader;
-import java.nio.charset.StandardCharsets;
+import dev.shardflow.kafka.CopyStarts;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,13 +35,7 @@ public final class MoveWatch {
     private final TopicNames topics;
     private final String keyspace;
     private final String rebalancerApplicationId;
-
-    /** A copy's progress: change records read of those there were when it started. */
-    public record CopyProgress(long done, long total) {
-        public double fraction() {
-            return total == 0 ? 1.0 : (double) done / total;
-        }
-    }
+    private final CopyStarts copyStarts;
 
     public MoveWatch(String bootstrapServers, Admin admin, TopicNames topics, String keyspace,
             String rebalancerApplicationId) {
@@ -51,32 +44,40 @@ public final class MoveWatch {
         this.topics = topics;
         this.keyspace = keyspace;
         this.rebalancerApplicationId = rebalancerApplicationId;
+        this.copyStarts = new CopyStarts(bootstrapServers, topics);
+    }
+
+    /**
+     * What the status of a rebalance and the metrics report of its move: the copy's progress (null before the move
+     * started), and the records still to apply — by the move and by the writers of the side changes flow to — while
+     * the rebalance moves changes (null otherwise).
+     */
+    public record Figures(CopyProgress copy, Long lag) {}
+
+    /** The figures of {@code rebalance}'s move, now. */
+    public Figures figures(Rebalance rebalance) throws Exception {
+        CopyProgress copy = copyProgress(rebalance.id()).orElse(null);
+        Long lag = null;
+        if (!rebalance.state().terminal() && rebalance.state() != RebalanceState.PLANNED) {
+            List<String> targets = rebalance.state().afterCutover() ? rebalance.plan().sources()
+                    : rebalance.plan().targets();
+            lag = moveLag(rebalance.id()).orElse(0L) + writerLag(targets);
+        }
+        return new Figures(copy, lag);
     }
 
     /** The copy's progress, or empty before the rebalancer has started the move. */
     public Optional<CopyProgress> copyProgress(String rebalanceId) throws Exception {
-        Map<TopicPartition, Long> start = copyStart(rebalanceId);
-        if (start.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = committed(moveGroup(rebalanceId));
-        long done = 0;
-        long total = 0;
-        for (Map.Entry<TopicPartition, Long> end : start.entrySet()) {
-            OffsetAndMetadata at = committed.get(end.getKey());
-            done += at == null ? 0 : Math.min(at.offset(), end.getValue());
-            total += end.getValue();
-        }
-        return Optional.of(new CopyProgress(done, total));
+        return copyStarts.progress(rebalanceId, committed(moveGroup(rebalanceId)));
     }
 
     /** Change records the move has yet to read, now; empty before the move started. */
     public Optional<Long> moveLag(String rebalanceId) throws Exception {
-        Map<TopicPartition, Long> start = copyStart(rebalanceId);
+        Optional<Map<TopicPartition, Long>> start = copyStarts.recorded(rebalanceId);
         if (start.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(lag(moveGroup(rebalanceId), start.keySet()));
+        return Optional.of(lag(moveGroup(rebalanceId), start.get().keySet()));
     }
 
     /** Records the writers of {@code shards} have yet to apply, now. */
@@ -160,21 +161,5 @@ public final class MoveWatch {
     private Map<TopicPartition, OffsetAndMetadata> committed(String group)
             throws InterruptedException, ExecutionException, TimeoutException {
         return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-    }
-
-    /** The end offsets the rebalancer recorded when the copy of {@code rebalanceId} started ("topic-partition" keys). */
-    private Map<TopicPartition, Long> copyStart(String rebalanceId) {
-        byte[][] found = {null};
-        TopicReader.readAll(bootstrapServers, List.of(CopyStart.topic(topics)), record -> {
-            if (record.key() != null && rebalanceId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                found[0] = record.value();
-            }
-        });
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        if (found[0] != null) {
-            CopyStart.fromBytes(found[0]).endOffsets().forEach((partition, offset) -> ends.put(
-                    new TopicPartition(CopyStart.topicOf(partition), CopyStart.partitionOf(partition)), offset));
-        }
-        return ends;
     }
 }

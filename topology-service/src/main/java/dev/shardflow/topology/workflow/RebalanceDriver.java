@@ -1,5 +1,6 @@
 package dev.shardflow.topology.workflow;
 
+import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.core.topology.TopologyState.Phase;
 import dev.shardflow.topology.fence.FenceCoordinator;
@@ -27,22 +28,19 @@ public final class RebalanceDriver {
 
     private final RegistryLog registry;
     private final MoveWatch moves;
-    private final FenceCoordinator fences;
-    private final Cleaner cleaner;
     private final WorkflowSettings settings;
-    private final Consumer<FenceAttempt> pauses;
     private TopologyState state;
-    private String cleanupWait;
+    private final CleanupStep cleanup;
+    private final FencedStep fencing;
     private final Map<String, Rebalance> rebalances;
 
     public RebalanceDriver(RegistryLog registry, RegistryLog.Contents contents, MoveWatch moves,
             FenceCoordinator fences, Cleaner cleaner, WorkflowSettings settings, Consumer<FenceAttempt> pauses) {
         this.registry = registry;
         this.moves = moves;
-        this.fences = fences;
-        this.cleaner = cleaner;
+        this.cleanup = new CleanupStep(moves, cleaner);
+        this.fencing = new FencedStep(() -> state, this::commit, fences, settings, pauses);
         this.settings = settings;
-        this.pauses = pauses;
         this.state = contents.state().orElseThrow(() -> new IllegalStateException("no topology state published"));
         this.rebalances = new HashMap<>(contents.rebalances());
     }
@@ -171,31 +169,8 @@ public final class RebalanceDriver {
         return commit(null, rebalance);
     }
 
-    /**
-     * Why a cutover must wait for a verify, or null when the last verify since the catch-up began was complete and
-     * clean (the rebalance is VERIFIED).
-     */
-    static String unverified(Rebalance rebalance) {
-        if (rebalance.state() == RebalanceState.VERIFIED) {
-            return null;
-        }
-        VerifyReport last = rebalance.verification();
-        if (last == null) {
-            return "no verify has run since the catch-up began";
-        }
-        if (!last.complete()) {
-            return "the last verify did not finish (" + last.rowsCompared() + " rows compared)";
-        }
-        if (!last.clean()) {
-            return "the last verify found " + last.mismatches() + " mismatch(es), " + last.unsettled()
-                    + " unsettled key(s) and " + last.orphans() + " orphan(s)"
-                    + (last.sample().isEmpty() ? "" : ": " + last.sample().get(0));
-        }
-        return "no clean verify since the catch-up began";
-    }
-
     private Rebalance cutover(Rebalance rebalance, boolean force) {
-        String unverified = unverified(rebalance);
+        String unverified = CutoverGate.unverified(rebalance);
         if (unverified != null && !force) {
             throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + ": "
                     + unverified + "; run verify until it is clean, or cut over with force (shardctl rebalance "
@@ -213,7 +188,7 @@ public final class RebalanceDriver {
         }
         RebalanceState before = rebalance.state();
         long epoch = rebalance.toTopology().epoch();
-        return fence(rebalance, false, RebalanceState.FENCING, before, targets, epoch,
+        return fencing.run(rebalance, false, RebalanceState.FENCING, before, targets, epoch,
                 new TopologyState(state.keyspace(), rebalance.toDocument(), rebalance.fromDocument(), Phase.REVERSE,
                         rebalance.id()), RebalanceState.CUT_OVER, "cut over to epoch " + epoch, unverified);
     }
@@ -221,58 +196,10 @@ public final class RebalanceDriver {
     private Rebalance rollback(Rebalance rebalance) {
         String restored = Planner.withEpoch(rebalance.fromDocument(), rebalance.toTopology().epoch() + 1);
         List<String> targets = rebalance.plan().sources();
-        return fence(rebalance, true, RebalanceState.ROLLING_BACK, RebalanceState.CUT_OVER, targets,
+        return fencing.run(rebalance, true, RebalanceState.ROLLING_BACK, RebalanceState.CUT_OVER, targets,
                 rebalance.toTopology().epoch() + 1, TopologyState.steady(state.keyspace(), restored),
                 RebalanceState.ROLLING_BACK_CLEANUP, "rolled back: the previous layout is in force under epoch "
                         + (rebalance.toTopology().epoch() + 1), null);
-    }
-
-    /**
-     * Publishes a fence, waits for routers and markers ({@link FenceCoordinator}), and commits {@code after} — or,
-     * when the fence fails or times out, withdraws it and returns the rebalance to {@code back}.
-     *
-     * @param forcedAlthough why the step would have been refused had the operator not forced it, or null
-     */
-    private Rebalance fence(Rebalance rebalance, boolean reverse, RebalanceState during, RebalanceState back,
-            List<String> targets, long markerEpoch, TopologyState after, RebalanceState next, String note,
-            String forcedAlthough) {
-        fences.warmUp(state.currentTopology());
-        String fenceId = rebalance.id() + "-f" + (rebalance.fences().size() + 1);
-        FenceAttempt attempt = new FenceAttempt(fenceId, reverse, now(), null, null, null, null,
-                forcedAlthough == null ? null : Boolean.TRUE);
-        String forced = forcedAlthough == null ? "" : " (forced by the operator although " + forcedAlthough + ")";
-        TopologyState fenced = state.withFence(fenceId);
-        Rebalance fencing = commit(fenced, rebalance.to(during, (reverse ? "reverse " : "") + "fence " + fenceId
-                + " published" + forced, now()).withFence(attempt, now()));
-        long deadline = System.nanoTime() + settings.fenceTimeout().toNanos();
-        try {
-            fences.awaitFence(fenceId, fenced.currentTopology(), fenced.otherTopology(), targets, markerEpoch,
-                    deadline);
-        } catch (FenceCoordinator.FenceFailed | RuntimeException e) {
-            return abortFence(fencing, back, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return abortFence(fencing, back, "interrupted");
-        }
-        FenceAttempt done = attempt.end(now(), "committed", null);
-        Rebalance committed = commit(after, fencing.withFence(done, now()).to(next, note + forced
-                + "; writes to moving keys held " + done.pauseMs() + " ms", now()));
-        pauses.accept(done);
-        log.info("rebalance {}: {} (fence {} held writes to moving keys {} ms)", rebalance.id(), note, fenceId,
-                done.pauseMs());
-        return committed;
-    }
-
-    private Rebalance abortFence(Rebalance fencing, RebalanceState back, String reason) {
-        FenceAttempt open = fencing.openFence();
-        FenceAttempt aborted = open.end(now(), "aborted", reason);
-        log.warn("rebalance {}: fence {} aborted ({}); writes resume on epoch {}", fencing.id(), open.id(), reason,
-                state.currentTopology().epoch());
-        Rebalance back2 = commit(state.withFence(null), fencing.withFence(aborted, now()).to(back, "fence " + open.id()
-                + " aborted: " + reason, now()).withError("fence " + open.id() + " aborted: " + reason
-                + "; nothing was lost, writes resumed on the epoch in force; cut over again", now()));
-        pauses.accept(aborted);
-        throw new WorkflowException(Kind.CONFLICT, back2.error());
     }
 
     /**
@@ -300,7 +227,7 @@ public final class RebalanceDriver {
 
     private void copyDone(Rebalance rebalance) {
         try {
-            Optional<MoveWatch.CopyProgress> progress = moves.copyProgress(rebalance.id());
+            Optional<CopyProgress> progress = moves.copyProgress(rebalance.id());
             if (progress.isPresent() && progress.get().fraction() >= 1.0) {
                 commit(null, rebalance.to(RebalanceState.CATCHING_UP, "copy done: " + progress.get().total()
                         + " change records read; live changes follow", now()));
@@ -319,7 +246,7 @@ public final class RebalanceDriver {
         RebalanceState back = reverse ? RebalanceState.CUT_OVER
                 : started == RebalanceState.VERIFIED ? RebalanceState.VERIFIED : RebalanceState.CATCHING_UP;
         try {
-            abortFence(rebalance, back, "the topology service restarted during the fence");
+            fencing.abort(rebalance, back, "the topology service restarted during the fence");
         } catch (WorkflowException expected) {
             // recorded; try the same step again below
         }
@@ -333,29 +260,10 @@ public final class RebalanceDriver {
 
     private void cleanup(Rebalance rebalance, List<String> shards, dev.shardflow.core.topology.Topology owner,
             RebalanceState done) {
-        try {
-            // copies still on their way would come back after the cleanup
-            String waiting = moves.moveRunning(rebalance.id()) ? "the move still runs"
-                    : lagOf(null, shards) > 0 ? "the writers of " + shards + " have changes left to apply" : null;
-            if (waiting != null) {
-                if (!waiting.equals(cleanupWait)) {
-                    log.info("rebalance {}: cleanup waits: {}", rebalance.id(), waiting);
-                    cleanupWait = waiting;
-                }
-                return;
-            }
-            long deleted = 0;
-            for (String shard : shards) {
-                var spec = owner.shard(shard).or(() -> rebalance.toTopology().shard(shard)).orElseThrow();
-                deleted += cleaner.clean(spec, owner, () -> Thread.currentThread().isInterrupted());
-            }
+        cleanup.run(rebalance, shards, owner).ifPresent(deleted -> {
             commit(null, rebalance.to(done, "cleanup done: " + deleted + " rows deleted from " + shards, now()));
             log.info("rebalance {}: {}", rebalance.id(), done);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("rebalance {}: cleanup of {} failed ({}); it resumes", rebalance.id(), shards, e.getMessage());
-        }
+        });
     }
 
     private long lagOf(Rebalance rebalance, List<String> targets) {

@@ -1,9 +1,9 @@
-package dev.shardflow.rebalancer.kafka;
+package dev.shardflow.kafka;
 
+import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.CopyStart;
 import dev.shardflow.core.topology.TopicNames;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +12,11 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -41,32 +39,55 @@ public final class CopyStarts {
 
     /** The end offsets recorded for a rebalance, if its copy started before. */
     public Optional<Map<TopicPartition, Long>> recorded(String rebalanceId) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        byte[] found = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long end = consumer.endOffsets(partitions).get(partitions.get(0));
-            while (consumer.position(partitions.get(0)) < end) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null && rebalanceId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                        found = record.value();
-                    }
-                }
+        return start(rebalanceId).map(start -> {
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            start.endOffsets().forEach((partition, offset) -> ends.put(
+                    new TopicPartition(CopyStart.topicOf(partition), CopyStart.partitionOf(partition)), offset));
+            return ends;
+        });
+    }
+
+    /** How far the copy of {@code rebalanceId} is, given its move's committed offsets; empty before it started. */
+    public Optional<CopyProgress> progress(String rebalanceId, Map<TopicPartition, OffsetAndMetadata> committed) {
+        return start(rebalanceId).map(start -> progress(start, committed));
+    }
+
+    /** How far a copy that started at {@code start} is, given its move's committed offsets. */
+    public static CopyProgress progress(CopyStart start, Map<TopicPartition, OffsetAndMetadata> committed) {
+        Map<String, Long> byName = new HashMap<>();
+        committed.forEach((tp, at) -> {
+            if (at != null) {
+                byName.put(name(tp), at.offset());
             }
-        }
+        });
+        return CopyProgress.of(start, byName);
+    }
+
+    /** The copy start of these end offsets. */
+    public static CopyStart startOf(Map<TopicPartition, Long> ends) {
+        Map<String, Long> stored = new HashMap<>();
+        ends.forEach((partition, offset) -> stored.put(name(partition), offset));
+        return new CopyStart(stored);
+    }
+
+    private static String name(TopicPartition partition) {
+        return partition.topic() + "-" + partition.partition();
+    }
+
+    /** Where the copy of {@code rebalanceId} started, if it did. */
+    public Optional<CopyStart> start(String rebalanceId) {
+        byte[][] last = new byte[1][];
+        TopicCatchUp.readAll(bootstrapServers, List.of(topic), record -> {
+            if (record.key() != null && rebalanceId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                last[0] = record.value();
+            }
+        });
+        byte[] found = last[0];
         if (found == null) {
             return Optional.empty();
         }
         try {
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            CopyStart.fromBytes(found).endOffsets().forEach((partition, offset) -> ends.put(
-                    new TopicPartition(CopyStart.topicOf(partition), CopyStart.partitionOf(partition)), offset));
-            return Optional.of(ends);
+            return Optional.of(CopyStart.fromBytes(found));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(topic + " holds a record for " + rebalanceId + " that is not a copy start",
                     e);
@@ -76,8 +97,6 @@ public final class CopyStarts {
     /** Records where a rebalance's copy started; waits until Kafka has it. */
     public void record(String rebalanceId, Map<TopicPartition, Long> ends)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Map<String, Long> stored = new HashMap<>();
-        ends.forEach((partition, offset) -> stored.put(partition.topic() + "-" + partition.partition(), offset));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -85,7 +104,7 @@ public final class CopyStarts {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(topic, rebalanceId.getBytes(StandardCharsets.UTF_8),
-                    new CopyStart(stored).toBytes())).get(30, TimeUnit.SECONDS);
+                    startOf(ends).toBytes())).get(30, TimeUnit.SECONDS);
         }
     }
 }

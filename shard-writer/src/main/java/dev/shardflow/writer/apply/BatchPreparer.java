@@ -1,0 +1,135 @@
+package dev.shardflow.writer.apply;
+
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
+import dev.shardflow.writer.jdbc.GuardedSql;
+import dev.shardflow.writer.jdbc.TargetTable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns changes into a {@link PreparedBatch}: per row only its newest change, its values converted for the target
+ * table as the database describes it. It reads a table's metadata the first time the table appears (and once more
+ * when a change does not fit what was read, since an operator may have added a column), and keeps it until a write
+ * fails, when {@link #forgetTables} makes the next batch read it again.
+ */
+final class BatchPreparer {
+    /** Hands out a connection to the target, prepared for the first batch. */
+    @FunctionalInterface
+    interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    private final SqlDialect dialect;
+    private final GuardedSql.Unversioned unversioned;
+    private final Connector connector;
+    private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
+
+    BatchPreparer(SqlDialect dialect, GuardedSql.Unversioned unversioned, Connector connector) {
+        this.dialect = dialect;
+        this.unversioned = unversioned;
+        this.connector = connector;
+    }
+
+    /** The failure may come from a table an operator has just changed: read every table again. */
+    void forgetTables() {
+        tables.clear();
+    }
+
+    /** Collapses a batch to the newest change per row and converts its values; see {@link PreparedBatch}. */
+    PreparedBatch prepare(List<Change> changes) throws TargetUnavailableException {
+        List<Rejected> rejected = new ArrayList<>();
+        List<Change> fences = new ArrayList<>();
+        Map<Change.RowId, PreparedBatch.Prepared> newest = new LinkedHashMap<>();
+        int superseded = 0;
+        Connection connection = null;
+        try {
+            for (Change change : changes) {
+                if (change.event().isFence()) {
+                    fences.add(change);
+                    continue;
+                }
+                TargetTable table = tables.get(change.event().table());
+                boolean fresh = table == null;
+                if (fresh) {
+                    connection = connection != null ? connection : connector.connect();
+                    table = table(connection, change, rejected);
+                    if (table == null) {
+                        continue;
+                    }
+                }
+                PreparedBatch.Prepared prepared = convert(table, change, fresh ? rejected : null);
+                if (prepared == null && !fresh) {
+                    // the columns were read before; an operator may have added the one missing since: read again once
+                    connection = connection != null ? connection : connector.connect();
+                    tables.remove(change.event().table());
+                    table = table(connection, change, rejected);
+                    prepared = table == null ? null : convert(table, change, rejected);
+                }
+                if (prepared == null) {
+                    continue;
+                }
+                PreparedBatch.Prepared previous = newest.get(change.rowId());
+                if (previous == null || change.newerThan(previous.change())) {
+                    newest.put(change.rowId(), prepared);
+                }
+                superseded += previous == null ? 0 : 1;
+            }
+            List<PreparedBatch.Prepared> rows = new ArrayList<>(newest.values());
+            rows.sort((a, b) -> a.table() != b.table() ? a.table().name().compareTo(b.table().name())
+                    : a.table().compareKeys(a.change().event().key(), b.change().event().key()));
+            return new PreparedBatch(rows, fences, rejected, superseded);
+        } catch (SQLException e) {
+            throw BatchApplier.unavailable(e);
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // the metadata it read is kept; a broken connection is the pool's to replace
+            }
+        }
+    }
+
+    private TargetTable table(Connection connection, Change change, List<Rejected> rejected) throws SQLException {
+        String name = change.event().table();
+        try {
+            TargetTable table = TargetTable.of(dialect, TableMetadata.read(connection, name), unversioned);
+            connection.commit(); // metadata reads open a transaction on PostgreSQL
+            tables.put(name, table);
+            return table;
+        } catch (IllegalArgumentException noSuchTable) {
+            rejected.add(new Rejected(change.origin(), change.event(), noSuchTable.getMessage(), noSuchTable));
+            return null;
+        }
+    }
+
+    /** @param rejected where a change that does not convert goes; null to leave it out */
+    private static PreparedBatch.Prepared convert(TargetTable table, Change change, List<Rejected> rejected) {
+        ChangeEvent event = change.event();
+        try {
+            Object[] values = change.isPatch() ? table.patchValues(event.after(), event.key(), change.version())
+                    : change.isDelete() ? table.deleteValues(event.key(), change.version())
+                    : table.upsertValues(event.row(), change.version());
+            return new PreparedBatch.Prepared(change, table, values);
+        } catch (IllegalArgumentException badValue) {
+            if (rejected == null) {
+                return null;
+            }
+            rejected.add(new Rejected(change.origin(), event, event.table() + " " + event.key() + ": "
+                    + badValue.getMessage(), badValue));
+            return null;
+        }
+    }
+}
