@@ -54,10 +54,11 @@ class LayoutRulesTest {
             .should().dependOnClassesThat().resideInAPackage("dev.shardflow.cli..")
             .because("what the command line does lives in the modules it calls");
 
-    /** The shared modules (jdbc, process) serve the runtime modules and know none of them. */
+    /** The shared modules (core, jdbc, kafka, process) serve the runtime modules and know none of them. */
     @ArchTest
     static final ArchRule sharedModulesKnowNoRuntimeModule = noClasses()
-            .that().resideInAnyPackage("dev.shardflow.jdbc..", "dev.shardflow.process..", "dev.shardflow.core..")
+            .that().resideInAnyPackage("dev.shardflow.jdbc..", "dev.shardflow.kafka..", "dev.shardflow.process..",
+                    "dev.shardflow.core..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.shardflow.capture..", "dev.shardflow.rebalancer..",
                     "dev.shardflow.writer..", "dev.shardflow.topology..", "dev.shardflow.router..",
                     "dev.shardflow.cli..", "dev.shardflow.quickstart..", "dev.shardflow.testkit..");

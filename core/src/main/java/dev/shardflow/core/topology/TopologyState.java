@@ -87,12 +87,18 @@ public final class TopologyState {
 
     /** The same state with a fence in progress ({@code fenceId}), or without one (null). */
     public TopologyState withFence(String fenceId) {
-        return new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId, held);
+        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId, held));
     }
 
     /** The same state with the writes of these shards held (empty: none). */
     public TopologyState withHeld(List<String> shards) {
-        return new TopologyState(keyspace, current, other, phase, rebalanceId, fence, shards);
+        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fence, shards));
+    }
+
+    /** The same documents place keys alike: a state derived from this one need not parse them again. */
+    private TopologyState samePlacement(TopologyState next) {
+        next.placement = placement;
+        return next;
     }
 
     public static TopologyState steady(String keyspace, String currentDocument) {

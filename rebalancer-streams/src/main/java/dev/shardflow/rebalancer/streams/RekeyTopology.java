@@ -41,8 +41,8 @@ public final class RekeyTopology {
     /** Children that arrived before their parent. */
     public static final String HELD_STORE = "held-children";
     static final String APPLY_SINK = "apply-sink";
-    static final String CHILDREN_SINK = "children-by-parent-sink";
-    static final String CHILDREN_FENCE_SINK = "children-by-parent-fence-sink";
+    static final String CHILDREN_SINK = "rekeyed-children-sink";
+    static final String CHILDREN_FENCE_SINK = "rekeyed-children-fence-sink";
     static final String FENCE_SINK = "fence-sink";
     static final String DLQ_SINK = "dlq-sink";
 
@@ -76,10 +76,10 @@ public final class RekeyTopology {
             // a fence marker in a child change topic goes on to every partition, after the children before it
             topology.addSink(CHILDREN_FENCE_SINK, topics.childrenByParent(), new ByteArraySerializer(),
                     new ByteArraySerializer(), everyPartition(), "child-rekey");
-            topology.addSource("children-by-parent", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+            topology.addSource("rekeyed-children", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     topics.childrenByParent());
             topology.addProcessor("child-route", () -> new ChildRouteProcessor(fallback, counts),
-                    "children-by-parent");
+                    "rekeyed-children");
             routers.add("child-route");
         }
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARENTS_STORE),
