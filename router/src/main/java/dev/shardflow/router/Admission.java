@@ -93,7 +93,7 @@ final class Admission {
                             + " at epoch " + route.epoch() + "; at epoch " + ownership.epoch() + " its owner is "
                             + owner + ": route it again");
                 }
-                boolean moving = ownership.placement().moving(shardKey);
+                boolean moving = ownership.placement().moving(shardKey, owner);
                 if (moving && ownership.fence() != null) {
                     long left = deadline - nanoTime.getAsLong();
                     if (left <= 0) {

@@ -34,7 +34,12 @@ public record Placement(Topology current, Topology other) {
 
     /** True while a rebalance runs in which the key's owner changes. */
     public boolean moving(Object shardKey) {
-        return other != null && !ownerOf(shardKey).equals(other.strategy().ownerOf(shardKey));
+        return other != null && moving(shardKey, ownerOf(shardKey));
+    }
+
+    /** {@link #moving}, given the key's owner as {@link #ownerOf} found it (one lookup fewer on a hot path). */
+    public boolean moving(Object shardKey, String owner) {
+        return other != null && !owner.equals(other.strategy().ownerOf(shardKey));
     }
 
     /** A shard of either side by id. */

@@ -82,10 +82,10 @@ public final class ChangeRouter {
         if (!owner.equals(change.source().shard())) {
             return Decision.Skip.NON_OWNER;
         }
-        if (!routing.placement().moving(shardKey)) {
+        String otherOwner = routing.placement().otherOwnerOf(shardKey).orElse(owner);
+        if (otherOwner.equals(owner)) {
             return Decision.Skip.STAYS;
         }
-        return new Decision.Forward(routing.placement().otherOwnerOf(shardKey).orElseThrow(),
-                change.withEpoch(routing.current().epoch()));
+        return new Decision.Forward(otherOwner, change.withEpoch(routing.current().epoch()));
     }
 }

@@ -131,7 +131,7 @@ final class MovingCheck {
         if (row.placementKey() == null) {
             return null;
         }
-        if (!placement.ownerOf(row.placementKey()).equals(owner) || !placement.moving(row.placementKey())) {
+        if (!placement.ownerOf(row.placementKey()).equals(owner) || !placement.moving(row.placementKey(), owner)) {
             return null;
         }
         return placement.otherOwnerOf(row.placementKey()).orElseThrow();
