@@ -84,8 +84,10 @@ final class Heartbeat implements Runnable {
                 beat(next);
                 acked = next.ackedFence();
             } catch (RuntimeException e) {
-                log.warn("router {}: cannot reach Kafka ({}); writes stop when the lease runs out",
-                        options.routerId(), e.getMessage());
+                if (!closing) {
+                    log.warn("router {}: cannot reach Kafka ({}); writes stop when the lease runs out",
+                            options.routerId(), e.getMessage());
+                }
             }
         }
     }

@@ -48,9 +48,9 @@ public final class MoveWatch {
     }
 
     /**
-     * What the status of a rebalance and the metrics report of its move: the copy's progress (null before the move
-     * started), and the records still to apply — by the move and by the writers of the side changes flow to — while
-     * the rebalance moves changes (null otherwise).
+     * The figures of a rebalance's move that its status and the metrics report: the copy's progress (null before the
+     * move started), and the records still to apply — by the move and by the writers of the side changes flow to —
+     * while the rebalance moves changes (null otherwise).
      */
     public record Figures(CopyProgress copy, Long lag) {}
 
