@@ -4,6 +4,7 @@ import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.process.ProcessMain;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import dev.shardflow.rebalancer.streams.ViewTopology;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * runs the move of the rebalance in progress ({@link MoveApp}), starting it when a rebalance appears and stopping it
  * when the keyspace is steady again; and keeps the keyspace's views up to date all along. Several instances with the same settings share a move's partitions.
  */
-public final class RebalancerService implements AutoCloseable {
+public final class RebalancerService implements AutoCloseable, ProcessMain.Supervised {
     private static final Logger log = LoggerFactory.getLogger(RebalancerService.class);
     private static final long PROGRESS_LOG_MS = 10_000;
 
@@ -42,6 +44,8 @@ public final class RebalancerService implements AutoCloseable {
     private final Thread watcher;
     private volatile boolean stopping;
     private volatile MoveApp move;
+    private volatile Throwable failure;
+    private volatile Consumer<Throwable> onFailure = cause -> { };
     private KafkaStreams views;
     private KafkaConsumer<byte[], byte[]> states;
     private Admin admin;
@@ -105,6 +109,7 @@ public final class RebalancerService implements AutoCloseable {
             // stopping
         } catch (RuntimeException e) {
             log.error("rebalancer of {}: cannot follow the topology topic; restart the rebalancer", keyspace, e);
+            fail(e);
         }
     }
 
@@ -157,6 +162,29 @@ public final class RebalancerService implements AutoCloseable {
         properties.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                 options.viewsCommitIntervalMs());
         return properties;
+    }
+
+    /**
+     * Why the rebalancer stopped following the topology topic for good, if it did: it then starts and stops no
+     * move, and must be restarted.
+     */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Tells {@code listener} when the rebalancer stops following the topology topic for good. */
+    @Override
+    public synchronized void onFailure(Consumer<Throwable> listener) {
+        onFailure = listener;
+        Throwable already = failure;
+        if (already != null) {
+            listener.accept(already);
+        }
+    }
+
+    private synchronized void fail(RuntimeException cause) {
+        failure = cause;
+        onFailure.accept(cause);
     }
 
     public Optional<String> moving() {
