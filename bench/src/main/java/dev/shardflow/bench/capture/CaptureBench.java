@@ -1,5 +1,6 @@
 package dev.shardflow.bench.capture;
 
+import dev.shardflow.bench.Headlines;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.capture.CaptureSettings;
@@ -73,6 +74,10 @@ public final class CaptureBench {
             System.out.printf(Locale.ROOT, "%-11s %-10s %,18.0f %,18.0f %11.0f%% %13.0f%%%n", r.engine(), r.phase(),
                     r.bareRate(), r.shardflowRate(), 100 * r.shardflowRate() / r.bareRate(),
                     100 * r.shardflowRate() / produceRate);
+        }
+        for (Result r : results) {
+            Headlines.ratio("capture." + r.engine() + "." + r.phase() + ".ratio", r.shardflowRate() / r.bareRate());
+            Headlines.rate("capture." + r.engine() + "." + r.phase() + ".per_s", r.shardflowRate());
         }
     }
 

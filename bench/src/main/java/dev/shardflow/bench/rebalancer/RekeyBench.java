@@ -1,5 +1,6 @@
 package dev.shardflow.bench.rebalancer;
 
+import dev.shardflow.bench.Headlines;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
@@ -61,6 +62,12 @@ public final class RekeyBench {
                     exactlyOnce, 100 * exactlyOnce / consume);
             System.out.printf(Locale.ROOT, "%-34s %,12.0f events/s %5.0f%% of baseline%n", "re-key, at_least_once",
                     atLeastOnce, 100 * atLeastOnce / consume);
+            // rekey.ratio is the rebalancer's default guarantee, exactly-once
+            Headlines.ratio("rekey.ratio", exactlyOnce / consume);
+            Headlines.rate("rekey.events_per_s", exactlyOnce);
+            Headlines.ratio("rekey.at_least_once.ratio", atLeastOnce / consume);
+            Headlines.rate("rekey.at_least_once.events_per_s", atLeastOnce);
+            Headlines.rate("rekey.baseline.events_per_s", consume);
         }
     }
 

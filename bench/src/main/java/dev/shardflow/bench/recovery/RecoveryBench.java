@@ -1,5 +1,6 @@
 package dev.shardflow.bench.recovery;
 
+import dev.shardflow.bench.Headlines;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.contract.ControlTables;
@@ -72,6 +73,12 @@ public final class RecoveryBench {
             System.out.printf(Locale.ROOT, "%-11s %,16.0f %,16.0f %13.0f%% %,16.0f %,16.0f %13.0f%%%n", r.engine(),
                     r.upsert(), r.replay(), 100 * r.replay() / r.upsert(), r.read(), r.verify(),
                     100 * r.verify() / r.read());
+        }
+        for (Result r : results) {
+            Headlines.ratio("verify." + r.engine() + ".ratio", r.verify() / r.read());
+            Headlines.rate("verify." + r.engine() + ".rows_per_s", r.verify());
+            Headlines.ratio("replay." + r.engine() + ".ratio", r.replay() / r.upsert());
+            Headlines.rate("replay." + r.engine() + ".rows_per_s", r.replay());
         }
     }
 

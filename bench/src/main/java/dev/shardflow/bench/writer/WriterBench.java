@@ -1,5 +1,6 @@
 package dev.shardflow.bench.writer;
 
+import dev.shardflow.bench.Headlines;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
@@ -80,6 +81,10 @@ public final class WriterBench {
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "%-11s %,16.0f %,16.0f %,16.0f %9.0f%% %13.1fx%n", r.engine(), r.raw(),
                     r.writer(), r.rowAtATime(), 100 * r.writer() / r.raw(), r.writer() / r.rowAtATime());
+        }
+        for (Result r : results) {
+            Headlines.ratio("writer." + r.engine() + ".ratio", r.writer() / r.raw());
+            Headlines.rate("writer." + r.engine() + ".rows_per_s", r.writer());
         }
     }
 
