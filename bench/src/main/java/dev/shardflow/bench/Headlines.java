@@ -16,6 +16,12 @@ public final class Headlines {
         System.out.printf(Locale.ROOT, "bench: %s = %.3f%n", name, value);
     }
 
+    /** {@code <prefix>.ratio} and its rate beside it, {@code <prefix>.<rateName>}. */
+    public static void ratioAndRate(String prefix, double ratio, String rateName, double perSecond) {
+        ratio(prefix + ".ratio", ratio);
+        rate(prefix + "." + rateName, perSecond);
+    }
+
     /** An absolute rate, per second. */
     public static void rate(String name, double perSecond) {
         System.out.printf(Locale.ROOT, "bench: %s = %.0f%n", name, perSecond);

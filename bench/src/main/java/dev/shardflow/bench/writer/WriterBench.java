@@ -82,10 +82,8 @@ public final class WriterBench {
             System.out.printf(Locale.ROOT, "%-11s %,16.0f %,16.0f %,16.0f %9.0f%% %13.1fx%n", r.engine(), r.raw(),
                     r.writer(), r.rowAtATime(), 100 * r.writer() / r.raw(), r.writer() / r.rowAtATime());
         }
-        for (Result r : results) {
-            Headlines.ratio("writer." + r.engine() + ".ratio", r.writer() / r.raw());
-            Headlines.rate("writer." + r.engine() + ".rows_per_s", r.writer());
-        }
+        results.forEach(r -> Headlines.ratioAndRate("writer." + r.engine(), r.writer() / r.raw(), "rows_per_s",
+                r.writer()));
     }
 
     private static Result run(KafkaCluster kafka, DatabaseShard shard, int rows, int rowwiseRows) throws Exception {
