@@ -20,10 +20,6 @@ public record Routing(Placement placement, Phase phase) {
         }
     }
 
-    public Routing(Topology current, Topology other, Phase phase) {
-        this(new Placement(current, other), phase);
-    }
-
     public static Routing of(TopologyState state) {
         return new Routing(state.placement(), state.phase());
     }
