@@ -1,13 +1,13 @@
 package dev.shardflow.bench.writer;
 
 import dev.shardflow.bench.Headlines;
+import dev.shardflow.bench.RawUsers;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.PostgresLsn;
 import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.TableRowKey;
-import dev.shardflow.core.event.VersionStamp;
 import dev.shardflow.writer.jdbc.GuardedSql;
 import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.core.topology.Engine;
@@ -27,9 +27,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,8 +47,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * table, upsert it into the target, commit, next row.
  */
 public final class WriterBench {
-    private static final int ROWS_PER_STATEMENT = 500;
-    private static final int ROWS_PER_TRANSACTION = 4000;
+    private static final int ROWS_PER_STATEMENT = RawUsers.ROWS_PER_STATEMENT;
 
     private record Result(String engine, int rows, double raw, double writer, double rowAtATime) {}
 
@@ -96,17 +93,18 @@ public final class WriterBench {
         String topic = TopicNames.of(topology).apply(shard.id());
         fill(kafka, topic, users);
 
-        rawUpsert(shard, users.subList(0, Math.min(users.size(), 50_000))); // warm-up: JIT and server caches
+        // warm-up: JIT and server caches
+        RawUsers.upsert(shard, "users_raw", users.subList(0, Math.min(users.size(), 50_000)));
         shard.execute("DELETE FROM users_raw");
         // The raw rate is taken before and after the writer and averaged, so that drift of the machine during the
         // run (background flushes, autovacuum, the broker's log segments) weighs on both sides alike.
-        List<Map<String, Object>> arrival = arrivalOrder(users);
-        double rawBefore = rawUpsert(shard, arrival);
+        List<Map<String, Object>> arrival = RawUsers.arrivalOrder(users);
+        double rawBefore = RawUsers.upsert(shard, "users_raw", arrival);
         double writer = writer(kafka, topology, shard, topic, rows);
         shard.execute("DELETE FROM users_raw");
-        double rawAfter = rawUpsert(shard, arrival);
+        double rawAfter = RawUsers.upsert(shard, "users_raw", arrival);
         shard.execute("DELETE FROM users_raw");
-        double rawAscending = rawUpsert(shard, users);
+        double rawAscending = RawUsers.upsert(shard, "users_raw", users);
         double guarded = guardedUpsert(shard, arrival);
         double rowwise = rowAtATime(shard, rowwiseRows);
         System.out.printf(Locale.ROOT, "%s: the writer's guarded upsert in a plain loop, rows in memory, arrival "
@@ -154,37 +152,6 @@ public final class WriterBench {
         }
     }
 
-    /**
-     * The rows in the order a writer receives them: spread over the key range as the topic's partitioner spreads
-     * them, each transaction's rows sorted by key as the writer sorts a batch.
-     */
-    private static List<Map<String, Object>> arrivalOrder(List<Map<String, Object>> users) {
-        List<Map<String, Object>> shuffled = new ArrayList<>(users);
-        Collections.shuffle(shuffled, new java.util.Random(42));
-        List<Map<String, Object>> arrival = new ArrayList<>(users.size());
-        for (int from = 0; from < shuffled.size(); from += ROWS_PER_TRANSACTION) {
-            List<Map<String, Object>> transaction = new ArrayList<>(shuffled.subList(from,
-                    Math.min(shuffled.size(), from + ROWS_PER_TRANSACTION)));
-            transaction.sort(java.util.Comparator.comparingLong(row -> (Long) row.get("id")));
-            arrival.addAll(transaction);
-        }
-        return arrival;
-    }
-
-    /** (a) the same rows, already in memory, through multi-row upserts in transactions of the writer's size. */
-    private static double rawUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
-        boolean pg = shard.engine() == Engine.POSTGRESQL;
-        String row = "(?, ?, ?, ?, ?, ?)";
-        String sql = "INSERT INTO users_raw (id, username, email, country, created_at, version) VALUES "
-                + String.join(", ", Collections.nCopies(ROWS_PER_STATEMENT, row))
-                + (pg ? " ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, email = EXCLUDED.email, "
-                        + "country = EXCLUDED.country, created_at = EXCLUDED.created_at, version = EXCLUDED.version"
-                        : " ON DUPLICATE KEY UPDATE username = VALUES(username), email = VALUES(email), "
-                                + "country = VALUES(country), created_at = VALUES(created_at), "
-                                + "version = VALUES(version)");
-        return upsertInBatches(shard, sql, users, false);
-    }
-
     /** The writer's own guarded statement (version column, guard) in a plain loop: what the guard costs. */
     private static double guardedUpsert(DatabaseShard shard, List<Map<String, Object>> users) throws SQLException {
         boolean pg = shard.engine() == Engine.POSTGRESQL;
@@ -192,43 +159,7 @@ public final class WriterBench {
                 : "CREATE TABLE users_guarded LIKE users");
         GuardedSql guarded = new GuardedSql(SqlDialect.of(shard.engine()), "users_guarded",
                 List.of("id", "username", "email", "country", "created_at", "version"), List.of("id"));
-        return upsertInBatches(shard, guarded.upsert(ROWS_PER_STATEMENT), users, true);
-    }
-
-    /**
-     * Runs a multi-row upsert of {@value #ROWS_PER_STATEMENT} users rows per statement, committed every
-     * {@value #ROWS_PER_TRANSACTION} rows, the rows already in memory; with {@code versioned}, each row also binds a
-     * version as the writer's statement expects.
-     */
-    private static double upsertInBatches(DatabaseShard shard, String sql, List<Map<String, Object>> users,
-            boolean versioned) throws SQLException {
-        long started = System.nanoTime();
-        long position = 1_000;
-        try (Connection connection = shard.connect()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int from = 0; from + ROWS_PER_STATEMENT <= users.size(); from += ROWS_PER_STATEMENT) {
-                    int p = 1;
-                    for (Map<String, Object> user : users.subList(from, from + ROWS_PER_STATEMENT)) {
-                        statement.setLong(p++, (Long) user.get("id"));
-                        statement.setString(p++, (String) user.get("username"));
-                        statement.setString(p++, (String) user.get("email"));
-                        statement.setString(p++, (String) user.get("country"));
-                        statement.setObject(p++, LocalDateTime.parse((String) user.get("created_at")));
-                        statement.setLong(p++, (Long) user.get("version"));
-                        if (versioned) {
-                            statement.setBytes(p++, new VersionStamp(1, new PostgresLsn(position += 64)).toBytes());
-                        }
-                    }
-                    statement.executeUpdate();
-                    if ((from + ROWS_PER_STATEMENT) % ROWS_PER_TRANSACTION == 0) {
-                        connection.commit();
-                    }
-                }
-                connection.commit();
-            }
-        }
-        return users.size() / seconds(started);
+        return RawUsers.upsert(shard, guarded::upsert, users, true);
     }
 
     /** (b) the writer from a pre-filled topic: from its first written row until its offsets reach the topic's end. */
