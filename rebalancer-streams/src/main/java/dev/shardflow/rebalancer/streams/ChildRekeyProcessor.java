@@ -1,7 +1,7 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.RouteCounts;
@@ -21,6 +21,7 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
     private final RouteCounts counts;
     private ProcessorContext<byte[], byte[]> context;
     private Outputs outputs;
+    private EnvelopeReader reader;
 
     ChildRekeyProcessor(Topology topology, RouteCounts counts) {
         this.topology = topology;
@@ -31,6 +32,7 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.outputs = new Outputs(context, counts);
+        this.reader = new EnvelopeReader(topology);
     }
 
     @Override
@@ -41,7 +43,7 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
         }
         ChangeEvent child;
         try {
-            child = EventJson.fromBytes(record.value());
+            child = reader.read(record.value()).event();
         } catch (IllegalArgumentException e) {
             outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
                     "cannot read the record: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
@@ -22,6 +22,7 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
     private RoutingCache routings;
     private Outputs outputs;
     private ParentIndex parents;
+    private EnvelopeReader reader;
 
     ChildRouteProcessor(Topology fallback, RouteCounts counts) {
         this.fallback = fallback;
@@ -34,14 +35,16 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
         routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
         outputs = new Outputs(context, counts);
         parents = new ParentIndex(context, fallback);
+        reader = new EnvelopeReader(fallback);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        ChangeEvent child = EventJson.fromBytes(record.value()); // read once already by ChildRekeyProcessor
+        EnvelopeReader.Envelope read = reader.read(record.value()); // read once already by ChildRekeyProcessor
+        ChangeEvent child = read.event();
         if (child.isFence()) {
-            outputs.emit(ChangeRouter.route(child, routings.routing(child.keyspace())), child, record.key(),
-                    record.value(), record.timestamp(), record.headers());
+            outputs.emit(ChangeRouter.route(child, routings.routing(child.keyspace())), read, record.key(),
+                    record.timestamp(), record.headers());
             return;
         }
         Object parentShardKey = parents.shardKeyOf(record.key());
@@ -51,7 +54,7 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
             counts.count("held");
             return;
         }
-        outputs.emit(ChangeRouter.route(child, routings.routing(child.keyspace()), parentShardKey), child,
-                SourceRowKey.of(child).toBytes(), record.value(), record.timestamp());
+        outputs.emit(ChangeRouter.route(child, routings.routing(child.keyspace()), parentShardKey), read,
+                SourceRowKey.of(child).toBytes(), record.timestamp());
     }
 }

@@ -1,7 +1,7 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.rebalancer.route.Decision;
 import dev.shardflow.rebalancer.route.RouteCounts;
@@ -26,28 +26,31 @@ final class Outputs {
         this.counts = counts;
     }
 
-    /** Forwards a routed change; {@code raw} is the change as it was read, passed on as is for a fence. */
-    void emit(Decision decision, ChangeEvent change, byte[] key, byte[] raw, long timestamp) {
-        emit(decision, change, key, raw, timestamp, null);
+    /** Forwards a routed change; {@code read} is the change as it was read, its bytes passed on as they came. */
+    void emit(Decision decision, EnvelopeReader.Envelope read, byte[] key, long timestamp) {
+        emit(decision, read, key, timestamp, null);
     }
 
     /**
      * Forwards a routed change. A fence marker copy carries the path it took ({@link RekeyTopology#FENCE_PATH_HEADER}:
      * the change partitions it came through, {@code incoming}'s path first), so that a writer can tell the copies of
-     * one marker apart and the topology service can tell when every path has delivered it.
+     * one marker apart and the topology service can tell when every path has delivered it. A forwarded change is the
+     * bytes it was read as, re-stamped with the epoch it was routed under: never decoded and encoded again.
      */
-    void emit(Decision decision, ChangeEvent change, byte[] key, byte[] raw, long timestamp, Headers incoming) {
+    void emit(Decision decision, EnvelopeReader.Envelope read, byte[] key, long timestamp, Headers incoming) {
+        byte[] raw = read.raw();
         if (decision instanceof Decision.Reject reject) {
-            deadLetter(key, raw, timestamp, change, reject.reason(), null);
+            deadLetter(key, raw, timestamp, read.event(), reject.reason(), null);
             return;
         }
         counts.count(decision); // a skipped change, a non-owner's above all, is counted and never the truth
         if (decision instanceof Decision.Forward forward) {
             context.forward(new Record<>(TableRowKey.of(forward.change()).toBytes(),
-                    EventJson.toBytes(forward.change()), timestamp, target(forward.shard())), RekeyTopology.APPLY_SINK);
+                    read.withEpoch(forward.change().epoch()), timestamp, target(forward.shard())),
+                    RekeyTopology.APPLY_SINK);
         } else if (decision instanceof Decision.Replicate copy) {
             byte[] copyKey = TableRowKey.of(copy.change()).toBytes();
-            byte[] value = EventJson.toBytes(copy.change());
+            byte[] value = read.withEpoch(copy.change().epoch());
             for (String shard : copy.shards()) {
                 context.forward(new Record<>(copyKey, value, timestamp, target(shard)), RekeyTopology.APPLY_SINK);
             }

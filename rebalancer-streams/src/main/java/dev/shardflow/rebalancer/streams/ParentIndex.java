@@ -1,6 +1,7 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TableSpec;
@@ -33,18 +34,20 @@ final class ParentIndex {
     private static final byte SEPARATOR = 0; // never part of a JSON key
     private static final byte[] WAITING = {1};
 
-    /** A child held for its parent: its change, its key as read, and its record. */
-    record Held(ChangeEvent change, byte[] key, byte[] raw) {}
+    /** A child held for its parent: its change as read, and its key. */
+    record Held(EnvelopeReader.Envelope read, byte[] key) {}
 
     private final KeyValueStore<Bytes, byte[]> parents;
     private final KeyValueStore<Bytes, byte[]> held;
     private final Set<String> parentTables;
+    private final EnvelopeReader reader;
 
     ParentIndex(ProcessorContext<?, ?> context, Topology topology) {
         this.parents = context.getStateStore(RekeyTopology.PARENTS_STORE);
         this.held = context.getStateStore(RekeyTopology.HELD_STORE);
         this.parentTables = topology.tables().stream().filter(t -> t.placement() == TableSpec.Placement.PARENT)
                 .map(TableSpec::parentTable).collect(Collectors.toSet());
+        this.reader = new EnvelopeReader(topology);
     }
 
     boolean isParent(String table) {
@@ -83,8 +86,8 @@ final class ParentIndex {
                 new org.apache.kafka.common.serialization.BytesSerializer())) {
             while (waiting.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = waiting.next();
-                ChangeEvent child = EventJson.fromBytes(entry.value);
-                released.add(new Held(child, SourceRowKey.of(child).toBytes(), entry.value));
+                EnvelopeReader.Envelope child = reader.read(entry.value);
+                released.add(new Held(child, SourceRowKey.of(child.event()).toBytes()));
                 done.add(entry.key);
             }
         }

@@ -1,7 +1,7 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
 import dev.shardflow.rebalancer.route.RouteCounts;
@@ -20,6 +20,7 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private RoutingCache routings;
     private Outputs outputs;
     private ParentIndex parents;
+    private EnvelopeReader reader;
 
     RouteProcessor(Topology fallback, RouteCounts counts) {
         this.fallback = fallback;
@@ -31,6 +32,7 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
         outputs = new Outputs(context, counts);
         parents = new ParentIndex(context, fallback);
+        reader = new EnvelopeReader(fallback);
     }
 
     @Override
@@ -39,21 +41,22 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             counts.count("tombstone"); // compaction's marker after a delete; the delete itself was routed
             return;
         }
-        ChangeEvent change;
+        EnvelopeReader.Envelope read;
         try {
-            change = EventJson.fromBytes(record.value());
+            read = reader.read(record.value());
         } catch (IllegalArgumentException e) {
             outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
                     "cannot read the record: " + e.getMessage(), e);
             return;
         }
-        outputs.emit(ChangeRouter.route(change, routings.routing(change.keyspace())), change, record.key(),
-                record.value(), record.timestamp(), record.headers());
+        ChangeEvent change = read.event();
+        outputs.emit(ChangeRouter.route(change, routings.routing(change.keyspace())), read, record.key(),
+                record.timestamp(), record.headers());
         if (parents.isParent(change.table()) && change.shardKey() != null) {
             for (ParentIndex.Held child : parents.remember(change)) {
                 counts.count("released");
-                outputs.emit(ChangeRouter.route(child.change(), routings.routing(change.keyspace()), change.shardKey()),
-                        child.change(), child.key(), child.raw(), record.timestamp());
+                outputs.emit(ChangeRouter.route(child.read().event(), routings.routing(change.keyspace()),
+                        change.shardKey()), child.read(), child.key(), record.timestamp());
             }
         }
     }
