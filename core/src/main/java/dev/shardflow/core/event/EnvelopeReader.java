@@ -3,6 +3,7 @@ package dev.shardflow.core.event;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import java.io.IOException;
@@ -26,6 +27,9 @@ import java.util.Set;
  */
 public final class EnvelopeReader {
     private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() {};
+    private static final ObjectReader ROWS = EventJson.mapper().readerFor(ROW);
+    private static final ObjectReader SOURCES = EventJson.mapper().readerFor(Source.class);
+    private static final ObjectReader VALUES = EventJson.mapper().readerFor(Object.class);
 
     private final Map<String, Set<String>> routingColumns = new HashMap<>();
 
@@ -90,12 +94,11 @@ public final class EnvelopeReader {
                     case "keyspace" -> keyspace = text(parser, value);
                     case "table" -> table = text(parser, value);
                     case "op" -> op = value == JsonToken.VALUE_NULL ? null : Op.fromCode(parser.getText());
-                    case "key" -> key = value == JsonToken.VALUE_NULL ? null : parser.readValueAs(ROW);
+                    case "key" -> key = value == JsonToken.VALUE_NULL ? null : image(parser, value, null);
                     case "before" -> before = image(parser, value, table);
                     case "after" -> after = image(parser, value, table);
-                    case "shardKey" -> shardKey = value == JsonToken.VALUE_NULL ? null
-                            : parser.readValueAs(Object.class);
-                    case "source" -> source = value == JsonToken.VALUE_NULL ? null : parser.readValueAs(Source.class);
+                    case "shardKey" -> shardKey = value(parser, value);
+                    case "source" -> source = value == JsonToken.VALUE_NULL ? null : SOURCES.readValue(parser);
                     case "epoch" -> {
                         if (value != JsonToken.VALUE_NUMBER_INT) {
                             throw new IllegalArgumentException("not a change event: epoch is not a whole number");
@@ -130,25 +133,44 @@ public final class EnvelopeReader {
         return parser.getText();
     }
 
-    /** An image with only the routing columns of {@code table}; in full where the table is not known (yet). */
+    /**
+     * An image with only the routing columns of {@code table}; in full where the table is not known (yet), and a
+     * key (no table) always in full.
+     */
     private Map<String, Object> image(JsonParser parser, JsonToken value, String table) throws IOException {
         if (value == JsonToken.VALUE_NULL) {
             return null;
         }
-        Set<String> wanted = table == null ? null : routingColumns.get(table);
-        if (wanted == null || value != JsonToken.START_OBJECT) {
-            return parser.readValueAs(ROW);
+        if (value != JsonToken.START_OBJECT) {
+            return ROWS.readValue(parser); // fails with the mapper's own message
         }
+        Set<String> wanted = table == null ? null : routingColumns.get(table);
         Map<String, Object> image = new LinkedHashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String column = parser.currentName();
-            parser.nextToken();
-            if (wanted.contains(column)) {
-                image.put(column, parser.readValueAs(Object.class));
+            JsonToken columnValue = parser.nextToken();
+            if (wanted == null || wanted.contains(column)) {
+                image.put(column, value(parser, columnValue));
             } else {
                 parser.skipChildren();
             }
         }
         return image;
+    }
+
+    /**
+     * A column value as the envelope's mapping reads it — whole numbers as {@code Long}, others as
+     * {@code BigDecimal}, strings, booleans, null — without a trip through the mapper for a scalar.
+     */
+    private static Object value(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case VALUE_NULL -> null;
+            case VALUE_STRING -> parser.getText();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NUMBER_INT -> parser.getLongValue(); // beyond a long it fails, as the full decode does
+            case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+            default -> VALUES.readValue(parser);
+        };
     }
 }

@@ -72,9 +72,18 @@ class EnvelopeReaderTest {
         ChangeEvent child = new ChangeEvent("shop", "order_items", Op.CREATE, Map.of("id", 1L), null,
                 Map.of("id", 1L, "order_id", 7L, "qty", 2L), null, SOURCE, 1);
         assertThat(reader.read(EventJson.toBytes(child)).event().after()).containsOnlyKeys("id", "order_id");
-        ChangeEvent unknown = new ChangeEvent("shop", "audit", Op.CREATE, Map.of("id", 1L), null,
-                Map.of("id", 1L, "what", "x"), null, SOURCE, 1);
-        assertThat(reader.read(EventJson.toBytes(unknown)).event()).isEqualTo(unknown);
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("id", 1L);
+        values.put("what", "x");
+        values.put("amount", new BigDecimal("-0.10"));
+        values.put("flag", true);
+        values.put("nothing", null);
+        values.put("doc", Map.of("tags", List.of("a", 2L, false)));
+        ChangeEvent unknown = new ChangeEvent("shop", "audit", Op.CREATE, Map.of("id", 1L), null, values,
+                new BigDecimal("2.5"), SOURCE, 1);
+        // read as the full decode reads it: the same types for every kind of value
+        assertThat(reader.read(EventJson.toBytes(unknown)).event()).isEqualTo(EventJson.fromBytes(
+                EventJson.toBytes(unknown))).isEqualTo(unknown);
     }
 
     @Test
@@ -116,6 +125,9 @@ class EnvelopeReaderTest {
         for (String bad : List.of("[1]", "{\"keyspace\":\"shop\"", "not json",
                 "{\"keyspace\":\"shop\",\"table\":\"orders\",\"op\":\"x\"}",
                 "{\"keyspace\":\"shop\",\"table\":\"orders\",\"op\":\"c\",\"key\":{\"id\":1}}",
+                // a whole number beyond a long, which the full decode refuses too
+                "{\"keyspace\":\"shop\",\"table\":\"orders\",\"op\":\"c\",\"key\":{\"id\":"
+                        + "123456789012345678901234567890}}",
                 "{\"keyspace\":\"shop\",\"table\":\"orders\",\"op\":\"c\",\"key\":{\"id\":1},\"after\":{\"id\":1,"
                         + "\"x\":[}}")) {
             assertThatThrownBy(() -> reader.read(bad.getBytes(StandardCharsets.UTF_8)))
