@@ -44,6 +44,9 @@ final class Quickstart implements AutoCloseable {
                 settings.writesPerSecond()));
         narration.say("the application writes %d transactions/s through ShardRouter", settings.writesPerSecond());
 
+        double rawUpsert = RawUpsertProbe.rowsPerSecond(shop.shards.get(shop.added));
+        narration.say("a plain batched upsert into %s runs at %,.0f rows/s (%,d rows into a scratch table)", shop.added,
+                rawUpsert, RawUpsertProbe.ROWS);
         Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf(shop.added)), null, null, null));
         double ideal = 1.0 / (shop.sources.size() + 1);
         narration.say("plan %s: %.1f %% of the keys move to %s (ideal 1/%d = %.1f %%)", plan.id(),
@@ -52,7 +55,8 @@ final class Quickstart implements AutoCloseable {
         long copyStarted = System.nanoTime();
         long copied = copy(service, plan.id(), copyStarted);
         double copySeconds = Narration.seconds(copyStarted);
-        narration.say("copy done in %.1f s", copySeconds);
+        long landed = LocalShop.moved(shop.shards.get(shop.added));
+        narration.say("copy done in %.1f s: %,d rows on %s", copySeconds, landed, shop.added);
         List<Long> lags = new ArrayList<>();
         catchUp(service, plan.id(), lags);
 
@@ -65,11 +69,15 @@ final class Quickstart implements AutoCloseable {
         Rebalance.FenceAttempt fence = cut.fences().get(cut.fences().size() - 1);
         narration.say("cutover: epoch %d in force; writes to moving keys paused %d ms", cut.toTopology().epoch(),
                 fence.pauseMs());
+        long onSources = onSources();
+        long cleanupStarted = System.nanoTime();
         service.perform(plan.id(), Action.COMPLETE);
         while (service.rebalance(plan.id()).orElseThrow().state() != RebalanceState.COMPLETED) {
-            Thread.sleep(500);
+            Thread.sleep(100);
         }
-        narration.say("complete: moved rows deleted from their old owners");
+        double cleanupSeconds = Narration.seconds(cleanupStarted);
+        long deleted = onSources - onSources();
+        narration.say("complete: %,d moved rows deleted from their old owners in %.1f s", deleted, cleanupSeconds);
         shop.release(writes);
         RouterWrites.Check check = writes.check();
         VerifyReport everything = service.verifyKeyspace(true);
@@ -80,10 +88,20 @@ final class Quickstart implements AutoCloseable {
         List<Long> sorted = new ArrayList<>(lags);
         Collections.sort(sorted);
         return new QuickstartReport(settings, movedRows, (double) movedRows / shop.rows(), ideal,
-                copied / copySeconds, sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1),
+                new QuickstartReport.Rates(landed / copySeconds, copied / copySeconds, rawUpsert,
+                        deleted / cleanupSeconds), sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1),
                 sorted.isEmpty() ? 0 : sorted.get((int) Math.ceil(0.99 * sorted.size()) - 1), fence.pauseMs(),
                 writes.acknowledged(), writes.refused(), check, verify, everything, shop.viewTarget.id(), viewRows,
                 shop.api.port(), shop.tokenFile, topologyFile, shop.bootstrap, narration.elapsed());
+    }
+
+    /** Users and orders on the shards the rows move from. */
+    private long onSources() throws Exception {
+        long rows = 0;
+        for (var source : shop.sources.values()) {
+            rows += LocalShop.moved(source);
+        }
+        return rows;
     }
 
     /** Follows the copy until the rebalance catches up; returns the change records it copied. */

@@ -6,10 +6,21 @@ import java.nio.file.Path;
 
 /** What the quickstart's rebalance did, and whether every check held. */
 record QuickstartReport(QuickstartSettings settings, long movedRows, double movedFraction, double idealFraction,
-        double copyRecordsPerSecond, long maxLag, long p99Lag, long pauseMs, long writesAcknowledged,
+        Rates rates, long maxLag, long p99Lag, long pauseMs, long writesAcknowledged,
         long writesRefused, RouterWrites.Check writes, VerifyReport verify, VerifyReport everything,
         String viewShard, long viewRows, int apiPort, Path tokenFile, Path topologyFile, String kafka,
         double seconds) {
+
+    /**
+     * How fast the move went, next to the new shard's own rate.
+     *
+     * @param movedRowsPerSecond rows on the new shard when the copy was done, per second of the copy
+     * @param copyRecordsPerSecond change records the copy read per second (every row of every shard)
+     * @param rawUpsertPerSecond a plain batched upsert into the new shard before the move
+     * @param cleanupRowsPerSecond rows deleted from their old owners per second of the complete step
+     */
+    record Rates(double movedRowsPerSecond, double copyRecordsPerSecond, double rawUpsertPerSecond,
+            double cleanupRowsPerSecond) {}
 
     boolean passed() {
         return writes.missing().isEmpty() && writes.found() == writes.users() && verify.clean() && everything.clean()
@@ -26,16 +37,21 @@ record QuickstartReport(QuickstartSettings settings, long movedRows, double move
         out.println("quickstart report");
         out.printf("  rows moved              %,d (%.1f %% of the shop; ideal 1/(N+1) = %.1f %%)%n", movedRows,
                 100 * movedFraction, 100 * idealFraction);
-        out.printf("  copy                    %,.0f change records/s%n", copyRecordsPerSecond);
+        out.printf("  copy                    %,.0f moved rows/s (%.0f %% of a plain upsert into the new shard, %,.0f "
+                + "rows/s); %,.0f change records/s read%n", rates.movedRowsPerSecond(),
+                100 * rates.movedRowsPerSecond() / rates.rawUpsertPerSecond(), rates.rawUpsertPerSecond(),
+                rates.copyRecordsPerSecond());
         out.printf("  lag while catching up   max %,d, p99 %,d change records%n", maxLag, p99Lag);
         out.printf("  cutover write pause     %,d ms (moving keys only)%n", pauseMs);
         out.printf("  writes acknowledged     %,d during the run (%,d refused to be retried, %d in doubt)%n",
                 writesAcknowledged, writesRefused, writes.inDoubt());
         out.printf("  present afterwards      %,d of %,d users at their last acknowledged version%s%n", writes.found(),
                 writes.users(), writes.missing().isEmpty() ? "" : " MISSING " + writes.missing());
-        out.printf("  verify (moving rows)    %,d rows compared, %d mismatches, %d unsettled%s%n",
-                verify.rowsCompared(), verify.mismatches(), verify.unsettled(), verify.clean() ? "" : " "
-                        + verify.sample());
+        out.printf("  verify (moving rows)    %,d rows compared in %.1f s (%,.0f rows/s), %d mismatches, %d "
+                + "unsettled%s%n", verify.rowsCompared(), verify.elapsedMs() / 1000.0,
+                verify.rowsCompared() * 1000.0 / Math.max(1, verify.elapsedMs()), verify.mismatches(),
+                verify.unsettled(), verify.clean() ? "" : " " + verify.sample());
+        out.printf("  cleanup                 %,.0f deleted rows/s on the old owners%n", rates.cleanupRowsPerSecond());
         out.printf("  verify (every shard)    %,d orphans, %d mismatches%s%n", everything.orphans(),
                 everything.mismatches(), everything.clean() ? "" : " " + everything.sample());
         out.printf("  order_user_view         %,d rows for %,d orders%s, on shard %s: SELECT * FROM order_user_view%n",
