@@ -23,6 +23,8 @@ public final class CpuByThread {
     private final Map<Long, Long> threadNanos = new HashMap<>();
     private final long[] machine;
     private final long processNanos = processCpuNanos();
+    private final long compileMs = compileMillis();
+    private final long gcMs = gcMillis();
     private final long wallNanos = System.nanoTime();
 
     private CpuByThread(Function<String, String> partOf) {
@@ -68,8 +70,9 @@ public final class CpuByThread {
         }
         long process = processCpuNanos() - processNanos;
         if (processNanos >= 0 && process > jvm) {
-            out.append(String.format(Locale.ROOT, "    %-22s %7.1f s CPU  %5.0f %% of a core%n",
-                    "JVM (GC, JIT, ended)", (process - jvm) / 1e9, 100 * (process - jvm) / 1e9 / wall));
+            out.append(String.format(Locale.ROOT, "    %-22s %7.1f s CPU  %5.0f %% of a core (compiler threads busy "
+                    + "%.1f s, collections %.1f s)%n", "JVM (JIT, GC, ended)", (process - jvm) / 1e9,
+                    100 * (process - jvm) / 1e9 / wall, (compileMillis() - compileMs) / 1e3, (gcMillis() - gcMs) / 1e3));
             jvm = process;
         }
         long[] now = machineTicks();
@@ -89,6 +92,17 @@ public final class CpuByThread {
     private static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
+    }
+
+    private static long compileMillis() {
+        var compilation = ManagementFactory.getCompilationMXBean();
+        return compilation != null && compilation.isCompilationTimeMonitoringSupported()
+                ? compilation.getTotalCompilationTime() : 0;
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(gc -> Math.max(0,
+                gc.getCollectionTime())).sum();
     }
 
     /** Busy and total jiffies of all cores, or null where {@code /proc/stat} is not there. */

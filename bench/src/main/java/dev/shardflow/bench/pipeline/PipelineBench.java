@@ -65,11 +65,11 @@ public final class PipelineBench {
         List<int[]> layouts = args.length > 2 ? java.util.Arrays.stream(args[2].split(",")).map(l -> new int[] {
             Integer.parseInt(l.split("x")[0]), Integer.parseInt(l.split("x")[1])}).toList() : LAYOUTS;
         List<Result> results = new ArrayList<>();
-        // every part of the system runs in this JVM: a first, smaller move compiles their code, so that the measured
-        // ones are not paying the JIT compiler on the same two cores (as long-running services do not)
+        // every part of the system runs in this JVM: a first move of the same size compiles their code, so that the
+        // measured ones do not pay the JIT compiler on the same two cores (as long-running services do not)
         Engine first = engines.contains("postgresql") ? Engine.POSTGRESQL : Engine.MARIADB;
-        System.out.printf(Locale.ROOT, "warm-up: a move of %,d rows, not counted%n", rows / 4);
-        run(first, rows / 4, 1, 1, false);
+        System.out.printf(Locale.ROOT, "warm-up: a move of %,d rows, not counted%n", rows);
+        run(first, rows, 1, 1, false);
         for (Engine engine : List.of(Engine.POSTGRESQL, Engine.MARIADB)) {
             if (engines.contains(engine.configName())) {
                 for (int[] layout : layouts) {
