@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class Cleaner {
     private static final Logger log = LoggerFactory.getLogger(Cleaner.class);
 
+    /** Keys per {@code DELETE ... IN (...)}: large enough to be cheap, small enough for any driver's parameters. */
+    private static final int KEYS_PER_STATEMENT = 500;
+
     private final ShardConnections connections;
     private final int batchRows;
     private final Throttle throttle;
@@ -106,18 +109,25 @@ public final class Cleaner {
         return new Batch(scanned, last, notOwned);
     }
 
+    /**
+     * Deletes the keys, children first, in statements of at most {@value #KEYS_PER_STATEMENT} keys, all in one
+     * transaction: a batch is gone or still there, never half.
+     */
     private long delete(ShardSpec shard, TableSpec table, List<TableSpec> children, List<List<Object>> keys)
             throws SQLException {
         long deleted = 0;
         try (Connection connection = connections.open(shard)) {
             connection.setAutoCommit(false);
             try {
-                if (table.primaryKey().size() == 1) {
-                    for (TableSpec child : children) {
-                        deleted += deleteWhereIn(connection, child.name(), List.of(child.parentColumn()), keys);
+                for (int from = 0; from < keys.size(); from += KEYS_PER_STATEMENT) {
+                    List<List<Object>> some = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_STATEMENT));
+                    if (table.primaryKey().size() == 1) {
+                        for (TableSpec child : children) {
+                            deleted += deleteWhereIn(connection, child.name(), List.of(child.parentColumn()), some);
+                        }
                     }
+                    deleted += deleteWhereIn(connection, table.name(), table.primaryKey(), some);
                 }
-                deleted += deleteWhereIn(connection, table.name(), table.primaryKey(), keys);
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
