@@ -30,7 +30,8 @@ public final class TopologySettings {
     public static final Setting<Long> ROUTER_TIMEOUT_MS = Setting.positiveLong("routers.timeoutMs", 10000L,
             "after this long without a beat a router no longer counts for a fence; longer than the routers' lease");
     public static final Setting<Integer> CLEANUP_BATCH_ROWS = Setting.positiveInt("cleanup.batchRows", 1000,
-            "rows looked at per cleanup batch");
+            "rows looked at per cleanup batch; those placed elsewhere are deleted in one transaction, 500 keys a "
+                    + "statement");
     public static final Setting<Long> CLEANUP_ROWS_PER_SECOND = Setting.positiveLong("cleanup.rowsPerSecond", 20000L,
             "the most rows cleanup deletes per second on each shard");
     public static final Setting<Integer> VERIFY_CHUNK_ROWS = Setting.positiveInt("verify.chunkRows", 2000,
