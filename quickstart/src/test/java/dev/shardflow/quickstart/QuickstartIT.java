@@ -90,10 +90,16 @@ class QuickstartIT {
     @Test
     void aLiveRebalanceAcrossEnginesEndsWithEveryCheckPassed() {
         String report = OUT.toString();
-        assertThat(report).contains("plan r2-", "copy done", "cutover: epoch 2 in force", "complete: moved rows deleted",
-                "quickstart report", "0 mismatches, 0 unsettled", "0 orphans", "6,000 rows for 6,000 orders",
-                "all checks passed");
-        assertThat(report).containsPattern("present afterwards +(\\d[\\d,]*) of \\1 users");
+        assertThat(report).contains("plan r2-", "copy done", "cutover: epoch 2 in force", "quickstart report",
+                "0 mismatches, 0 unsettled", "0 orphans", "6,000 rows for 6,000 orders", "all checks passed");
+        assertThat(report).containsPattern("present afterwards +(\\d[\\d,]*) of \\1 users")
+                .containsPattern("complete: [\\d,]+ moved rows deleted from their old owners")
+                // the move's rate beside the new shard's own, measured before the move, and verify's and cleanup's
+                .containsPattern("copy +[\\d,]+ moved rows/s \\(\\d+ % of a plain upsert into the new shard, "
+                        + "[\\d,]+ rows/s\\)")
+                .containsPattern("verify \\(moving rows\\) +[\\d,]+ rows compared in [\\d.]+ s "
+                        + "\\([\\d,]+ rows/s\\)")
+                .containsPattern("cleanup +[\\d,]+ deleted rows/s");
     }
 
     @Test
