@@ -33,30 +33,43 @@ public final class CanonicalColumns {
         return engine == Engine.POSTGRESQL ? null : "SET time_zone = '+00:00'";
     }
 
+    /** How one column of a result is read, decided once from the result's metadata rather than for every row. */
+    @FunctionalInterface
+    public interface Column {
+        Object read(ResultSet result) throws SQLException;
+    }
+
     public static Object read(ResultSet result, ResultSetMetaData meta, int column, Engine engine) throws SQLException {
+        return column(meta, column, engine).read(result);
+    }
+
+    /** The read of column {@code column} (1-based) of a result with this metadata. */
+    public static Column column(ResultSetMetaData meta, int column, Engine engine) throws SQLException {
         String type = meta.getColumnTypeName(column).toLowerCase(Locale.ROOT);
         switch (meta.getColumnType(column)) {
             case Types.CHAR, Types.NCHAR -> {
-                return stripPadding(result.getString(column));
+                return result -> stripPadding(result.getString(column));
             }
             case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> {
                 if (type.equals("timestamptz")) {
-                    return result.getObject(column, OffsetDateTime.class);
+                    return result -> result.getObject(column, OffsetDateTime.class);
                 }
-                LocalDateTime local = result.getObject(column, LocalDateTime.class);
-                if (local != null && engine != Engine.POSTGRESQL && type.equals("timestamp")) {
-                    return local.toInstant(ZoneOffset.UTC); // a MariaDB TIMESTAMP is an instant, read in UTC
+                if (engine != Engine.POSTGRESQL && type.equals("timestamp")) {
+                    return result -> {
+                        LocalDateTime local = result.getObject(column, LocalDateTime.class);
+                        return local == null ? null : local.toInstant(ZoneOffset.UTC); // an instant, read in UTC
+                    };
                 }
-                return local;
+                return result -> result.getObject(column, LocalDateTime.class);
             }
             case Types.DATE -> {
-                return result.getObject(column, LocalDate.class);
+                return result -> result.getObject(column, LocalDate.class);
             }
             case Types.TIME -> {
-                return result.getObject(column, LocalTime.class);
+                return result -> result.getObject(column, LocalTime.class);
             }
             default -> {
-                return result.getObject(column);
+                return result -> result.getObject(column);
             }
         }
     }

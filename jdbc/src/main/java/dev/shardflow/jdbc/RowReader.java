@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -178,23 +179,33 @@ public final class RowReader {
             if (json == null) {
                 json = TableMetadata.read(statement.getConnection(), table.name()).jsonColumns();
             }
+            // what to do with each column, decided once per result rather than for every cell
             int columns = meta.getColumnCount();
             String[] names = new String[columns + 1];
+            CanonicalColumns.Column[] reads = new CanonicalColumns.Column[columns + 1];
+            boolean[] isJson = new boolean[columns + 1];
+            boolean[] kept = new boolean[columns + 1];
+            int placementAt = -1;
             for (int i = 1; i <= columns; i++) {
                 names[i] = meta.getColumnLabel(i).toLowerCase(Locale.ROOT);
+                reads[i] = CanonicalColumns.column(meta, i, shard.engine());
+                isJson[i] = json.contains(names[i]);
+                kept[i] = !ControlTables.isOwnColumn(names[i]) && !leftOut.contains(names[i]);
+                placementAt = names[i].equals(placementColumn) ? i : placementAt;
             }
             while (result.next()) {
-                Map<String, Object> values = new LinkedHashMap<>();
+                // sorted by name, the canonical encoding's order, so hashing it needs no sorted copy
+                Map<String, Object> values = new TreeMap<>();
                 Object placement = null;
                 for (int i = 1; i <= columns; i++) {
-                    Object value = CanonicalColumns.read(result, meta, i, shard.engine());
-                    if (json.contains(names[i])) {
+                    Object value = reads[i].read(result);
+                    if (isJson[i]) {
                         value = CanonicalColumns.json(value);
                     }
-                    if (names[i].equals(placementColumn)) {
+                    if (i == placementAt) {
                         placement = value;
                     }
-                    if (!ControlTables.isOwnColumn(names[i]) && !leftOut.contains(names[i])) {
+                    if (kept[i]) {
                         values.put(names[i], value);
                     }
                 }

@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.Base64;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -45,7 +46,9 @@ public final class CanonicalRow {
 
     public static byte[] encode(Map<String, ?> row) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + row.size() * 16);
-        for (Map.Entry<String, ?> column : new TreeMap<>(row).entrySet()) {
+        Map<String, ?> sorted = row instanceof SortedMap<String, ?> already && already.comparator() == null ? row
+                : new TreeMap<>(row);
+        for (Map.Entry<String, ?> column : sorted.entrySet()) {
             writeField(out, column.getKey());
             Object value = column.getValue();
             out.write(tag(value));
