@@ -99,9 +99,11 @@ class RekeyTopologyTest {
         Topology before = topology(1, THREE);
         Topology after = topology(2, FOUR);
         List<Long> moving = new ArrayList<>();
+        Map<Long, ChangeEvent> sent = new java.util.HashMap<>();
         for (long id = 1; id <= 2_000; id++) {
             String owner = before.strategy().ownerOf(id);
-            send(userChange(id, owner));
+            sent.put(id, userChange(id, owner));
+            send(sent.get(id));
             if (!after.strategy().ownerOf(id).equals(owner)) {
                 moving.add(id);
             }
@@ -114,6 +116,8 @@ class RekeyTopologyTest {
         List<ChangeEvent> forwarded = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
         assertThat(forwarded).extracting(e -> (Long) e.key().get("id")).containsExactlyElementsOf(moving);
         assertThat(forwarded).allSatisfy(e -> assertThat(e.epoch()).isEqualTo(1));
+        // the change as it came, every column of its row, only re-stamped with the epoch it was routed under
+        assertThat(forwarded).allSatisfy(e -> assertThat(e).isEqualTo(sent.get((Long) e.key().get("id")).withEpoch(1)));
         assertThat(counts.get("forwarded")).isEqualTo(moving.size());
         assertThat(counts.get("stays")).isEqualTo(2_000 - moving.size());
     }
