@@ -39,10 +39,6 @@ public final class CanonicalColumns {
         Object read(ResultSet result) throws SQLException;
     }
 
-    public static Object read(ResultSet result, ResultSetMetaData meta, int column, Engine engine) throws SQLException {
-        return column(meta, column, engine).read(result);
-    }
-
     /** The read of column {@code column} (1-based) of a result with this metadata. */
     public static Column column(ResultSetMetaData meta, int column, Engine engine) throws SQLException {
         String type = meta.getColumnTypeName(column).toLowerCase(Locale.ROOT);
@@ -75,7 +71,7 @@ public final class CanonicalColumns {
     }
 
     /**
-     * A value converted for a column (what the writer binds) as {@link #read} would read it back: padding stripped,
+     * A value converted for a column (what the writer binds) as {@link #column} would read it back: padding stripped,
      * a MariaDB {@code TIMESTAMP} as an instant.
      */
     public static Object asRead(Object converted, TableMetadata.Column column, Engine engine) {

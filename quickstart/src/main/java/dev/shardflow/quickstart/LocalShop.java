@@ -147,19 +147,19 @@ final class LocalShop implements AutoCloseable {
      */
     long awaitView() throws Exception {
         long since = System.nanoTime();
-        long first = count(viewTarget, "order_user_view");
+        long first = viewTarget.count("order_user_view");
         long viewRows = first;
         while (viewRows < settings.orders() && System.nanoTime() - since < VIEW_WAIT.toNanos()) {
             narration.progress("view", "orders", viewRows, first, settings.orders(), since);
             Thread.sleep(500);
-            viewRows = count(viewTarget, "order_user_view");
+            viewRows = viewTarget.count("order_user_view");
         }
         return viewRows;
     }
 
     /** Users and orders on {@code shard}. */
     static long moved(DatabaseShard shard) throws Exception {
-        return count(shard, "users") + count(shard, "orders");
+        return shard.count("users") + shard.count("orders");
     }
 
     private void startService(String initial) throws Exception {
@@ -187,14 +187,6 @@ final class LocalShop implements AutoCloseable {
                 }
                 Thread.sleep(500);
             }
-        }
-    }
-
-    private static long count(DatabaseShard shard, String table) throws Exception {
-        try (var connection = shard.connect(); var statement = connection.createStatement();
-                var result = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
-            result.next();
-            return result.getLong(1);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.shardflow.bench.cleanup;
 
 import dev.shardflow.bench.Headlines;
-import dev.shardflow.bench.RawUsers;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
@@ -11,6 +10,7 @@ import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.MariaDbShard;
 import dev.shardflow.testkit.db.PostgresShard;
 import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.workload.RawUsers;
 import dev.shardflow.topology.TopologySettings;
 import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.topology.workflow.Cleaner;

@@ -3,7 +3,6 @@ package dev.shardflow.bench.pipeline;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shardflow.bench.CpuByThread;
 import dev.shardflow.bench.Headlines;
-import dev.shardflow.bench.RawUsers;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
@@ -20,6 +19,7 @@ import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.kafka.TopicEnds;
 import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.testkit.workload.RawUsers;
 import dev.shardflow.topology.TopologyService;
 import dev.shardflow.topology.TopologyServiceOptions;
 import dev.shardflow.topology.workflow.Action;
@@ -30,9 +30,6 @@ import dev.shardflow.writer.WriterService;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,7 +173,7 @@ public final class PipelineBench {
                         copySeconds = seconds(started);
                     }
                 }
-                landed = count(target, "users");
+                landed = target.count("users");
             }
             double elapsed = seconds(started);
             String where = cpu.report();
@@ -261,14 +258,6 @@ public final class PipelineBench {
                 }
                 Thread.sleep(200);
             }
-        }
-    }
-
-    private static long count(DatabaseShard shard, String table) throws Exception {
-        try (Connection connection = shard.connect(); Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
-            result.next();
-            return result.getLong(1);
         }
     }
 

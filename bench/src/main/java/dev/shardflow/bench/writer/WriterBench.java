@@ -1,7 +1,6 @@
 package dev.shardflow.bench.writer;
 
 import dev.shardflow.bench.Headlines;
-import dev.shardflow.bench.RawUsers;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
@@ -21,6 +20,7 @@ import dev.shardflow.testkit.db.PostgresShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.kafka.KafkaCluster;
 import dev.shardflow.testkit.kafka.KafkaClusters;
+import dev.shardflow.testkit.workload.RawUsers;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
 import java.sql.Connection;

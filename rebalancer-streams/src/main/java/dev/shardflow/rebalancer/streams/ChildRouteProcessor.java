@@ -34,8 +34,8 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
         this.context = context;
         routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
         outputs = new Outputs(context, counts);
-        parents = new ParentIndex(context, fallback);
         reader = new EnvelopeReader(fallback);
+        parents = new ParentIndex(context, fallback, reader);
     }
 
     @Override

@@ -42,12 +42,13 @@ final class ParentIndex {
     private final Set<String> parentTables;
     private final EnvelopeReader reader;
 
-    ParentIndex(ProcessorContext<?, ?> context, Topology topology) {
+    /** @param reader how its processor reads changes, for the held children it releases */
+    ParentIndex(ProcessorContext<?, ?> context, Topology topology, EnvelopeReader reader) {
         this.parents = context.getStateStore(RekeyTopology.PARENTS_STORE);
         this.held = context.getStateStore(RekeyTopology.HELD_STORE);
         this.parentTables = topology.tables().stream().filter(t -> t.placement() == TableSpec.Placement.PARENT)
                 .map(TableSpec::parentTable).collect(Collectors.toSet());
-        this.reader = new EnvelopeReader(topology);
+        this.reader = reader;
     }
 
     boolean isParent(String table) {

@@ -31,8 +31,8 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     public void init(ProcessorContext<byte[], byte[]> context) {
         routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
         outputs = new Outputs(context, counts);
-        parents = new ParentIndex(context, fallback);
         reader = new EnvelopeReader(fallback);
+        parents = new ParentIndex(context, fallback, reader);
     }
 
     @Override

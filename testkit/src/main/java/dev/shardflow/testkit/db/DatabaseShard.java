@@ -2,7 +2,9 @@ package dev.shardflow.testkit.db;
 
 import dev.shardflow.core.topology.Engine;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * A real database server holding one shard, running as its own process on a loopback port with its own data
@@ -34,6 +36,15 @@ public interface DatabaseShard extends AutoCloseable {
 
     /** A new connection to {@link #database()} as {@link #user()}; the caller closes it. */
     Connection connect() throws SQLException;
+
+    /** The rows {@code table} of {@link #database()} holds now. */
+    default long count(String table) throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
 
     /** Runs every statement of a SQL script, found on the class path, in {@link #database()}. */
     void runScript(String classpathResource);

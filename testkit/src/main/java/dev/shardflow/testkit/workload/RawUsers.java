@@ -1,4 +1,4 @@
-package dev.shardflow.bench;
+package dev.shardflow.testkit.workload;
 
 import dev.shardflow.core.event.PostgresLsn;
 import dev.shardflow.core.event.VersionStamp;
@@ -17,9 +17,10 @@ import java.util.Random;
 import java.util.function.IntFunction;
 
 /**
- * The baseline the writing benchmarks are measured against: {@code users} rows already in memory, written by a plain
- * JDBC loop of multi-row upserts of {@value #ROWS_PER_STATEMENT} rows, committed every {@value #ROWS_PER_TRANSACTION}
- * rows — as a careful hand-written copy would, with nothing of shardflow in the way.
+ * What a shard can take with nothing of shardflow in the way, the baseline the writing benchmarks and the quickstart's
+ * report are measured against: {@code users} rows already in memory, written by a plain JDBC loop of multi-row upserts
+ * of {@value #ROWS_PER_STATEMENT} rows, committed every {@value #ROWS_PER_TRANSACTION} rows — as a careful
+ * hand-written copy would.
  */
 public final class RawUsers {
     public static final int ROWS_PER_STATEMENT = 500;
