@@ -45,7 +45,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * change topics, and a fifth shard joins the ring as in the quickstart; from the rebalance's start until the new
  * shard holds every moving row, through the topology service, the rebalancer's move and the new shard's writers.
  * Its rate in moving rows/s is set next to a plain batched upsert of the same rows into the same target database,
- * measured before and after the move in the same run. It runs with one rebalancer and one writer, then with two of
+ * measured before and after the move in the same run. The move starts once the rebalancer's views have read the change
+ * topics, as on a running system. It runs with one rebalancer and one writer, then with two of
  * each (scale-out), and says where the time and the CPU went.
  */
 public final class PipelineBench {
@@ -131,6 +132,8 @@ public final class PipelineBench {
             while (!service.leading()) {
                 Thread.sleep(50);
             }
+            awaitViews(bootstrap, ConsumerGroups.views(rebalancer.applicationId()), TopicNames.of(before).cdc("users"),
+                    rows, engine.configName() + ", " + layout);
             Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf(target.id())), null, null,
                     null));
             Topology after = plan.toTopology();
@@ -247,6 +250,26 @@ public final class PipelineBench {
             return "topology service";
         }
         return "broker and the rest";
+    }
+
+    /**
+     * Waits until the views have read the change topic: a move starts on a running rebalancer whose views are up to
+     * date, as in a deployment, and they then only keep up with what comes during the move (the new shard's writes).
+     */
+    private static void awaitViews(String bootstrap, String group, String topic, int rows, String what)
+            throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MINUTES.toNanos(10);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (TopicEnds.committed(admin, group, topic) < rows) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the views did not read " + topic + " within 10 minutes");
+                }
+                Thread.sleep(200);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%s: the views read the change topic in %.1f s before the move%n", what,
+                seconds(started));
     }
 
     private static void awaitCaptured(String bootstrap, String topic, int rows) throws Exception {

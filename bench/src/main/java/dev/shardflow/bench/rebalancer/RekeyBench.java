@@ -2,6 +2,7 @@ package dev.shardflow.bench.rebalancer;
 
 import dev.shardflow.bench.Headlines;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
@@ -39,11 +40,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Change events/s through the re-key topology during a 3 → 4 shard rebalance (about a quarter of the keys move),
  * with exactly-once processing and with at-least-once, next to a plain consumer reading the same topic in the same
- * run: the most any Kafka application on this machine could process.
+ * run: the most any Kafka application on this machine could process. Each move starts once the rebalancer's views
+ * have read the change topic, as on a running system, so that the figure is the move's and not the views' first read.
  */
 public final class RekeyBench {
     private static final List<String> THREE = List.of("s0", "s1", "s2");
     private static final List<String> FOUR = List.of("s0", "s1", "s2", "s3");
+    private static final String USERS = "sf.shop.cdc.users";
 
     private RekeyBench() {}
 
@@ -87,9 +90,7 @@ public final class RekeyBench {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>("sf.shop.topology", "shop".getBytes(), new TopologyState("shop",
-                    ShopTopology.routingDocument(1, THREE), ShopTopology.routingDocument(2, FOUR),
-                    TopologyState.Phase.FORWARD, "bench").toBytes()));
+            producer.send(state(false));
             for (long i = 1; i <= events; i++) {
                 long id = 1 + i % 200_000;
                 Map<String, Object> row = ShopTopology.userRow(id, i);
@@ -105,6 +106,22 @@ public final class RekeyBench {
         }
         if (failure.get() != null) {
             throw new IllegalStateException("filling the change topic failed", failure.get());
+        }
+    }
+
+    /** The keyspace steady on three shards, or moving to four: what starts and stops the move. */
+    private static ProducerRecord<byte[], byte[]> state(boolean moving) {
+        TopologyState state = moving ? new TopologyState("shop", ShopTopology.routingDocument(1, THREE),
+                ShopTopology.routingDocument(2, FOUR), TopologyState.Phase.FORWARD, "bench")
+                : TopologyState.steady("shop", ShopTopology.routingDocument(1, THREE));
+        return new ProducerRecord<>("sf.shop.topology", "shop".getBytes(), state.toBytes());
+    }
+
+    private static void publish(String bootstrap, boolean moving) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(state(moving)).get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -135,25 +152,31 @@ public final class RekeyBench {
                 options.viewsCommitIntervalMs(), options.stateDir());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
                 RebalancerService service = new RebalancerService(options).start()) {
-            long end = TopicEnds.sum(admin, "sf.shop.cdc.users");
+            long end = TopicEnds.sum(admin, USERS);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            // a move starts on a running rebalancer whose views have read the change topics already, as in a
+            // deployment; the views then only keep up with what comes during the move
+            long viewsStarted = System.nanoTime();
+            while (TopicEnds.committed(admin, ConsumerGroups.views(options.applicationId()), USERS) < end) {
+                check(deadline);
+                Thread.sleep(20);
+            }
+            System.out.printf(Locale.ROOT, "%s: the views read the %,d change events in %.1f s before the move%n",
+                    guarantee, end, (System.nanoTime() - viewsStarted) / 1e9);
+            publish(bootstrap, true);
             while (service.counts().get("forwarded") + service.counts().get("stays") == 0) {
                 check(deadline);
                 Thread.sleep(1);
             }
             long started = System.nanoTime();
-            while (committed(admin, options.applicationId() + "-bench") < end) {
+            while (TopicEnds.committed(admin, ConsumerGroups.move(options.applicationId(), "bench"), USERS) < end) {
                 check(deadline);
                 Thread.sleep(20);
             }
-            return events / ((System.nanoTime() - started) / 1e9);
+            double rate = events / ((System.nanoTime() - started) / 1e9);
+            publish(bootstrap, false); // the next run's views start on a steady keyspace again
+            return rate;
         }
-    }
-
-    private static long committed(Admin admin, String group) throws Exception {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                .filter(e -> e.getKey().topic().equals("sf.shop.cdc.users"))
-                .mapToLong(e -> e.getValue().offset()).sum();
     }
 
     private static void check(long deadline) {

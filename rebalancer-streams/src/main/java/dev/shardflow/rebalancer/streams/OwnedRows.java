@@ -1,6 +1,7 @@
 package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
@@ -33,6 +34,7 @@ final class OwnedRows implements Processor<byte[], byte[], String, ChangeEvent> 
     private final RouteCounts counts;
     private ProcessorContext<String, ChangeEvent> context;
     private RoutingCache routings;
+    private EnvelopeReader reader;
 
     OwnedRows(Topology fallback, RouteCounts counts) {
         this.fallback = fallback;
@@ -43,6 +45,7 @@ final class OwnedRows implements Processor<byte[], byte[], String, ChangeEvent> 
     public void init(ProcessorContext<String, ChangeEvent> context) {
         this.context = context;
         this.routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
+        this.reader = new EnvelopeReader(fallback);
     }
 
     @Override
@@ -50,26 +53,38 @@ final class OwnedRows implements Processor<byte[], byte[], String, ChangeEvent> 
         if (record.value() == null) {
             return;
         }
+        // decided on the envelope and the routing columns; only a change that is kept is read in full
+        ChangeEvent routed;
+        try {
+            routed = reader.read(record.value()).event();
+        } catch (IllegalArgumentException e) {
+            unreadable(record, e);
+            return;
+        }
+        var routing = routings.routing(routed.keyspace());
+        Decision decision = ChangeRouter.route(routed, routing);
+        if (decision instanceof Decision.Reject reject) {
+            counts.count("view_rejected");
+            reject(record, routed, reject.reason());
+            return;
+        }
+        if (decision == Decision.Skip.NON_OWNER || routed.isFence()) {
+            counts.count("view_" + RouteCounts.outcomeOf(decision));
+            return;
+        }
         ChangeEvent change;
         try {
             change = EventJson.fromBytes(record.value());
         } catch (IllegalArgumentException e) {
-            counts.count("view_unreadable");
-            reject(record, null, "cannot read the record: " + e.getMessage());
-            return;
-        }
-        var routing = routings.routing(change.keyspace());
-        Decision decision = ChangeRouter.route(change, routing);
-        if (decision instanceof Decision.Reject reject) {
-            counts.count("view_rejected");
-            reject(record, change, reject.reason());
-            return;
-        }
-        if (decision == Decision.Skip.NON_OWNER || change.isFence()) {
-            counts.count("view_" + RouteCounts.outcomeOf(decision));
+            unreadable(record, e);
             return;
         }
         context.forward(record.withKey(keyOf(change)).withValue(change.withEpoch(routing.current().epoch())));
+    }
+
+    private void unreadable(Record<byte[], byte[]> record, IllegalArgumentException e) {
+        counts.count("view_unreadable");
+        reject(record, null, "cannot read the record: " + e.getMessage());
     }
 
     private void reject(Record<byte[], byte[]> record, ChangeEvent change, String reason) {

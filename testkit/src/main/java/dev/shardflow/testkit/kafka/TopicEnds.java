@@ -9,7 +9,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
-/** How many records a topic holds: the sum of its partitions' end offsets (for topics nothing ever deletes from). */
+/**
+ * How many records a topic holds: the sum of its partitions' end offsets (for topics nothing ever deletes from); and how
+ * far a consumer group has come through it.
+ */
 public final class TopicEnds {
 
     private TopicEnds() {}
@@ -26,6 +29,17 @@ public final class TopicEnds {
                 return 0; // created with its first record
             }
             throw new IllegalStateException("cannot read the end offsets of " + topic + ": " + e.getCause(), e);
+        }
+    }
+
+    /** The sum of the offsets {@code group} has committed on the partitions of {@code topic}; 0 before its first. */
+    public static long committed(Admin admin, String group, String topic) throws InterruptedException {
+        try {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the offsets " + group + " committed: " + e.getCause(), e);
         }
     }
 }
