@@ -4,6 +4,7 @@ import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.testkit.kafka.KafkaCluster;
+import dev.shardflow.testkit.kafka.TopicEnds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,10 +96,9 @@ final class ApplyTopics implements AutoCloseable {
                 || committed.get(p) != null && committed.get(p).offset() >= ends.get(p).offset());
     }
 
-    /** The sum of the group's committed offsets over every partition. */
-    long committed(String group) throws ExecutionException, InterruptedException {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
-                .mapToLong(OffsetAndMetadata::offset).sum();
+    /** The sum of the group's committed offsets over the partitions of {@code topic}. */
+    long committed(String group, String topic) throws InterruptedException {
+        return TopicEnds.committed(admin, group, topic);
     }
 
     /** Every record of a topic from the beginning, read until its current end. */

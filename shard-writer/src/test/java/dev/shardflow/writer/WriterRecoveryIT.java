@@ -172,7 +172,7 @@ class WriterRecoveryIT {
 
     private static boolean committedSome(String group, String topic) {
         try {
-            return !topics.caughtUp(group, topic) && topics.committed(group) > 2_000;
+            return !topics.caughtUp(group, topic) && topics.committed(group, topic) > 2_000;
         } catch (Exception e) {
             return false;
         }

@@ -177,17 +177,12 @@ public final class WriterBench {
             }
             long started = System.nanoTime();
             long end = TopicEnds.sum(admin, topic);
-            while (committed(admin, options.groupId()) < end) {
+            while (TopicEnds.committed(admin, options.groupId(), topic) < end) {
                 check(deadline);
                 Thread.sleep(20);
             }
             return rows / seconds(started);
         }
-    }
-
-    private static long committed(Admin admin, String group) throws Exception {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
-                .mapToLong(o -> o.offset()).sum();
     }
 
     /** (c) like the seed's migration script: per row, a SELECT from the source and an upsert, each row committed. */
