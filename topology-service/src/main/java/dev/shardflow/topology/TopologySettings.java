@@ -29,11 +29,12 @@ public final class TopologySettings {
             "cutover is refused while the move and the target writers have more change records than this left");
     public static final Setting<Long> ROUTER_TIMEOUT_MS = Setting.positiveLong("routers.timeoutMs", 10000L,
             "after this long without a beat a router no longer counts for a fence; longer than the routers' lease");
-    public static final Setting<Integer> CLEANUP_BATCH_ROWS = Setting.positiveInt("cleanup.batchRows", 1000,
+    public static final Setting<Integer> CLEANUP_BATCH_ROWS = Setting.positiveInt("cleanup.batchRows", 5000,
             "rows looked at per cleanup batch; those placed elsewhere are deleted in one transaction, 500 keys a "
                     + "statement");
-    public static final Setting<Long> CLEANUP_ROWS_PER_SECOND = Setting.positiveLong("cleanup.rowsPerSecond", 20000L,
-            "the most rows cleanup deletes per second on each shard");
+    public static final Setting<Long> CLEANUP_ROWS_PER_SECOND = Setting.positiveLong("cleanup.rowsPerSecond", 100000L,
+            "the most rows cleanup deletes per second on each shard, about a plain batched delete on a small server; "
+                    + "lower it where replicas of the old owners fall behind");
     public static final Setting<Integer> VERIFY_CHUNK_ROWS = Setting.positiveInt("verify.chunkRows", 2000,
             "rows per verify chunk; each chunk costs one watermark row on its owner");
     public static final Setting<Long> VERIFY_ROWS_PER_SECOND = Setting.positiveLong("verify.rowsPerSecond", 100000L,

@@ -26,11 +26,15 @@ import java.util.Map;
  * Deleted rows/s of the cleanup that completes a rebalance, on one old owner of a 4 → 5 move: the shard holds the
  * {@code users} rows it owns among four shards, and cleanup deletes those a fifth shard now owns (about a fifth),
  * with its default batch and throttle. The baseline deletes the same keys, known in advance, with a plain loop of
- * 500-key {@code DELETE ... WHERE id IN (...)} statements committed every 4,000 keys.
+ * 500-key {@code DELETE ... WHERE id IN (...)} statements committed every 4,000 keys. The three are interleaved over
+ * {@value #ROUNDS} rounds; medians are the figures.
  */
 public final class CleanupBench {
     private static final int KEYS_PER_STATEMENT = 500;
     private static final int KEYS_PER_TRANSACTION = 4_000;
+
+    /** Rounds of each measurement; the figures are their medians, their spread is printed. */
+    private static final int ROUNDS = 3;
 
     private record Result(String engine, long deleted, double raw, double cleanup, double unthrottled) {}
 
@@ -78,30 +82,51 @@ public final class CleanupBench {
                 }
             }
         }
-        RawUsers.upsert(shard, "users", owned);
-        double raw = rawDelete(shard, leaving);
-        RawUsers.upsert(shard, "users", owned);
-        double cleanup;
-        long deleted;
+        List<Double> raw = new ArrayList<>();
+        List<Double> cleanup = new ArrayList<>();
+        List<Double> unthrottled = new ArrayList<>();
         try (ShardConnections connections = new ShardConnections()) {
-            long started = System.nanoTime();
-            deleted = new Cleaner(connections, TopologySettings.CLEANUP_BATCH_ROWS.defaultValue(),
-                    TopologySettings.CLEANUP_ROWS_PER_SECOND.defaultValue()).clean(spec, five, () -> false);
-            cleanup = deleted / seconds(started);
-            if (deleted != leaving.size()) {
-                throw new IllegalStateException("cleanup deleted " + deleted + " rows, not the " + leaving.size()
-                        + " the new ring places elsewhere");
+            // the three interleaved, each on the same rows put back, so that a slow moment of the machine does not
+            // fall on one of them only
+            for (int round = 0; round < ROUNDS; round++) {
+                RawUsers.upsert(shard, "users", owned);
+                raw.add(rawDelete(shard, leaving));
+                RawUsers.upsert(shard, "users", owned);
+                cleanup.add(clean(connections, spec, five, TopologySettings.CLEANUP_ROWS_PER_SECOND.defaultValue(),
+                        leaving.size()));
+                RawUsers.upsert(shard, "users", owned);
+                unthrottled.add(clean(connections, spec, five, 0, leaving.size()));
             }
-            RawUsers.upsert(shard, "users", owned);
-            started = System.nanoTime();
-            long again = new Cleaner(connections, TopologySettings.CLEANUP_BATCH_ROWS.defaultValue(), 0)
-                    .clean(spec, five, () -> false);
-            double unthrottled = again / seconds(started);
-            System.out.printf(Locale.ROOT, "%s: %,d of %,d rows deleted; raw delete %,.0f rows/s, cleanup %,.0f "
-                    + "rows/s at its default throttle, %,.0f without%n", shard.engine().configName(), deleted,
-                    owned.size(), raw, cleanup, unthrottled);
-            return new Result(shard.engine().configName(), deleted, raw, cleanup, unthrottled);
         }
+        System.out.printf(Locale.ROOT, "%s: %,d of %,d rows deleted, %d rounds (rows/s): raw delete %s, cleanup at its "
+                + "default throttle %s, without the throttle %s%n", shard.engine().configName(), leaving.size(),
+                owned.size(), ROUNDS, spread(raw), spread(cleanup), spread(unthrottled));
+        return new Result(shard.engine().configName(), leaving.size(), median(raw), median(cleanup),
+                median(unthrottled));
+    }
+
+    /** Deleted rows/s of one cleanup of the shard at {@code rowsPerSecond}, which must delete {@code expected} rows. */
+    private static double clean(ShardConnections connections, ShardSpec spec, Topology owner, long rowsPerSecond,
+            int expected) throws Exception {
+        long started = System.nanoTime();
+        long deleted = new Cleaner(connections, TopologySettings.CLEANUP_BATCH_ROWS.defaultValue(), rowsPerSecond)
+                .clean(spec, owner, () -> false);
+        double rate = deleted / seconds(started);
+        if (deleted != expected) {
+            throw new IllegalStateException("cleanup deleted " + deleted + " rows, not the " + expected
+                    + " the new ring places elsewhere");
+        }
+        return rate;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String spread(List<Double> values) {
+        return String.format(Locale.ROOT, "%,.0f (%s)", median(values), String.join(" / ", values.stream()
+                .map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList()));
     }
 
     /** A topology of these shards, where only {@code shard} is real: the others only own keys. */

@@ -132,8 +132,10 @@ public final class PipelineBench {
             while (!service.leading()) {
                 Thread.sleep(50);
             }
-            awaitViews(bootstrap, ConsumerGroups.views(rebalancer.applicationId()), TopicNames.of(before).cdc("users"),
-                    rows, engine.configName() + ", " + layout);
+            if (!before.views().isEmpty()) {
+                awaitViews(bootstrap, ConsumerGroups.views(rebalancer.applicationId()),
+                        TopicNames.of(before).cdc("users"), rows, engine.configName() + ", " + layout);
+            }
             Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf(target.id())), null, null,
                     null));
             Topology after = plan.toTopology();
@@ -253,8 +255,9 @@ public final class PipelineBench {
     }
 
     /**
-     * Waits until the views have read the change topic: a move starts on a running rebalancer whose views are up to
-     * date, as in a deployment, and they then only keep up with what comes during the move (the new shard's writes).
+     * Waits until the views, where the keyspace declares any, have read the change topic: a move starts on a running
+     * rebalancer whose views are up to date, as in a deployment, and they then only keep up with what comes during the
+     * move (the new shard's writes).
      */
     private static void awaitViews(String bootstrap, String group, String topic, int rows, String what)
             throws Exception {

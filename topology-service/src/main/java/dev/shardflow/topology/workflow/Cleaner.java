@@ -46,23 +46,39 @@ public final class Cleaner {
     public long clean(ShardSpec shard, Topology owner, BooleanSupplier stop) throws SQLException, InterruptedException {
         long deleted = 0;
         long started = System.nanoTime();
-        for (TableSpec table : owner.tables()) {
-            if (table.placement() != TableSpec.Placement.SHARD_KEY) {
-                continue;
-            }
-            List<TableSpec> children = owner.tables().stream().filter(t -> t.placement() == TableSpec.Placement.PARENT
-                    && t.parentTable().equals(table.name())).toList();
-            List<Object> after = null;
-            while (!stop.getAsBoolean()) {
-                Batch batch = nextBatch(shard, table, owner, after);
-                if (!batch.notOwned().isEmpty()) {
-                    deleted += delete(shard, table, children, batch.notOwned());
+        // one connection walks every table: a batch's page and its deletes share a transaction and a round trip less
+        try (Connection connection = connections.open(shard)) {
+            connection.setAutoCommit(false);
+            try {
+                for (TableSpec table : owner.tables()) {
+                    if (table.placement() != TableSpec.Placement.SHARD_KEY) {
+                        continue;
+                    }
+                    List<TableSpec> children = owner.tables().stream().filter(t -> t.placement()
+                            == TableSpec.Placement.PARENT && t.parentTable().equals(table.name())).toList();
+                    List<Object> after = null;
+                    while (!stop.getAsBoolean()) {
+                        Batch batch = nextBatch(connection, shard, table, owner, after);
+                        if (!batch.notOwned().isEmpty()) {
+                            deleted += delete(connection, table, children, batch.notOwned());
+                        }
+                        connection.commit();
+                        if (batch.scanned() < batchRows) {
+                            break;
+                        }
+                        after = batch.last();
+                        Thread.sleep(throttle.waitMillis(deleted, System.nanoTime() - started));
+                    }
                 }
-                if (batch.scanned() < batchRows) {
-                    break;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException notRolledBack) {
+                    e.addSuppressed(notRolledBack); // the connection is gone: so is its transaction
                 }
-                after = batch.last();
-                Thread.sleep(throttle.waitMillis(deleted, System.nanoTime() - started));
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
         }
         if (deleted > 0) {
@@ -74,7 +90,9 @@ public final class Cleaner {
 
     private record Batch(int scanned, List<Object> last, List<List<Object>> notOwned) {}
 
-    private Batch nextBatch(ShardSpec shard, TableSpec table, Topology owner, List<Object> after) throws SQLException {
+    /** The next page of keys in primary-key order, and those of them that {@code owner} places elsewhere. */
+    private Batch nextBatch(Connection connection, ShardSpec shard, TableSpec table, Topology owner,
+            List<Object> after) throws SQLException {
         List<String> key = table.primaryKey();
         String columns = String.join(", ", key) + (key.contains(table.shardKeyColumn()) ? ""
                 : ", " + table.shardKeyColumn());
@@ -85,21 +103,23 @@ public final class Cleaner {
         List<List<Object>> notOwned = new ArrayList<>();
         List<Object> last = null;
         int scanned = 0;
-        try (Connection connection = connections.open(shard); PreparedStatement select = connection.prepareStatement(sql)) {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
             if (after != null) {
                 for (int i = 0; i < after.size(); i++) {
                     select.setObject(i + 1, after.get(i));
                 }
             }
             try (ResultSet rows = select.executeQuery()) {
+                int shardKeyAt = rows.findColumn(table.shardKeyColumn());
+                int[] keyAt = key.stream().mapToInt(column -> findColumn(rows, column)).toArray();
                 while (rows.next()) {
                     scanned++;
-                    List<Object> pk = new ArrayList<>();
-                    for (String column : key) {
-                        pk.add(rows.getObject(column));
+                    List<Object> pk = new ArrayList<>(keyAt.length);
+                    for (int at : keyAt) {
+                        pk.add(rows.getObject(at));
                     }
                     last = pk;
-                    Object shardKey = rows.getObject(table.shardKeyColumn());
+                    Object shardKey = rows.getObject(shardKeyAt);
                     if (shardKey != null && !owner.strategy().ownerOf(shardKey).equals(shard.id())) {
                         notOwned.add(pk);
                     }
@@ -109,32 +129,29 @@ public final class Cleaner {
         return new Batch(scanned, last, notOwned);
     }
 
+    private static int findColumn(ResultSet rows, String column) {
+        try {
+            return rows.findColumn(column);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the cleanup's own query lacks column " + column, e);
+        }
+    }
+
     /**
-     * Deletes the keys, children first, in statements of at most {@value #KEYS_PER_STATEMENT} keys, all in one
+     * Deletes the keys, children first, in statements of at most {@value #KEYS_PER_STATEMENT} keys, in the batch's
      * transaction: a batch is gone or still there, never half.
      */
-    private long delete(ShardSpec shard, TableSpec table, List<TableSpec> children, List<List<Object>> keys)
-            throws SQLException {
+    private static long delete(Connection connection, TableSpec table, List<TableSpec> children,
+            List<List<Object>> keys) throws SQLException {
         long deleted = 0;
-        try (Connection connection = connections.open(shard)) {
-            connection.setAutoCommit(false);
-            try {
-                for (int from = 0; from < keys.size(); from += KEYS_PER_STATEMENT) {
-                    List<List<Object>> some = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_STATEMENT));
-                    if (table.primaryKey().size() == 1) {
-                        for (TableSpec child : children) {
-                            deleted += deleteWhereIn(connection, child.name(), List.of(child.parentColumn()), some);
-                        }
-                    }
-                    deleted += deleteWhereIn(connection, table.name(), table.primaryKey(), some);
+        for (int from = 0; from < keys.size(); from += KEYS_PER_STATEMENT) {
+            List<List<Object>> some = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_STATEMENT));
+            if (table.primaryKey().size() == 1) {
+                for (TableSpec child : children) {
+                    deleted += deleteWhereIn(connection, child.name(), List.of(child.parentColumn()), some);
                 }
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            deleted += deleteWhereIn(connection, table.name(), table.primaryKey(), some);
         }
         return deleted;
     }
