@@ -2,6 +2,7 @@ package dev.shardflow.writer.replay;
 
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EnvelopeCheck;
+import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.event.EventJson;
 import java.time.Duration;
@@ -28,21 +29,37 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * rewound, up to the same place again; later on to newer watermarks.
  */
 final class LogReader implements AutoCloseable {
+    /** How much of each event a read hands on. */
+    enum Reading {
+        /**
+         * The envelope and the routing columns ({@link EnvelopeReader}): enough to place a row and find its last
+         * change; the reader of the sink decodes in full ({@link #decode}) the few records whose columns it needs.
+         */
+        ENVELOPE,
+        /** The whole event. */
+        FULL
+    }
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final Topology keyspace;
+    private final EnvelopeReader envelopes;
     private final List<TopicPartition> partitions = new ArrayList<>();
     private final Map<TopicPartition, Long> starts = new HashMap<>();
     private final Map<TopicPartition, Long> markers = new HashMap<>();
 
-    /** Gets each record with its event: null for a tombstone, or the reason it could not be read. */
+    /**
+     * Gets each record with its event — as the reader's {@link Reading} says — null for a tombstone, or the reason it
+     * could not be read.
+     */
     interface Sink {
         void accept(ConsumerRecord<byte[], byte[]> record, ChangeEvent event, String unreadable)
                 throws InterruptedException;
     }
 
     /** @param keyspace the keyspace whose topic is read: an event that does not belong to it is not handed on */
-    LogReader(String bootstrapServers, String topic, Topology keyspace, String clientId, int maxPollRecords) {
+    LogReader(String bootstrapServers, String topic, Topology keyspace, String clientId, int maxPollRecords,
+            Reading reading) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -55,6 +72,16 @@ final class LogReader implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(p);
         this.topic = topic;
         this.keyspace = keyspace;
+        this.envelopes = reading == Reading.ENVELOPE ? new EnvelopeReader(keyspace) : null;
+    }
+
+    /**
+     * The whole event of a record whose envelope a sink was given.
+     *
+     * @throws IllegalArgumentException if it cannot be read
+     */
+    static ChangeEvent decode(ConsumerRecord<byte[], byte[]> record) {
+        return EventJson.fromBytes(record.value());
     }
 
     /** Positions every partition at {@code start}, and remembers it for {@link #rewind}. */
@@ -195,7 +222,7 @@ final class LogReader implements AutoCloseable {
         }
         ChangeEvent event;
         try {
-            event = EventJson.fromBytes(record.value());
+            event = envelopes == null ? EventJson.fromBytes(record.value()) : envelopes.read(record.value()).event();
         } catch (RuntimeException e) {
             sink.accept(record, null, "replay cannot read the change record: " + e.getMessage());
             return null;

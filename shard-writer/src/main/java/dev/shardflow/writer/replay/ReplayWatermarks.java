@@ -2,6 +2,7 @@ package dev.shardflow.writer.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.contract.ControlTables;
+import dev.shardflow.core.retry.Backoff;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import java.sql.Connection;
@@ -21,7 +22,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplayWatermarks {
     private static final Logger log = LoggerFactory.getLogger(ReplayWatermarks.class);
-    private static final Duration MARKER_RETRY = Duration.ofSeconds(5);
+    /**
+     * How long a read waits for a watermark before it writes another: briefly at first, since capture that has just
+     * started (a shard being rebuilt) misses the first one, then up to every few seconds.
+     */
+    private static final Backoff MARKER_RETRY = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(5));
 
     private final String run;
     private final ShardSpec shard;
@@ -63,8 +68,8 @@ final class ReplayWatermarks {
 
     /**
      * Writes a watermark on the shard and reads every topic to it. A watermark written before capture captures the
-     * recreated tables never arrives, so while none has arrived a new one is written every few seconds; any of this
-     * run's watermarks from the first one on ends the read.
+     * recreated tables never arrives, so while none has arrived a new one is written, at first after half a second,
+     * then up to every few seconds; any of this run's watermarks from the first one on ends the read.
      */
     void readToWatermark(List<TableSpec> tables, Map<String, LogReader> readers,
             Function<TableSpec, LogReader.Sink> sinks) throws InterruptedException {
@@ -75,8 +80,9 @@ final class ReplayWatermarks {
         long deadline = System.nanoTime() + markerTimeout.toNanos();
         for (TableSpec spec : tables) {
             tally.table = spec.name();
+            int retries = 0;
             while (true) {
-                long attempt = Math.min(deadline, System.nanoTime() + MARKER_RETRY.toNanos());
+                long attempt = Math.min(deadline, System.nanoTime() + MARKER_RETRY.delay(retries + 1).toNanos());
                 try {
                     readers.get(spec.name()).readToMarker(shard.id(), ours, attempt, sinks.apply(spec));
                     break;
@@ -85,6 +91,7 @@ final class ReplayWatermarks {
                         throw new ReplayException(late.getMessage() + " (watermarks from " + first + " on, waited "
                                 + markerTimeout.toSeconds() + " s)", late);
                     }
+                    retries++;
                     log.info("replay {} of {}: no watermark in {} yet; writing another", run, shard.id(),
                             spec.name());
                     writeMarker();

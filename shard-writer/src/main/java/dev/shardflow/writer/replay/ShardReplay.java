@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  *       row without a version is from then on one the application wrote during the replay, and the replay leaves it
  *       alone ({@link GuardedSql.Unversioned#NEWER});
  *   <li><b>index</b>: a watermark is written on the shard, and every change topic is read from the start to it; per
- *       row the offset of its last change is kept (children are placed by their parent's shard key);
+ *       row the offset of its last change is kept (children are placed by their parent's shard key). Changes are
+ *       read for their envelope and routing columns only ({@link LogReader.Reading#ENVELOPE});
  *   <li><b>copy</b>: the topics are read again to the watermark, and only the last change of each row is applied,
- *       so a row is written once and an application write made after it is never undone;
+ *       so a row is written once and an application write made after it is never undone; only that change is
+ *       decoded in full;
  *   <li><b>check</b>: every row of the shard is compared with the image the log last has ({@link ReplayCheck}),
  *       following the log past the watermark for rows the application changed since.
  * </ol>
@@ -100,7 +102,7 @@ public final class ShardReplay {
                     "replay-" + shard.id()), options.batchRows(), throttle);
             for (TableSpec spec : tables) {
                 LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()), topology,
-                        "shardflow-replay-" + shard.id() + "-" + run, options.batchRows());
+                        "shardflow-replay-" + shard.id() + "-" + run, options.batchRows(), LogReader.Reading.ENVELOPE);
                 readers.put(spec.name(), reader);
                 reader.seek(options.start());
             }
@@ -222,7 +224,7 @@ public final class ShardReplay {
         watermarks.readToWatermark(tables, readers, spec -> (record, event, unreadable) -> {
             String key = history.ownKey(spec, event);
             if (key != null) {
-                long image = history.image(spec.name(), event);
+                long image = history.image(spec.name(), LogReader.decode(record));
                 Long expected = history.ledger(spec.name()).expected(key);
                 if (expected == null || expected != image) {
                     tally.applicationWrites++; // not the copy's own write coming back through capture
@@ -268,8 +270,9 @@ public final class ShardReplay {
         Change change;
         long hash;
         try {
-            change = new Change(event, VersionStamp.of(event).toBytes(), Change.rowKey(event), origin);
-            hash = history.image(spec.name(), event);
+            ChangeEvent full = LogReader.decode(record); // the row's columns, for the one change of it applied
+            change = new Change(full, VersionStamp.of(full).toBytes(), Change.rowKey(full), origin);
+            hash = history.image(spec.name(), full);
         } catch (IllegalArgumentException e) {
             writer.deadLetter(new Rejected(origin, event, "replay of " + shard.id() + ": " + e.getMessage(), e));
             return;

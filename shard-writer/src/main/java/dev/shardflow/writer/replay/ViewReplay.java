@@ -70,7 +70,7 @@ public final class ViewReplay {
         long[] counts = new long[3]; // read, superseded, deadLettered by the reader
         try (HikariDataSource pool = ShardPools.open(target, target.password().resolve(), ReplayWriter.POOL);
                 LogReader reader = new LogReader(bootstrapServers, topic, topology, "shardflow-replay-view-" + view.name(),
-                        2_000)) {
+                        2_000, LogReader.Reading.FULL)) {
             try (Connection connection = pool.getConnection()) {
                 connection.setAutoCommit(false);
                 new TargetSchema(dialect).prepare(connection, List.of(view.name()), Map.of(), true);
