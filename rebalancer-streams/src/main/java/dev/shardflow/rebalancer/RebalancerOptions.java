@@ -67,6 +67,11 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
                 replicationFactor, streamThreads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
+    public RebalancerOptions withCommitIntervalMs(long intervalMs) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+                replicationFactor, threads, intervalMs, viewsCommitIntervalMs, stateDir);
+    }
+
     public RebalancerOptions withStateDir(String dir) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, threads, commitIntervalMs, viewsCommitIntervalMs, dir);

@@ -13,6 +13,7 @@ import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.RebalancerOptions;
 import dev.shardflow.rebalancer.RebalancerService;
+import dev.shardflow.rebalancer.RebalancerSettings;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
@@ -116,7 +117,9 @@ public final class PipelineBench {
             awaitCaptured(bootstrap, TopicNames.of(before).cdc("users"), rows);
             System.out.printf(Locale.ROOT, "%s, %s: captured %,d rows in %.1f s%n", engine.configName(), layout, rows,
                     seconds(captureStarted));
-            RebalancerOptions rebalancer = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1);
+            RebalancerOptions rebalancer = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
+                    .withCommitIntervalMs(Long.getLong("bench.commitIntervalMs",
+                            RebalancerSettings.COMMIT_INTERVAL_MS.defaultValue()));
             List<RebalancerService> moves = new ArrayList<>();
             for (int i = 0; i < rebalancers; i++) {
                 moves.add(new RebalancerService(rebalancer.withStateDir(Scratch.newDirectory("pipeline-streams")

@@ -109,36 +109,35 @@ public final class ChunkedVerifier {
         Watermarks watermarks = scope.other() == null ? null
                 : new Watermarks(connections, paths, scope.current(), run);
         long started = System.nanoTime();
-        Throttle throttle = new Throttle(settings.rowsPerSecond());
-        long[] lastCheckpoint = {System.nanoTime()};
+        Reporting reporting = new Reporting(run, steps, listener, tally, total, new Throttle(settings.rowsPerSecond()),
+                started, new long[] {System.nanoTime()});
         log.info("verify {} ({}): {} step(s), {} row(s) to read{}", run, scope.name(), steps.size(), total,
                 cursor == VerifyCursor.START ? "" : ", resuming at step " + cursor.step());
         int index = cursor.step();
         List<Object> after = cursor.after();
         try {
-            for (; index < steps.size(); index++) {
-                Step step = steps.get(index);
+            while (index < steps.size()) {
+                if (steps.get(index) instanceof Moving) {
+                    // the moving steps run as one stream of chunks, each step's read ahead while the last watermarks
+                    // of the one before travel
+                    List<MovingCheck.Part> parts = new ArrayList<>();
+                    for (; index < steps.size() && steps.get(index) instanceof Moving moving; index++) {
+                        int at = index;
+                        parts.add(new MovingCheck.Part(moving.table(), moving.owner(), moving.targets(), after,
+                                () -> reporting.starting(at), () -> reporting.paced(at),
+                                upTo -> reporting.done(at, upTo)));
+                        after = null;
+                    }
+                    new MovingCheck(connections, watermarks, tally, settings, new Placement(scope.current(),
+                            scope.other())).run(parts);
+                    continue;
+                }
                 int at = index;
-                String describe = step.describe();
-                Runnable paced = () -> {
-                    try {
-                        Thread.sleep(throttle.waitMillis(tally.rowsRead, System.nanoTime() - started));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new VerifyException("verify " + run + " interrupted", e);
-                    }
-                    listener.progress(progress(run, describe, tally, total, started, false));
-                };
-                Consumer<List<Object>> done = upTo -> {
-                    if (System.nanoTime() - lastCheckpoint[0] > 5_000_000_000L) {
-                        lastCheckpoint[0] = System.nanoTime();
-                        listener.checkpoint(tally.report(false, upTo == null ? new VerifyCursor(at + 1, null)
-                                : new VerifyCursor(at, upTo)));
-                    }
-                };
-                log.info("verify {}: step {} of {}: {}", run, index + 1, steps.size(), describe);
-                runStep(step, scope, watermarks, tally, paced, after, done);
+                reporting.starting(at);
+                runStep(steps.get(at), scope, watermarks, tally, () -> reporting.paced(at), after,
+                        upTo -> reporting.done(at, upTo));
                 after = null;
+                index++;
             }
         } catch (SQLException e) {
             throw new VerifyException("verify " + run + " could not read a shard: " + e.getMessage(), e);
@@ -158,15 +157,42 @@ public final class ChunkedVerifier {
 
     private void runStep(Step step, Scope scope, Watermarks watermarks, VerifyTally tally, Runnable paced,
             List<Object> after, Consumer<List<Object>> done) throws SQLException, InterruptedException {
-        if (step instanceof Moving moving) {
-            new MovingCheck(connections, watermarks, tally, settings, new Placement(scope.current(), scope.other()), paced)
-                    .run(moving.table(), moving.owner(), moving.targets(), after, done);
-        } else if (step instanceof Orphans orphans) {
+        if (step instanceof Orphans orphans) {
             new OrphanScan(connections, tally, settings, new Placement(scope.current(), scope.other()), paced)
                     .scan(orphans.table(), orphans.shard(), after, done);
         } else if (step instanceof Reference reference) {
             new OrphanScan(connections, tally, settings, new Placement(scope.current(), scope.other()), paced)
                     .compareReference(reference.table(), reference.shards(), watermarks);
+        }
+    }
+
+    /**
+     * What the steps of a run report as they go: a log line when one starts, the throttle and progress after every
+     * read, and a checkpoint (at most every five seconds) after every chunk compared.
+     */
+    private record Reporting(String run, List<Step> steps, Listener listener, VerifyTally tally, long total,
+            Throttle throttle, long started, long[] lastCheckpoint) {
+
+        void starting(int at) {
+            log.info("verify {}: step {} of {}: {}", run, at + 1, steps.size(), steps.get(at).describe());
+        }
+
+        void paced(int at) {
+            try {
+                Thread.sleep(throttle.waitMillis(tally.rowsRead, System.nanoTime() - started));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VerifyException("verify " + run + " interrupted", e);
+            }
+            listener.progress(progress(run, steps.get(at).describe(), tally, total, started, false));
+        }
+
+        void done(int at, List<Object> upTo) {
+            if (System.nanoTime() - lastCheckpoint[0] > 5_000_000_000L) {
+                lastCheckpoint[0] = System.nanoTime();
+                listener.checkpoint(tally.report(false, upTo == null ? new VerifyCursor(at + 1, null)
+                        : new VerifyCursor(at, upTo)));
+            }
         }
     }
 

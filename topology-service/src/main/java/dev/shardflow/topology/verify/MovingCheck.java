@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compares one table's moving rows of one owner with the other side, chunk by chunk in primary-key order, while
- * writes go on and without locks.
+ * Compares the moving rows of a table on one owner with the other side — of several such parts in turn — chunk by
+ * chunk in primary-key order, while writes go on and without locks.
  *
  * <p>Per chunk: read the owner's rows, write a watermark on the owner, and once the other side's writers applied it,
  * read the same key range there and compare the two sides' row counts and order-independent hash sums
@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * so a key the owner did not change between its read and a second look after the other side's read must be equal
  * there; the keys that differ are read again on the owner, and those it still holds as read are confirmed
  * differences. Keys that changed meanwhile are compared again with a new watermark, up to a bound, and any still
- * changing then are counted as unsettled rather than reported. Chunks are read ahead while earlier watermarks travel.
+ * changing then are counted as unsettled rather than reported. Chunks are read ahead while earlier watermarks travel,
+ * the next part's too.
  */
 final class MovingCheck {
     private static final Logger log = LoggerFactory.getLogger(MovingCheck.class);
@@ -42,88 +43,122 @@ final class MovingCheck {
     private final VerifyTally tally;
     private final VerifySettings settings;
     private final Placement placement;
-    private final Runnable paced;
 
-    /** @param paced called after every read, to throttle and report progress */
     MovingCheck(ShardConnections connections, Watermarks watermarks, VerifyTally tally, VerifySettings settings,
-            Placement placement, Runnable paced) {
+            Placement placement) {
         this.connections = connections;
         this.watermarks = watermarks;
         this.tally = tally;
         this.settings = settings;
         this.placement = placement;
-        this.paced = paced;
     }
 
-    private record Pending(List<Object> after, List<Object> upTo, String watermark, long deadlineNanos,
-            Map<String, Map<String, RowImage>> expected, Set<String> applied) {}
-
     /**
-     * @param owner the shard whose rows are the truth
+     * One step of a run: a table's moving rows on one owner.
+     *
      * @param targets the shards the other topology moves some of {@code owner}'s keys to
      * @param after where to start (null: the first key)
-     * @param done called with the last key of each chunk once it and every chunk before it are compared
+     * @param starting called when its first chunk is about to be read
+     * @param paced called after every read of it, to throttle and report progress
+     * @param done called with the last key of each chunk once it and every chunk before it are compared (null: the
+     *     step's last chunk)
      */
-    void run(TableSpec table, ShardSpec owner, List<ShardSpec> targets, List<Object> after,
-            Consumer<List<Object>> done) throws SQLException, InterruptedException {
-        RowReader ownerReader = new RowReader(owner, table, placement.current(),
-                ChunkedVerifier.derivedColumns(placement.current(), table));
-        Map<String, RowReader> targetReaders = new LinkedHashMap<>();
-        for (ShardSpec target : targets) {
-            targetReaders.put(target.id(), new RowReader(target, table, placement.other(),
-                    ChunkedVerifier.derivedColumns(placement.current(), table)));
-        }
+    record Part(TableSpec table, ShardSpec owner, List<ShardSpec> targets, List<Object> after, Runnable starting,
+            Runnable paced, Consumer<List<Object>> done) {}
+
+    /** A part's readers: the owner's, and each target's. */
+    private record Readers(Part part, RowReader owner, Map<String, RowReader> targets) {}
+
+    private record Pending(Readers readers, List<Object> after, List<Object> upTo, String watermark,
+            long deadlineNanos, Map<String, Map<String, RowImage>> expected, Set<String> applied) {}
+
+    /**
+     * Compares the parts in order, as one stream of chunks: the chunks of the next part are read while the
+     * watermarks of the last ones of a part travel, so a run waits out the pipeline's latency once, not once per part.
+     * Chunks are compared, and reported {@code done}, in the order they were read.
+     */
+    void run(List<Part> parts) throws SQLException, InterruptedException {
         Deque<Pending> pending = new ArrayDeque<>();
-        List<Object> from = after;
-        boolean more = true;
+        int next = 0;
+        Readers reading = null;
+        List<Object> from = null;
+        boolean more = !parts.isEmpty();
         while (more || !pending.isEmpty()) {
             if (more && pending.size() < settings.pendingChunks()) {
-                List<Object> upTo;
-                List<RowImage> rows;
-                try (Connection connection = open(owner)) {
-                    upTo = ownerReader.chunkEnd(connection, from, settings.chunkRows());
-                    rows = ownerReader.read(connection, from, upTo);
+                if (reading == null) {
+                    Part part = parts.get(next);
+                    part.starting().run();
+                    reading = readers(part);
+                    from = part.after();
                 }
-                tally.rowsRead += rows.size();
-                tally.rowsScanned += rows.size();
-                Map<String, Map<String, RowImage>> expected = new LinkedHashMap<>();
-                targetReaders.keySet().forEach(target -> expected.put(target, new LinkedHashMap<>()));
-                for (RowImage row : rows) {
-                    if (row.placementKey() == null) {
-                        tally.unplaceable++;
-                    }
-                    String target = movesTo(row, owner.id());
-                    if (target != null && expected.containsKey(target)) {
-                        expected.get(target).put(row.key(), row);
-                    }
+                Pending chunk = read(reading, from);
+                pending.add(chunk);
+                from = chunk.upTo();
+                Part part = reading.part();
+                if (from == null) {
+                    reading = null;
+                    next++;
+                    more = next < parts.size();
                 }
-                String watermark = watermarks.write(owner);
-                pending.add(new Pending(from, upTo, watermark,
-                        System.nanoTime() + settings.watermarkTimeout().toNanos(), expected, new HashSet<>()));
-                from = upTo;
-                more = upTo != null;
-                paced.run();
+                part.paced().run();
             }
             Pending head = pending.peek();
-            if (head == null) {
-                continue;
-            }
+            List<ShardSpec> targets = head.readers().part().targets();
             if (arrived(head, targets)) {
                 pending.poll();
-                compare(table, owner, targetReaders, head);
+                compare(head);
                 tally.chunks++;
-                done.accept(head.upTo());
-                paced.run();
+                head.readers().part().done().accept(head.upTo());
+                head.readers().part().paced().run();
             } else if (!more || pending.size() >= settings.pendingChunks()) {
                 if (System.nanoTime() > head.deadlineNanos()) {
+                    ShardSpec owner = head.readers().part().owner();
                     throw new VerifyException("watermark " + head.watermark() + " written on " + owner.id()
-                            + " was not applied on " + missing(head, targets) + " within "
+                            + " was not applied on " + targets.stream().map(ShardSpec::id)
+                            .filter(id -> !head.applied().contains(id)).toList() + " within "
                             + settings.watermarkTimeout().toSeconds() + " s; check that capture of " + owner.id()
                             + ", the rebalancer and the writers of the other side are running");
                 }
                 Thread.sleep(20);
             }
         }
+    }
+
+    private Readers readers(Part part) {
+        Map<String, RowReader> targetReaders = new LinkedHashMap<>();
+        for (ShardSpec target : part.targets()) {
+            targetReaders.put(target.id(), new RowReader(target, part.table(), placement.other(),
+                    ChunkedVerifier.derivedColumns(placement.current(), part.table())));
+        }
+        return new Readers(part, new RowReader(part.owner(), part.table(), placement.current(),
+                ChunkedVerifier.derivedColumns(placement.current(), part.table())), targetReaders);
+    }
+
+    /** Reads the owner's next chunk after {@code from}, keeps the rows that move, and writes its watermark. */
+    private Pending read(Readers readers, List<Object> from) throws SQLException {
+        ShardSpec owner = readers.part().owner();
+        List<Object> upTo;
+        List<RowImage> rows;
+        try (Connection connection = open(owner)) {
+            upTo = readers.owner().chunkEnd(connection, from, settings.chunkRows());
+            rows = readers.owner().read(connection, from, upTo);
+        }
+        tally.rowsRead += rows.size();
+        tally.rowsScanned += rows.size();
+        Map<String, Map<String, RowImage>> expected = new LinkedHashMap<>();
+        readers.targets().keySet().forEach(target -> expected.put(target, new LinkedHashMap<>()));
+        for (RowImage row : rows) {
+            if (row.placementKey() == null) {
+                tally.unplaceable++;
+            }
+            String target = movesTo(row, owner.id());
+            if (target != null && expected.containsKey(target)) {
+                expected.get(target).put(row.key(), row);
+            }
+        }
+        String watermark = watermarks.write(owner);
+        return new Pending(readers, from, upTo, watermark, System.nanoTime() + settings.watermarkTimeout().toNanos(),
+                expected, new HashSet<>());
     }
 
     /** The shard the other topology places the row on, if that is not {@code owner} and {@code owner} owns it now. */
@@ -146,13 +181,9 @@ final class MovingCheck {
         return chunk.applied().size() == targets.size();
     }
 
-    private static List<String> missing(Pending chunk, List<ShardSpec> targets) {
-        return targets.stream().map(ShardSpec::id).filter(id -> !chunk.applied().contains(id)).toList();
-    }
-
-    private void compare(TableSpec table, ShardSpec owner, Map<String, RowReader> targetReaders, Pending chunk)
-            throws SQLException, InterruptedException {
-        for (Map.Entry<String, RowReader> target : targetReaders.entrySet()) {
+    private void compare(Pending chunk) throws SQLException, InterruptedException {
+        ShardSpec owner = chunk.readers().part().owner();
+        for (Map.Entry<String, RowReader> target : chunk.readers().targets().entrySet()) {
             RowReader reader = target.getValue();
             Map<String, RowImage> there = new LinkedHashMap<>();
             try (Connection connection = open(reader.shard())) {
@@ -173,7 +204,7 @@ final class MovingCheck {
             tally.rowsCompared += keys.size();
             List<String> differing = keys.stream().filter(k -> !same(expected.get(k), there.get(k))).toList();
             if (!differing.isEmpty()) {
-                settle(table, owner, reader, differing, expected, there);
+                settle(chunk.readers(), reader, differing, expected, there);
             }
         }
     }
@@ -183,11 +214,11 @@ final class MovingCheck {
      * differs for real; a key it changed meanwhile is compared again with a fresh watermark, up to
      * {@code maxRechecks} times.
      */
-    private void settle(TableSpec table, ShardSpec owner, RowReader target, List<String> differing,
-            Map<String, RowImage> ownerRows, Map<String, RowImage> targetRows)
-            throws SQLException, InterruptedException {
-        RowReader ownerReader = new RowReader(owner, table, placement.current(),
-                ChunkedVerifier.derivedColumns(placement.current(), table));
+    private void settle(Readers readers, RowReader target, List<String> differing, Map<String, RowImage> ownerRows,
+            Map<String, RowImage> targetRows) throws SQLException, InterruptedException {
+        TableSpec table = readers.part().table();
+        ShardSpec owner = readers.part().owner();
+        RowReader ownerReader = readers.owner();
         Map<String, List<Object>> keyValues = new LinkedHashMap<>();
         for (String key : differing) {
             RowImage any = ownerRows.containsKey(key) ? ownerRows.get(key) : targetRows.get(key);
