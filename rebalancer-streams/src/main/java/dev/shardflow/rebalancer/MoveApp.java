@@ -63,7 +63,8 @@ public final class MoveApp implements AutoCloseable {
             copyEnd = endOffsets(admin);
             starts.record(rebalanceId, copyEnd);
         }
-        streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts), properties());
+        streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts,
+                Duration.ofMillis(options.commitIntervalMs())), properties());
         streams.setUncaughtExceptionHandler(error -> {
             log.error("move {}: a stream thread failed; it is replaced and resumes from the last commit", rebalanceId,
                     error);
@@ -96,8 +97,12 @@ public final class MoveApp implements AutoCloseable {
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
+    /** A move commits at the bulk interval; what is live or a fence commits sooner ({@code RekeyTopology}). */
     private Properties properties() {
-        return streamsProperties(options, applicationId);
+        Properties p = streamsProperties(options, applicationId);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Math.max(options.commitIntervalMs(),
+                options.bulkCommitIntervalMs()));
+        return p;
     }
 
     /** The Streams settings of every application of a rebalancer: the moves and the views. */

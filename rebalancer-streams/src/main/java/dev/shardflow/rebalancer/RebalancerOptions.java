@@ -3,6 +3,7 @@ package dev.shardflow.rebalancer;
 import static dev.shardflow.rebalancer.RebalancerSettings.APPLICATION_ID;
 import static dev.shardflow.rebalancer.RebalancerSettings.APPLY_PARTITIONS;
 import static dev.shardflow.rebalancer.RebalancerSettings.BOOTSTRAP_SERVERS;
+import static dev.shardflow.rebalancer.RebalancerSettings.BULK_COMMIT_INTERVAL_MS;
 import static dev.shardflow.rebalancer.RebalancerSettings.COMMIT_INTERVAL_MS;
 import static dev.shardflow.rebalancer.RebalancerSettings.PROCESSING_GUARANTEE;
 import static dev.shardflow.rebalancer.RebalancerSettings.REPLICATION_FACTOR;
@@ -22,7 +23,7 @@ import java.util.Objects;
 /** What a rebalancer runs with: the fallback topology, the Kafka cluster, and the Streams tuning. */
 public record RebalancerOptions(Topology topology, String bootstrapServers, String applicationId,
         String processingGuarantee, int applyPartitions, int replicationFactor, int threads, long commitIntervalMs,
-        long viewsCommitIntervalMs, String stateDir) {
+        long bulkCommitIntervalMs, long viewsCommitIntervalMs, String stateDir) {
 
     public RebalancerOptions {
         Objects.requireNonNull(topology, "topology");
@@ -35,7 +36,8 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
     public static RebalancerOptions defaults(Topology topology, String bootstrapServers) {
         return new RebalancerOptions(topology, bootstrapServers, defaultApplicationId(topology),
                 PROCESSING_GUARANTEE.defaultValue(), APPLY_PARTITIONS.defaultValue(), REPLICATION_FACTOR.defaultValue(),
-                THREADS.defaultValue(), COMMIT_INTERVAL_MS.defaultValue(), VIEWS_COMMIT_INTERVAL_MS.defaultValue(),
+                THREADS.defaultValue(), COMMIT_INTERVAL_MS.defaultValue(), BULK_COMMIT_INTERVAL_MS.defaultValue(),
+                VIEWS_COMMIT_INTERVAL_MS.defaultValue(),
                 STATE_DIR.defaultValue());
     }
 
@@ -48,33 +50,39 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
                 : settings.get(APPLICATION_ID);
         return new RebalancerOptions(topology, settings.get(BOOTSTRAP_SERVERS), applicationId,
                 settings.get(PROCESSING_GUARANTEE), settings.get(APPLY_PARTITIONS), settings.get(REPLICATION_FACTOR),
-                settings.get(THREADS), settings.get(COMMIT_INTERVAL_MS), settings.get(VIEWS_COMMIT_INTERVAL_MS),
+                settings.get(THREADS), settings.get(COMMIT_INTERVAL_MS), settings.get(BULK_COMMIT_INTERVAL_MS),
+                settings.get(VIEWS_COMMIT_INTERVAL_MS),
                 settings.get(STATE_DIR));
     }
 
     public RebalancerOptions withReplicationFactor(int factor) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
-                factor, threads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
+                factor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withProcessingGuarantee(String guarantee) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, guarantee, applyPartitions,
-                replicationFactor, threads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
+                replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withThreads(int streamThreads) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
-                replicationFactor, streamThreads, commitIntervalMs, viewsCommitIntervalMs, stateDir);
+                replicationFactor, streamThreads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
+    }
+
+    public RebalancerOptions withBulkCommitIntervalMs(long intervalMs) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+                replicationFactor, threads, commitIntervalMs, intervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withCommitIntervalMs(long intervalMs) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
-                replicationFactor, threads, intervalMs, viewsCommitIntervalMs, stateDir);
+                replicationFactor, threads, intervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withStateDir(String dir) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
-                replicationFactor, threads, commitIntervalMs, viewsCommitIntervalMs, dir);
+                replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, dir);
     }
 
     private static String defaultApplicationId(Topology topology) {

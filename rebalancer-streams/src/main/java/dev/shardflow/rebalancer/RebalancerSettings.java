@@ -22,7 +22,11 @@ public final class RebalancerSettings {
     public static final Setting<Integer> THREADS = Setting.positiveInt("streams.threads", 1,
             "stream threads of this instance; add threads or instances up to the partitions of the change topics");
     public static final Setting<Long> COMMIT_INTERVAL_MS = Setting.positiveLong("streams.commitIntervalMs", 100L,
-            "how often a transaction commits; shorter means lower latency to the writers, longer more throughput");
+            "the longest a live change (captured in the last 2 s) waits for a move's transaction to commit: its "
+                    + "latency to the writers; a fence marker commits at once");
+    public static final Setting<Long> BULK_COMMIT_INTERVAL_MS = Setting.positiveLong("streams.bulkCommitIntervalMs",
+            1000L, "how often a move's transaction commits while it forwards only history or a backlog (a copy): longer means "
+                    + "fewer commits and more throughput, and a longer redo after a crash");
     public static final Setting<Long> VIEWS_COMMIT_INTERVAL_MS = Setting.positiveLong("streams.viewsCommitIntervalMs",
             1000L, "how often the views' transaction commits: how fresh a view is, against the cost of a commit (one "
                     + "marker per partition written) for every record of a first build");
@@ -30,7 +34,8 @@ public final class RebalancerSettings {
             "where local state lives; default means a directory under the system temporary directory");
 
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, APPLICATION_ID,
-            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS, VIEWS_COMMIT_INTERVAL_MS, STATE_DIR);
+            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS, BULK_COMMIT_INTERVAL_MS,
+            VIEWS_COMMIT_INTERVAL_MS, STATE_DIR);
 
     private RebalancerSettings() {}
 }

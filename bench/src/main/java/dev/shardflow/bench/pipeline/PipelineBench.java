@@ -118,8 +118,8 @@ public final class PipelineBench {
             System.out.printf(Locale.ROOT, "%s, %s: captured %,d rows in %.1f s%n", engine.configName(), layout, rows,
                     seconds(captureStarted));
             RebalancerOptions rebalancer = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
-                    .withCommitIntervalMs(Long.getLong("bench.commitIntervalMs",
-                            RebalancerSettings.COMMIT_INTERVAL_MS.defaultValue()));
+                    .withBulkCommitIntervalMs(Long.getLong("bench.bulkCommitIntervalMs",
+                            RebalancerSettings.BULK_COMMIT_INTERVAL_MS.defaultValue()));
             List<RebalancerService> moves = new ArrayList<>();
             for (int i = 0; i < rebalancers; i++) {
                 moves.add(new RebalancerService(rebalancer.withStateDir(Scratch.newDirectory("pipeline-streams")

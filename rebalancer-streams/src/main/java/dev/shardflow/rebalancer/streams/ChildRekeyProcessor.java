@@ -6,6 +6,7 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -19,19 +20,19 @@ import org.apache.kafka.streams.processor.api.Record;
 final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Topology topology;
     private final RouteCounts counts;
-    private ProcessorContext<byte[], byte[]> context;
+    private final Duration liveCommit;
     private Outputs outputs;
     private EnvelopeReader reader;
 
-    ChildRekeyProcessor(Topology topology, RouteCounts counts) {
+    ChildRekeyProcessor(Topology topology, RouteCounts counts, Duration liveCommit) {
+        this.liveCommit = liveCommit;
         this.topology = topology;
         this.counts = counts;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
-        this.context = context;
-        this.outputs = new Outputs(context, counts);
+        this.outputs = new Outputs(context, counts, liveCommit);
         this.reader = new EnvelopeReader(topology);
     }
 
@@ -52,7 +53,7 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
         if (child.isFence()) {
             Headers headers = new RecordHeaders().add(RekeyTopology.FENCE_PATH_HEADER,
                     outputs.fencePath(null).getBytes(StandardCharsets.UTF_8));
-            context.forward(record.withHeaders(headers), RekeyTopology.CHILDREN_FENCE_SINK);
+            outputs.childFence(record.withHeaders(headers));
             return;
         }
         TableSpec table = topology.table(child.table()).orElse(null);
@@ -68,6 +69,6 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
             outputs.deadLetter(record.key(), record.value(), record.timestamp(), child, e.getMessage(), e);
             return;
         }
-        context.forward(record.withKey(parentKey), RekeyTopology.CHILDREN_SINK);
+        outputs.child(record.withKey(parentKey));
     }
 }

@@ -6,6 +6,7 @@ import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,13 +19,15 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Topology fallback;
     private final RouteCounts counts;
+    private final Duration liveCommit;
     private ProcessorContext<byte[], byte[]> context;
     private RoutingCache routings;
     private Outputs outputs;
     private ParentIndex parents;
     private EnvelopeReader reader;
 
-    ChildRouteProcessor(Topology fallback, RouteCounts counts) {
+    ChildRouteProcessor(Topology fallback, RouteCounts counts, Duration liveCommit) {
+        this.liveCommit = liveCommit;
         this.fallback = fallback;
         this.counts = counts;
     }
@@ -33,7 +36,7 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
-        outputs = new Outputs(context, counts);
+        outputs = new Outputs(context, counts, liveCommit);
         reader = new EnvelopeReader(fallback);
         parents = new ParentIndex(context, fallback, reader);
     }

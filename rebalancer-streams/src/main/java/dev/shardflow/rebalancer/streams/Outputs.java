@@ -6,6 +6,7 @@ import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.rebalancer.route.Decision;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -14,16 +15,22 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** How a processor of the re-key topology hands on a decision: to the apply, fence or dead-letter sink. */
+/**
+ * How a processor of the re-key topology hands on a decision: to the apply, fence, children or dead-letter sink, its
+ * transaction committed as soon as what it handed on needs ({@link CommitPacer}).
+ */
 final class Outputs {
     private static final Logger log = LoggerFactory.getLogger(Outputs.class);
 
     private final ProcessorContext<byte[], byte[]> context;
     private final RouteCounts counts;
+    private final CommitPacer pacer;
 
-    Outputs(ProcessorContext<byte[], byte[]> context, RouteCounts counts) {
+    /** @param liveCommit how long a live change may wait for its commit (zero: Streams' commit interval decides) */
+    Outputs(ProcessorContext<byte[], byte[]> context, RouteCounts counts, Duration liveCommit) {
         this.context = context;
         this.counts = counts;
+        this.pacer = new CommitPacer(context, liveCommit);
     }
 
     /** Forwards a routed change; {@code read} is the change as it was read, its bytes passed on as they came. */
@@ -48,12 +55,14 @@ final class Outputs {
             context.forward(new Record<>(TableRowKey.of(forward.change()).toBytes(),
                     read.withEpoch(forward.change().epoch()), timestamp, target(forward.shard())),
                     RekeyTopology.APPLY_SINK);
+            pacer.changeForwarded(timestamp);
         } else if (decision instanceof Decision.Replicate copy) {
             byte[] copyKey = TableRowKey.of(copy.change()).toBytes();
             byte[] value = read.withEpoch(copy.change().epoch());
             for (String shard : copy.shards()) {
                 context.forward(new Record<>(copyKey, value, timestamp, target(shard)), RekeyTopology.APPLY_SINK);
             }
+            pacer.changeForwarded(timestamp);
         } else if (decision instanceof Decision.Fence fence) {
             byte[] fenceKey = TableRowKey.of(fence.marker()).toBytes();
             String path = fencePath(incoming);
@@ -62,7 +71,20 @@ final class Outputs {
                 add(headers, RekeyTopology.FENCE_PATH_HEADER, path);
                 context.forward(new Record<>(fenceKey, raw, timestamp, headers), RekeyTopology.FENCE_SINK);
             }
+            pacer.fenceForwarded();
         }
+    }
+
+    /** Hands a child change on to the task that knows its parent. */
+    void child(Record<byte[], byte[]> record) {
+        context.forward(record, RekeyTopology.CHILDREN_SINK);
+        pacer.changeForwarded(record.timestamp());
+    }
+
+    /** Hands a fence marker of a child table on to every partition of the children topic. */
+    void childFence(Record<byte[], byte[]> record) {
+        context.forward(record, RekeyTopology.CHILDREN_FENCE_SINK);
+        pacer.fenceForwarded();
     }
 
     void deadLetter(byte[] key, byte[] value, long timestamp, ChangeEvent change, String reason, Exception error) {

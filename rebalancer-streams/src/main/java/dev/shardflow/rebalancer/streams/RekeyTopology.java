@@ -4,6 +4,7 @@ import dev.shardflow.core.contract.MarkerFanOut;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,10 +49,18 @@ public final class RekeyTopology {
 
     private RekeyTopology() {}
 
+    /** The topology with commits left to Streams' commit interval alone. */
+    public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts) {
+        return build(fallback, counts, Duration.ZERO);
+    }
+
     /**
      * @param fallback the topology used while the topology topic holds no state for the keyspace
+     * @param liveCommit how long a live change may wait for its transaction to commit, however long Streams' commit
+     *     interval; a fence marker commits at once (zero: Streams' interval decides, for fences too)
      */
-    public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts) {
+    public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts,
+            Duration liveCommit) {
         TopicNames topics = TopicNames.of(fallback);
         Topology topology = new Topology();
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STATE_STORE),
@@ -62,7 +71,7 @@ public final class RekeyTopology {
         List<String> routed = MarkerFanOut.routedTopics(fallback);
         topology.addSource("changes", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 routed.toArray(String[]::new));
-        topology.addProcessor("route", () -> new RouteProcessor(fallback, counts), "changes");
+        topology.addProcessor("route", () -> new RouteProcessor(fallback, counts, liveCommit), "changes");
         List<String> childTopics = MarkerFanOut.childTopics(fallback);
         List<String> routers = new ArrayList<>(List.of("route"));
         if (!childTopics.isEmpty()) {
@@ -70,7 +79,7 @@ public final class RekeyTopology {
             // parents' change topics
             topology.addSource("children", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     childTopics.toArray(String[]::new));
-            topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts), "children");
+            topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts, liveCommit), "children");
             topology.addSink(CHILDREN_SINK, topics.childrenByParent(), new ByteArraySerializer(),
                     new ByteArraySerializer(), "child-rekey");
             // a fence marker in a child change topic goes on to every partition, after the children before it
@@ -78,7 +87,7 @@ public final class RekeyTopology {
                     new ByteArraySerializer(), everyPartition(), "child-rekey");
             topology.addSource("rekeyed-children", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     topics.childrenByParent());
-            topology.addProcessor("child-route", () -> new ChildRouteProcessor(fallback, counts),
+            topology.addProcessor("child-route", () -> new ChildRouteProcessor(fallback, counts, liveCommit),
                     "rekeyed-children");
             routers.add("child-route");
         }

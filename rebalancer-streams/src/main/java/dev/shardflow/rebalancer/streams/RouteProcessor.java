@@ -5,6 +5,7 @@ import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,12 +18,14 @@ import org.apache.kafka.streams.processor.api.Record;
 final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Topology fallback;
     private final RouteCounts counts;
+    private final Duration liveCommit;
     private RoutingCache routings;
     private Outputs outputs;
     private ParentIndex parents;
     private EnvelopeReader reader;
 
-    RouteProcessor(Topology fallback, RouteCounts counts) {
+    RouteProcessor(Topology fallback, RouteCounts counts, Duration liveCommit) {
+        this.liveCommit = liveCommit;
         this.fallback = fallback;
         this.counts = counts;
     }
@@ -30,7 +33,7 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         routings = new RoutingCache(context.getStateStore(RekeyTopology.STATE_STORE), fallback);
-        outputs = new Outputs(context, counts);
+        outputs = new Outputs(context, counts, liveCommit);
         reader = new EnvelopeReader(fallback);
         parents = new ParentIndex(context, fallback, reader);
     }
