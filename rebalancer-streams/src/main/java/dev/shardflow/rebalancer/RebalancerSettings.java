@@ -23,7 +23,7 @@ public final class RebalancerSettings {
             "stream threads of this instance; add threads or instances up to the partitions of the change topics");
     public static final Setting<Long> COMMIT_INTERVAL_MS = Setting.positiveLong("streams.commitIntervalMs", 100L,
             "the longest a live change (captured in the last 2 s) waits for a move's transaction to commit: its "
-                    + "latency to the writers; a fence marker commits at once");
+                    + "latency to the writers, and a fence marker's");
     public static final Setting<Long> BULK_COMMIT_INTERVAL_MS = Setting.positiveLong("streams.bulkCommitIntervalMs",
             1000L, "how often a move's transaction commits while it forwards only history or a backlog (a copy): longer means "
                     + "fewer commits and more throughput, and a longer redo after a crash");

@@ -7,8 +7,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 /**
  * When a move's transaction commits sooner than its Streams commit interval. A move copying history commits rarely
  * (the interval is long: each commit of an exactly-once transaction costs its producer a round of flushes and
- * markers), but nothing a writer or a router waits for may wait that long: a fence marker asks for a commit at once,
- * and a live change — one captured less than {@link #LIVE_AGE} ago — is committed within the live interval.
+ * markers), but nothing a writer or a router waits for may wait that long: a fence marker and a live change — one
+ * captured less than {@link #LIVE_AGE} ago — are committed within the live interval.
  *
  * <p>With no live interval (zero) it does nothing, and Streams' own interval alone decides.
  */
@@ -37,11 +37,14 @@ final class CommitPacer {
         }
     }
 
-    /** A fence marker went out: routers hold writes until it arrives, so it commits now. */
+    /**
+     * A fence marker went out: routers hold writes until it arrives, so it commits within the live interval. Not at
+     * once: a marker comes through every partition of every change topic, and a commit for each copy would queue up
+     * more commits than one interval's.
+     */
     void fenceForwarded() {
         if (pacing) {
-            liveSinceCommit = false;
-            context.commit();
+            liveSinceCommit = true;
         }
     }
 

@@ -57,7 +57,7 @@ public final class RekeyTopology {
     /**
      * @param fallback the topology used while the topology topic holds no state for the keyspace
      * @param liveCommit how long a live change may wait for its transaction to commit, however long Streams' commit
-     *     interval; a fence marker commits at once (zero: Streams' interval decides, for fences too)
+     *     interval, and a fence marker too (zero: Streams' interval decides)
      */
     public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts,
             Duration liveCommit) {

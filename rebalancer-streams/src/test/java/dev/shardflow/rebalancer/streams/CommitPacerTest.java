@@ -50,9 +50,11 @@ class CommitPacerTest {
     }
 
     @Test
-    void aFenceMarkerCommitsAtOnce() {
+    void aFenceMarkerIsCommittedAtTheNextLiveTickWhateverItsAge() {
         CommitPacer pacer = new CommitPacer(context, Duration.ofMillis(100));
         pacer.fenceForwarded();
+        assertThat(context.committed()).isFalse();
+        tick();
         assertThat(context.committed()).isTrue();
     }
 
