@@ -110,16 +110,14 @@ public final class Cleaner {
                 }
             }
             try (ResultSet rows = select.executeQuery()) {
-                int shardKeyAt = rows.findColumn(table.shardKeyColumn());
-                int[] keyAt = key.stream().mapToInt(column -> findColumn(rows, column)).toArray();
                 while (rows.next()) {
                     scanned++;
-                    List<Object> pk = new ArrayList<>(keyAt.length);
-                    for (int at : keyAt) {
-                        pk.add(rows.getObject(at));
+                    List<Object> pk = new ArrayList<>();
+                    for (String column : key) {
+                        pk.add(rows.getObject(column));
                     }
                     last = pk;
-                    Object shardKey = rows.getObject(shardKeyAt);
+                    Object shardKey = rows.getObject(table.shardKeyColumn());
                     if (shardKey != null && !owner.strategy().ownerOf(shardKey).equals(shard.id())) {
                         notOwned.add(pk);
                     }
@@ -127,14 +125,6 @@ public final class Cleaner {
             }
         }
         return new Batch(scanned, last, notOwned);
-    }
-
-    private static int findColumn(ResultSet rows, String column) {
-        try {
-            return rows.findColumn(column);
-        } catch (SQLException e) {
-            throw new IllegalStateException("the cleanup's own query lacks column " + column, e);
-        }
     }
 
     /**
