@@ -22,6 +22,11 @@ public final class Headlines {
         rate(prefix + "." + rateName, perSecond);
     }
 
+    /** A duration in milliseconds, with one decimal. */
+    public static void millis(String name, double ms) {
+        System.out.printf(Locale.ROOT, "bench: %s = %.1f%n", name, ms);
+    }
+
     /** An absolute rate, per second. */
     public static void rate(String name, double perSecond) {
         System.out.printf(Locale.ROOT, "bench: %s = %.0f%n", name, perSecond);

@@ -8,10 +8,10 @@ import java.util.function.LongPredicate;
  * The write latencies around a cutover, from the application's side: writes to moving keys that started while the
  * fence was up (p50, p99, max), and writes to keys that stayed, during the fence and in the seconds before it.
  */
-record PauseReport(int movingDuring, double movingP50Ms, double movingP99Ms, double movingMaxMs, int stayingDuring,
+public record PauseReport(int movingDuring, double movingP50Ms, double movingP99Ms, double movingMaxMs, int stayingDuring,
         double stayingP99DuringMs, double stayingP99BeforeMs) {
 
-    static PauseReport of(List<RouterWorkload.Timing> timings, Rebalance.FenceAttempt fence, LongPredicate moving) {
+    public static PauseReport of(List<RouterWorkload.Timing> timings, Rebalance.FenceAttempt fence, LongPredicate moving) {
         long from = fence.startedAtMs();
         long to = fence.endedAtMs();
         List<Long> movingDuring = micros(timings, t -> t.startMs() >= from && t.startMs() <= to

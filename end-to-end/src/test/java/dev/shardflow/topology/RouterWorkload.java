@@ -21,12 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * acknowledged write's outcome (a row's last acknowledged version, or that it was deleted) and how long each write
  * took, keyed or not by a moving user.
  */
-final class RouterWorkload implements AutoCloseable {
+public final class RouterWorkload implements AutoCloseable {
     /** A row's state as its last acknowledged write left it; version -1 for a deleted row. */
-    record Expected(String table, long id, long userId, long version) {}
+    public record Expected(String table, long id, long userId, long version) {}
 
     /** One write: when it started, how long it took, for which user. */
-    record Timing(long startMs, long micros, long userId) {}
+    public record Timing(long startMs, long micros, long userId) {}
 
     private final ShardRouter router;
     private final List<Thread> threads = new ArrayList<>();
@@ -39,12 +39,12 @@ final class RouterWorkload implements AutoCloseable {
     private volatile boolean paused;
     private final java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
 
-    RouterWorkload(ShardRouter router) {
+    public RouterWorkload(ShardRouter router) {
         this.router = router;
     }
 
     /** Loads {@code users} users with one order each, through the router. */
-    void load(long firstUser, int users) throws SQLException {
+    public void load(long firstUser, int users) throws SQLException {
         for (long user = firstUser; user < firstUser + users; user++) {
             long id = user;
             router.write(id, connection -> {
@@ -58,7 +58,7 @@ final class RouterWorkload implements AutoCloseable {
     }
 
     /** Starts {@code threads} writers at {@code perSecond} writes per second each, over disjoint users. */
-    void start(int threadCount, int perSecond, long firstUser, int usersPerThread) {
+    public void start(int threadCount, int perSecond, long firstUser, int usersPerThread) {
         for (int t = 0; t < threadCount; t++) {
             long base = firstUser + (long) t * usersPerThread;
             Random random = new Random(t);
@@ -219,37 +219,37 @@ final class RouterWorkload implements AutoCloseable {
     }
 
     /** Stops writing until {@link #resume}; the write in progress finishes first. */
-    void pause() {
+    public void pause() {
         paused = true;
         org.awaitility.Awaitility.await("writes in flight done").atMost(java.time.Duration.ofSeconds(30))
                 .until(() -> writing.get() == 0);
     }
 
-    void resume() {
+    public void resume() {
         paused = false;
     }
 
-    Map<String, Expected> expected() {
+    public Map<String, Expected> expected() {
         Map<String, Expected> settled = new HashMap<>(expected);
         settled.keySet().removeAll(inDoubt.keySet());
         return settled;
     }
 
-    List<Timing> timings() {
+    public List<Timing> timings() {
         synchronized (timings) {
             return List.copyOf(timings);
         }
     }
 
-    long acknowledged() {
+    public long acknowledged() {
         return acknowledged.get();
     }
 
-    long refused() {
+    public long refused() {
         return refused.get();
     }
 
-    int inDoubt() {
+    public int inDoubt() {
         return inDoubt.size();
     }
 

@@ -5,6 +5,7 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.testkit.kafka.KafkaCluster;
 import dev.shardflow.testkit.kafka.TopicEnds;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,14 @@ final class ApplyTopics implements AutoCloseable {
 
     void sendRaw(String topic, byte[] key, byte[] value) {
         producer.send(new ProducerRecord<>(topic, key, value), this::failOnError);
+        flush();
+    }
+
+    /** Sends one record with a timestamp and headers, as the rebalancer hands a fence marker copy on. */
+    void sendWithHeaders(String topic, byte[] key, byte[] value, long timestampMs, Map<String, String> headers) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, timestampMs, key, value);
+        headers.forEach((name, text) -> record.headers().add(name, text.getBytes(StandardCharsets.UTF_8)));
+        producer.send(record, this::failOnError);
         flush();
     }
 

@@ -56,7 +56,21 @@ final class RebalanceText {
                     .append(fence.path("outcome").asText("in progress"))
                     .append(fence.hasNonNull("pauseMs") ? ", writes to moving keys paused "
                             + fence.path("pauseMs").asLong() + " ms" : "");
+            if (fence.path("phasesMs").isObject()) {
+                text.append("\n         ").append(phases(fence.path("phasesMs")));
+                if (fence.hasNonNull("slowestPath")) {
+                    text.append("\n         slowest marker copy: ").append(fence.path("slowestPath").asText());
+                }
+            }
         }
+        return text.toString();
+    }
+
+    /** A fence's pause phase by phase, in the order it passed them: {@code routers 12 ms · markers 3 ms · ...}. */
+    static String phases(JsonNode phases) {
+        StringBuilder text = new StringBuilder();
+        phases.fields().forEachRemaining(phase -> text.append(text.length() == 0 ? "" : " · ").append(phase.getKey())
+                .append(" ").append(phase.getValue().asLong()).append(" ms"));
         return text.toString();
     }
 

@@ -1,5 +1,7 @@
 package dev.shardflow.core.contract;
 
+import java.util.List;
+
 /**
  * The tables and columns shardflow keeps in a shard beside the application's data. Capture creates the source's
  * control tables, a writer its target's; the topology service writes markers and reads what writers applied.
@@ -25,6 +27,16 @@ public final class ControlTables {
     public static final String FENCE_APPLIED = "_shardflow_fence_applied";
     /** The statement that counts the copies of one marker a target applied; parameter: the marker id. */
     public static final String FENCE_APPLIED_COUNT = "SELECT COUNT(*) FROM " + FENCE_APPLIED + " WHERE fence_id = ?";
+    /**
+     * The columns of {@link #FENCE_APPLIED} that say when a copy passed each stage, for the cutover's breakdown
+     * (wall-clock epoch milliseconds; null where unknown): sent by capture (the record's timestamp), handed on by each
+     * rebalancer hop ({@code hops}, comma-separated), read by the writer. The order of the columns is the order the
+     * writer binds them in.
+     */
+    public static final List<String> FENCE_APPLIED_TIMES = List.of("captured_ms", "hops", "read_ms");
+    /** The stage times of every copy of one marker a target applied; parameter: the marker id. */
+    public static final String FENCE_APPLIED_TRAIL = "SELECT source_shard, path, captured_ms, hops, read_ms FROM "
+            + FENCE_APPLIED + " WHERE fence_id = ?";
 
     /** Columns of a managed table whose names start so are shardflow's own, never data: they are not copied. */
     public static final String OWN_COLUMN_PREFIX = "_sf_";

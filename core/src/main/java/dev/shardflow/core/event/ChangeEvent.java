@@ -26,6 +26,12 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
      * through, so that the copies of one marker are told apart and counted.
      */
     public static final String FENCE_PATH_HEADER = "shardflow.fence.path";
+    /**
+     * The Kafka header on each copy of a fence marker bound for a writer: when each rebalancer hop handed the copy on
+     * (wall-clock epoch milliseconds, comma-separated, first hop first). Timing only, for the cutover's breakdown;
+     * never part of what tells copies apart.
+     */
+    public static final String FENCE_HOPS_HEADER = "shardflow.fence.hops";
 
     public ChangeEvent {
         Objects.requireNonNull(keyspace, "keyspace");

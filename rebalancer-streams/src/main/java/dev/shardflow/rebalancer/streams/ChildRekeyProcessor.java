@@ -52,7 +52,8 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
         }
         if (child.isFence()) {
             Headers headers = new RecordHeaders().add(RekeyTopology.FENCE_PATH_HEADER,
-                    outputs.fencePath(null).getBytes(StandardCharsets.UTF_8));
+                    outputs.fencePath(null).getBytes(StandardCharsets.UTF_8)).add(RekeyTopology.FENCE_HOPS_HEADER,
+                    Outputs.fenceHops(null).getBytes(StandardCharsets.UTF_8));
             outputs.childFence(record.withHeaders(headers));
             return;
         }

@@ -66,9 +66,11 @@ final class Outputs {
         } else if (decision instanceof Decision.Fence fence) {
             byte[] fenceKey = TableRowKey.of(fence.marker()).toBytes();
             String path = fencePath(incoming);
+            String hops = fenceHops(incoming);
             for (String shard : fence.shards()) {
                 Headers headers = target(shard);
                 add(headers, RekeyTopology.FENCE_PATH_HEADER, path);
+                add(headers, RekeyTopology.FENCE_HOPS_HEADER, hops);
                 context.forward(new Record<>(fenceKey, raw, timestamp, headers), RekeyTopology.FENCE_SINK);
             }
             pacer.fenceForwarded();
@@ -102,6 +104,18 @@ final class Outputs {
         RecordMetadata at = context.recordMetadata().orElseThrow();
         return (before == null ? "" : new String(before.value(), StandardCharsets.UTF_8) + ">") + at.topic() + ":"
                 + at.partition();
+    }
+
+    /**
+     * The hop times of a fence copy so far ({@link RekeyTopology#FENCE_HOPS_HEADER}): the incoming ones, then now, when
+     * this processor hands it on. Wall-clock time, read when the copy leaves, so that a cutover's breakdown shows how
+     * long each hop held it.
+     */
+    static String fenceHops(Headers incoming) {
+        org.apache.kafka.common.header.Header before = incoming == null ? null
+                : incoming.lastHeader(RekeyTopology.FENCE_HOPS_HEADER);
+        String now = Long.toString(System.currentTimeMillis());
+        return before == null ? now : new String(before.value(), StandardCharsets.UTF_8) + "," + now;
     }
 
     private static Headers target(String shard) {

@@ -37,6 +37,8 @@ public final class RekeyTopology {
     public static final String TARGET_HEADER = "shardflow.target";
     /** On a fence marker copy: the change partitions it came through ({@code topic:partition}, joined by {@code >}). */
     public static final String FENCE_PATH_HEADER = dev.shardflow.core.event.ChangeEvent.FENCE_PATH_HEADER;
+    /** When each hop handed a fence copy on, for the cutover's breakdown ({@code ChangeEvent#FENCE_HOPS_HEADER}). */
+    public static final String FENCE_HOPS_HEADER = dev.shardflow.core.event.ChangeEvent.FENCE_HOPS_HEADER;
     /** Per parent row, its shard key. */
     public static final String PARENTS_STORE = "parents";
     /** Children that arrived before their parent. */

@@ -201,6 +201,32 @@ class RekeyTopologyTest {
     }
 
     @Test
+    void aFenceCopyCarriesTheTimeEachHopHandedItOn() {
+        start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
+        ChangeEvent marker = new ChangeEvent("shop", ControlTables.FENCE, Op.CREATE, Map.of("id", "fence-9"),
+                null, Map.of("id", "fence-9", "epoch", 2L), null,
+                new Source("s1", new PostgresLsn(position += 64), null, 0), 1);
+        long before = System.currentTimeMillis();
+        users.pipeInput(SourceRowKey.of(marker).toBytes(), EventJson.toBytes(marker));
+        driver.createInputTopic("sf.shop.cdc.order_items", new ByteArraySerializer(), new ByteArraySerializer())
+                .pipeInput(SourceRowKey.of(marker).toBytes(), EventJson.toBytes(marker));
+        long after = System.currentTimeMillis();
+        Map<String, List<Long>> hopsByPath = new java.util.HashMap<>();
+        for (var record : apply("s3").readRecordsToList()) {
+            String path = new String(record.headers().lastHeader(RekeyTopology.FENCE_PATH_HEADER).value(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            String hops = new String(record.headers().lastHeader(RekeyTopology.FENCE_HOPS_HEADER).value(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            hopsByPath.put(path, java.util.Arrays.stream(hops.split(",")).map(Long::parseLong).toList());
+        }
+        assertThat(hopsByPath.get("sf.shop.cdc.users:0")).hasSize(1);
+        List<Long> child = hopsByPath.get("sf.shop.cdc.order_items:0>sf.shop.rebalancer.children-by-parent:0");
+        assertThat(child).as("a child table's marker takes two hops").hasSize(2);
+        assertThat(child.get(0)).isLessThanOrEqualTo(child.get(1));
+        hopsByPath.values().forEach(hops -> assertThat(hops).allSatisfy(t -> assertThat(t).isBetween(before, after)));
+    }
+
+    @Test
     void fenceMarkersArePartitionedToEveryPartition() {
         assertThat(RekeyTopology.everyPartition().partitions("t", new byte[0], new byte[0], 6))
                 .contains(IntStream.range(0, 6).boxed().collect(Collectors.toSet()));

@@ -1,5 +1,6 @@
 package dev.shardflow.writer.apply;
 
+import static dev.shardflow.core.event.ChangeEvent.FENCE_HOPS_HEADER;
 import static dev.shardflow.core.event.ChangeEvent.FENCE_PATH_HEADER;
 
 import dev.shardflow.core.retry.Backoff;
@@ -167,11 +168,11 @@ public final class ApplyLoop implements Runnable {
         for (TopicPartition partition : records.partitions()) {
             batch.generations.put(partition, generation.getOrDefault(partition, 0));
         }
+        long readMs = System.currentTimeMillis();
         return () -> {
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                org.apache.kafka.common.header.Header path = record.headers().lastHeader(FENCE_PATH_HEADER);
                 Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(),
-                        record.value(), path == null ? null : new String(path.value(), StandardCharsets.UTF_8));
+                        record.value(), fenceCopy(record, readMs));
                 batch.next.put(new TopicPartition(record.topic(), record.partition()),
                         new OffsetAndMetadata(record.offset() + 1));
                 try {
@@ -189,6 +190,17 @@ public final class ApplyLoop implements Runnable {
             }
             return batch;
         };
+    }
+
+    /** The path and stage times of a fence marker copy; null for any other record. */
+    private static FenceCopy fenceCopy(ConsumerRecord<byte[], byte[]> record, long readMs) {
+        org.apache.kafka.common.header.Header path = record.headers().lastHeader(FENCE_PATH_HEADER);
+        if (path == null) {
+            return null;
+        }
+        org.apache.kafka.common.header.Header hops = record.headers().lastHeader(FENCE_HOPS_HEADER);
+        return new FenceCopy(new String(path.value(), StandardCharsets.UTF_8), record.timestamp(),
+                hops == null ? null : new String(hops.value(), StandardCharsets.UTF_8), readMs);
     }
 
     /**

@@ -160,7 +160,17 @@ final class GuardedWrites {
                 statement.setString(2, String.valueOf(fence.event().key().get("id")));
                 statement.setString(3, fence.origin().topic());
                 statement.setInt(4, fence.origin().partition());
-                statement.setString(5, fencePath(fence.origin().fencePath()));
+                FenceCopy copy = fence.origin().fence();
+                statement.setString(5, fencePath(copy == null ? null : copy.path()));
+                if (copy == null) {
+                    statement.setNull(6, java.sql.Types.BIGINT);
+                    statement.setNull(7, java.sql.Types.VARCHAR);
+                    statement.setNull(8, java.sql.Types.BIGINT);
+                } else {
+                    statement.setLong(6, copy.capturedMs());
+                    statement.setString(7, copy.hops() == null || copy.hops().length() > 255 ? null : copy.hops());
+                    statement.setLong(8, copy.readMs());
+                }
                 statement.addBatch();
             }
             statement.executeBatch();

@@ -127,10 +127,13 @@ public final class GuardedSql {
         return "SELECT 1 FROM " + TOMBSTONE + " WHERE tbl = ? LIMIT 1";
     }
 
-    /** Records one applied copy of a fence marker; parameters: source shard, fence id, topic, partition, path. */
+    /**
+     * Records one applied copy of a fence marker; parameters: source shard, fence id, topic, partition, path, then its
+     * stage times ({@link ControlTables#FENCE_APPLIED_TIMES}).
+     */
     public static String rememberFence(SqlDialect dialect) {
-        String insert = " INTO " + FENCE_APPLIED + " (source_shard, fence_id, topic, part, path) "
-                + "VALUES (?, ?, ?, ?, ?)";
+        String insert = " INTO " + FENCE_APPLIED + " (source_shard, fence_id, topic, part, path, "
+                + String.join(", ", ControlTables.FENCE_APPLIED_TIMES) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         return dialect == SqlDialect.POSTGRESQL ? "INSERT" + insert + " ON CONFLICT DO NOTHING" : "INSERT IGNORE" + insert;
     }
 

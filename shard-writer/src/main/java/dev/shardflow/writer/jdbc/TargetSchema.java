@@ -43,8 +43,30 @@ public final class TargetSchema {
                 "CREATE TABLE IF NOT EXISTS " + FENCE_APPLIED + " (source_shard VARCHAR(64) NOT NULL, "
                         + "fence_id VARCHAR(64) NOT NULL, topic VARCHAR(249) NOT NULL, part INT NOT NULL, "
                         + "path VARCHAR(255) NOT NULL, applied_at " + (pg ? "TIMESTAMP(3)" : "DATETIME(3)")
-                        + " NOT NULL DEFAULT CURRENT_TIMESTAMP(3), PRIMARY KEY (source_shard, fence_id, topic, part, "
-                        + "path))");
+                        + " NOT NULL DEFAULT CURRENT_TIMESTAMP(3), " + String.join(", ", fenceTimeColumns())
+                        + ", PRIMARY KEY (source_shard, fence_id, topic, part, path))");
+    }
+
+    /** The definitions of the stage-time columns of the applied-fence table, nullable. */
+    private List<String> fenceTimeColumns() {
+        return ControlTables.FENCE_APPLIED_TIMES.stream().map(column -> column + (column.endsWith("_ms")
+                ? " BIGINT NULL" : " VARCHAR(255) NULL")).toList();
+    }
+
+    /**
+     * The statements that add the stage-time columns to an applied-fence table created before they existed. Nullable,
+     * so instant on PostgreSQL 11+ and MariaDB 10.3+; the primary key, which counts the copies, is unchanged.
+     */
+    private List<String> missingFenceTimeColumns(Connection connection) throws SQLException {
+        TableMetadata applied = TableMetadata.read(connection, FENCE_APPLIED);
+        List<String> missing = new ArrayList<>();
+        List<String> definitions = fenceTimeColumns();
+        for (int i = 0; i < definitions.size(); i++) {
+            if (!applied.hasColumn(ControlTables.FENCE_APPLIED_TIMES.get(i))) {
+                missing.add("ALTER TABLE " + FENCE_APPLIED + " ADD COLUMN " + definitions.get(i));
+            }
+        }
+        return missing;
     }
 
     /** Adds the version column to a table; instant on PostgreSQL 11+ and MariaDB 10.3+ (a nullable column). */
@@ -101,6 +123,10 @@ public final class TargetSchema {
                 if (sql.startsWith("ALTER")) {
                     log.info("added a version column: {}", sql);
                 }
+            }
+            for (String sql : missingFenceTimeColumns(connection)) {
+                statement.execute(sql);
+                log.info("added a column to the table of applied fences: {}", sql);
             }
         }
         if (!connection.getAutoCommit()) {

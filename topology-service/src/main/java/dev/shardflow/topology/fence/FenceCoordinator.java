@@ -60,15 +60,18 @@ public final class FenceCoordinator {
      * @param other the other side of the rebalance, which declares the shards {@code in} may not
      * @param targets the shards that must have applied the markers
      * @param epoch the epoch the markers are written under (the one the fence ends in)
+     * @return when the fence passed each milestone, on its slowest path
      */
-    public void awaitFence(String fenceId, Topology in, Topology other, List<String> targets, long epoch,
+    public FenceTiming awaitFence(String fenceId, Topology in, Topology other, List<String> targets, long epoch,
             long deadlineNanos) throws FenceFailed, InterruptedException {
         long started = System.nanoTime();
         awaitRouters(fenceId, deadlineNanos);
         long acknowledged = System.nanoTime();
+        long acknowledgedMs = System.currentTimeMillis();
         List<String> sources = in.strategy().shards();
         writeMarkers(in, sources, fenceId, epoch);
         long written = System.nanoTime();
+        long writtenMs = System.currentTimeMillis();
         Map<String, Long> expected = new LinkedHashMap<>();
         for (String target : targets) {
             long copies;
@@ -80,9 +83,34 @@ public final class FenceCoordinator {
             expected.put(target, sources.size() * copies);
         }
         awaitApplied(fenceId, in, other, expected, deadlineNanos);
+        long appliedMs = System.currentTimeMillis();
         log.info("fence {}: routers acknowledged after {} ms, markers written on {} after {} ms more, applied by {} "
                 + "after {} ms more", fenceId, millis(acknowledged - started), sources, millis(written - acknowledged),
                 targets, millis(System.nanoTime() - written));
+        return timing(fenceId, in, other, targets, acknowledgedMs, writtenMs, appliedMs);
+    }
+
+    /** The milestones of a fence that every target applied, with the stage times of the copy read last. */
+    private FenceTiming timing(String fenceId, Topology in, Topology other, List<String> targets, long acknowledgedMs,
+            long writtenMs, long appliedMs) {
+        MarkerPaths.CopyTimes slowest = null;
+        for (String target : targets) {
+            try (Connection connection = connections.open(shardOf(in, other, target))) {
+                for (MarkerPaths.CopyTimes copy : MarkerPaths.appliedTimes(connection, fenceId)) {
+                    if (copy.readMs() != null && copy.capturedMs() != null
+                            && (slowest == null || copy.readMs() > slowest.readMs())) {
+                        slowest = copy;
+                    }
+                }
+            } catch (SQLException | FenceFailed e) {
+                log.debug("fence {}: cannot read the stage times on {} ({})", fenceId, target, e.getMessage());
+            }
+        }
+        if (slowest == null) {
+            return new FenceTiming(acknowledgedMs, writtenMs, null, List.of(), null, appliedMs, null);
+        }
+        return new FenceTiming(acknowledgedMs, writtenMs, slowest.capturedMs(), slowest.hopsMs(), slowest.readMs(),
+                appliedMs, slowest.source() + " via " + slowest.path());
     }
 
     private static long millis(long nanos) {

@@ -45,6 +45,35 @@ public final class MarkerPaths {
         }
     }
 
+    /**
+     * One applied copy of a marker and when it passed each stage (epoch ms), as its writer recorded it; the times are
+     * null where the writer recorded none.
+     */
+    public record CopyTimes(String source, String path, Long capturedMs, List<Long> hopsMs, Long readMs) {}
+
+    /** Every copy of marker {@code markerId} the writers of the connected shard applied, with its stage times. */
+    public static List<CopyTimes> appliedTimes(Connection connection, String markerId) throws SQLException {
+        List<CopyTimes> copies = new java.util.ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(ControlTables.FENCE_APPLIED_TRAIL)) {
+            select.setString(1, markerId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    String hops = rows.getString(4);
+                    copies.add(new CopyTimes(rows.getString(1), rows.getString(2), nullableLong(rows, 3),
+                            hops == null || hops.isEmpty() ? List.of()
+                                    : java.util.Arrays.stream(hops.split(",")).map(Long::valueOf).toList(),
+                            nullableLong(rows, 5)));
+                }
+            }
+        }
+        return copies;
+    }
+
+    private static Long nullableLong(ResultSet rows, int column) throws SQLException {
+        long value = rows.getLong(column);
+        return rows.wasNull() ? null : value;
+    }
+
     /** The copies of one source's marker that {@code target}'s writers apply while {@code in} is in force. */
     public long copiesPerSource(Topology in, String target) {
         List<String> topics = MarkerFanOut.countedTopics(in, target);

@@ -2,6 +2,7 @@ package dev.shardflow.topology.workflow;
 
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.topology.fence.FenceCoordinator;
+import dev.shardflow.topology.fence.FenceTiming;
 import dev.shardflow.topology.workflow.Rebalance.FenceAttempt;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import java.util.List;
@@ -51,15 +52,16 @@ final class FencedStep {
         fences.warmUp(state.get().currentTopology());
         String fenceId = rebalance.id() + "-f" + (rebalance.fences().size() + 1);
         FenceAttempt attempt = new FenceAttempt(fenceId, reverse, now(), null, null, null, null,
-                forcedAlthough == null ? null : Boolean.TRUE);
+                forcedAlthough == null ? null : Boolean.TRUE, null, null);
         String forced = forcedAlthough == null ? "" : " (forced by the operator although " + forcedAlthough + ")";
         TopologyState fenced = state.get().withFence(fenceId);
         Rebalance fencing = commit.apply(fenced, rebalance.to(during, (reverse ? "reverse " : "") + "fence "
                 + fenceId + " published" + forced, now()).withFence(attempt, now()));
         long deadline = System.nanoTime() + settings.fenceTimeout().toNanos();
+        FenceTiming timing;
         try {
-            fences.awaitFence(fenceId, fenced.currentTopology(), fenced.otherTopology(), targets, markerEpoch,
-                    deadline);
+            timing = fences.awaitFence(fenceId, fenced.currentTopology(), fenced.otherTopology(), targets,
+                    markerEpoch, deadline);
         } catch (FenceCoordinator.FenceFailed | RuntimeException e) {
             return abort(fencing, back, e.getMessage());
         } catch (InterruptedException e) {
@@ -69,9 +71,15 @@ final class FencedStep {
         FenceAttempt done = attempt.end(now(), "committed", null);
         Rebalance committed = commit.apply(after, fencing.withFence(done, now()).to(next, note + forced
                 + "; writes to moving keys held " + done.pauseMs() + " ms", now()));
+        // the pause ends once the next epoch is written, which only then is known: the fence's end and breakdown are
+        // recorded in a write of the rebalance alone, which routers do not wait for
+        long endedMs = now();
+        done = attempt.end(endedMs, "committed", null).withPhases(timing.phases(attempt.startedAtMs(), endedMs),
+                timing.slowestPath());
+        committed = commit.apply(null, committed.withFence(done, endedMs));
         pauses.accept(done);
-        log.info("rebalance {}: {} (fence {} held writes to moving keys {} ms)", rebalance.id(), note, fenceId,
-                done.pauseMs());
+        log.info("rebalance {}: {} (fence {} held writes to moving keys {} ms: {}; slowest marker copy {})",
+                rebalance.id(), note, fenceId, done.pauseMs(), done.phasesMs(), done.slowestPath());
         return committed;
     }
 

@@ -6,6 +6,7 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.topology.verify.VerifyReport;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,13 +69,27 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
      * @param outcome null while in progress, then {@code committed} or {@code aborted}
      * @param pauseMs how long writes to moving keys were held, from the fence's publication to its end
      * @param forced true when the operator forced the cutover without a clean verify; null otherwise
+     * @param phasesMs of a committed fence, how long each phase of the pause took on the fence's slowest path, in
+     *     order ({@code FenceTiming#phases}); null otherwise
+     * @param slowestPath of a committed fence, the source and change partitions of the marker copy that arrived last
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FenceAttempt(String id, boolean reverse, long startedAtMs, Long endedAtMs, String outcome,
-            String reason, Long pauseMs, Boolean forced) {
+            String reason, Long pauseMs, Boolean forced, Map<String, Long> phasesMs, String slowestPath) {
+
+        public FenceAttempt {
+            phasesMs = phasesMs == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phasesMs));
+        }
 
         public FenceAttempt end(long atMs, String outcome, String reason) {
-            return new FenceAttempt(id, reverse, startedAtMs, atMs, outcome, reason, atMs - startedAtMs, forced);
+            return new FenceAttempt(id, reverse, startedAtMs, atMs, outcome, reason, atMs - startedAtMs, forced,
+                    phasesMs, slowestPath);
+        }
+
+        /** This attempt with the breakdown of its pause. */
+        public FenceAttempt withPhases(Map<String, Long> phases, String slowest) {
+            return new FenceAttempt(id, reverse, startedAtMs, endedAtMs, outcome, reason, pauseMs, forced, phases,
+                    slowest);
         }
 
         public boolean wasForced() {

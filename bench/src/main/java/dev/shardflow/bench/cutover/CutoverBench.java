@@ -1,0 +1,284 @@
+package dev.shardflow.bench.cutover;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.shardflow.bench.Headlines;
+import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.capture.CaptureService;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.rebalancer.RebalancerOptions;
+import dev.shardflow.rebalancer.RebalancerService;
+import dev.shardflow.router.ShardRouter;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.PauseReport;
+import dev.shardflow.topology.RouterWorkload;
+import dev.shardflow.topology.TopologyService;
+import dev.shardflow.topology.TopologyServiceOptions;
+import dev.shardflow.topology.workflow.Action;
+import dev.shardflow.topology.workflow.Planner;
+import dev.shardflow.topology.workflow.Rebalance;
+import dev.shardflow.topology.workflow.RebalanceState;
+import dev.shardflow.topology.workflow.WorkflowException;
+import dev.shardflow.writer.WriterOptions;
+import dev.shardflow.writer.WriterService;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
+
+/**
+ * The write pause of a cutover, as an application sees it: a ring of two PostgreSQL and two MariaDB shards, an
+ * application writing users and orders through {@link ShardRouter} at a steady rate, and rebalance after rebalance
+ * that adds a third PostgreSQL or MariaDB shard (in turn), verifies, cuts over and rolls back — two fences a cycle,
+ * each from sources of both engines. Reports the router's own histogram of how long writes to moving keys were held
+ * (p50, p99, max over every fence), each fence's pause phase by phase as the topology service measured it, and the
+ * latency of writes to keys that stay during the fences against the seconds before them.
+ */
+public final class CutoverBench {
+    private static final int USERS = 2_000;
+    private static final int THREADS = 20;
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+
+    /** One fence: which cycle, which way, its pause and its phases as the topology service recorded them. */
+    private record Fence(int cycle, String kind, String shard, Rebalance.FenceAttempt attempt, LongPredicate moving,
+            PauseReport writes) {}
+
+    private CutoverBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int writesPerSecond = Integer.getInteger("bench.writesPerSecond", 500);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // one histogram over the whole run: no decay, three significant digits
+        meters.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder().expiry(Duration.ofDays(1)).bufferLength(1)
+                        .percentilePrecision(3).build().merge(config);
+            }
+        });
+        List<AutoCloseable> running = new ArrayList<>();
+        List<Fence> fences = new ArrayList<>();
+        int aborted = 0;
+        try (Testbed testbed = Testbed.builder().kafkaBrokers(1).postgresShards(3).mariadbShards(3).start();
+                AutoCloseable stopsFirst = () -> closeInReverse(running)) {
+            String bootstrap = testbed.kafka().bootstrapServers();
+            List<DatabaseShard> shards = testbed.shards();
+            shards.forEach(SampleSchema::applyTo);
+            String all = Files.readString(ShopTopology.writeYaml(ShopTopology.of(shards),
+                    Scratch.newDirectory("cutover")));
+            String initial = Planner.plan(all, new Planner.Request(null, List.of("pg3", "maria3"), null, null))
+                    .document();
+            Topology ring = TopologyLoader.parse(initial, "bench", Map.of());
+            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
+                    .withReplicationFactor(1).withInstanceId("bench"), new SimpleMeterRegistry()).start();
+            running.add(service);
+            awaitTrue("the topology service leads", service::leading);
+            ShardRouter router = ShardRouter.builder(ring, bootstrap).routerId("bench-app").meterRegistry(meters)
+                    .start();
+            running.add(router);
+            RouterWorkload workload = new RouterWorkload(router);
+            workload.load(1, USERS);
+            running.add(new CaptureService(CaptureOptions.defaults(ring, bootstrap)).start());
+            running.add(new RebalancerService(RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
+                    .withStateDir(Scratch.newDirectory("cutover-streams").toString())).start());
+            for (DatabaseShard shard : shards) {
+                running.add(new WriterService(WriterOptions.defaults(ring, shard.id(), bootstrap)).start());
+            }
+            workload.start(THREADS, writesPerSecond / THREADS, 1, USERS / THREADS);
+            running.add(workload);
+            System.out.printf(Locale.ROOT, "ring pg1, pg2, maria1, maria2; %,d users; the application writes %d "
+                    + "times a second through the router; %d cycles of add, verify, cutover, rollback%n", USERS,
+                    writesPerSecond, cycles);
+
+            for (int cycle = 1; cycle <= cycles; cycle++) {
+                String added = cycle % 2 == 1 ? "pg3" : "maria3";
+                long cycleStarted = System.nanoTime();
+                Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf(added)), null, null, null));
+                Topology before = plan.fromTopology();
+                Topology after = plan.toTopology();
+                LongPredicate moving = key -> !before.strategy().ownerOf(key).equals(after.strategy().ownerOf(key));
+                service.perform(plan.id(), Action.START);
+                awaitState(service, plan.id(), RebalanceState.CATCHING_UP);
+                Thread.sleep(3_000); // the staying keys' latency before the fence, from a move that keeps up
+                verifyClean(service, plan.id());
+                Rebalance cut = retrying(() -> service.perform(plan.id(), Action.CUTOVER));
+                awaitTrue("the router follows the cutover", () -> router.epoch() == after.epoch());
+                Thread.sleep(3_000);
+                Rebalance back = retrying(() -> service.perform(plan.id(), Action.ROLLBACK));
+                awaitState(service, plan.id(), RebalanceState.ROLLED_BACK);
+                Rebalance done = service.rebalance(plan.id()).orElseThrow();
+                for (Rebalance.FenceAttempt attempt : done.fences()) {
+                    if (!"committed".equals(attempt.outcome())) {
+                        aborted++;
+                        System.out.printf(Locale.ROOT, "cycle %d: fence %s %s: %s%n", cycle, attempt.id(),
+                                attempt.outcome(), attempt.reason());
+                        continue;
+                    }
+                    Fence fence = new Fence(cycle, attempt.reverse() ? "rollback" : "cutover", added, attempt,
+                            moving, PauseReport.of(workload.timings(), attempt, moving));
+                    fences.add(fence);
+                    System.out.println(line(fence));
+                }
+                System.out.printf(Locale.ROOT, "cycle %d of %d (%s) took %.1f s; states %s then %s%n", cycle, cycles,
+                        added, (System.nanoTime() - cycleStarted) / 1e9, cut.state(), back.state());
+            }
+            workload.close();
+            report(fences, router.pauses(), workload, aborted);
+        }
+    }
+
+    private static String line(Fence fence) {
+        Rebalance.FenceAttempt attempt = fence.attempt();
+        StringBuilder phases = new StringBuilder();
+        if (attempt.phasesMs() != null) {
+            attempt.phasesMs().forEach((phase, ms) -> phases.append(phases.length() == 0 ? "" : " · ").append(phase)
+                    .append(' ').append(ms));
+        }
+        return String.format(Locale.ROOT, "cycle %2d %-8s %-6s pause %4d ms [%s]; held writes %d, max %.0f ms; "
+                + "slowest copy %s", fence.cycle(), fence.kind(), fence.shard(), attempt.pauseMs(), phases,
+                fence.writes().movingDuring(), fence.writes().movingMaxMs(), attempt.slowestPath());
+    }
+
+    private static void report(List<Fence> fences, Timer pauses, RouterWorkload workload, int aborted) {
+        System.out.printf(Locale.ROOT, "%n%d fences committed, %d aborted; %,d writes acknowledged, %,d refused%n",
+                fences.size(), aborted, workload.acknowledged(), workload.refused());
+        double p50 = percentile(pauses, 0.5);
+        double p99 = percentile(pauses, 0.99);
+        double max = pauses.max(TimeUnit.MILLISECONDS);
+        System.out.printf(Locale.ROOT, "writes to moving keys held by a fence (the router's histogram): %,d, p50 "
+                + "%.1f ms, p99 %.1f ms, max %.1f ms%n", pauses.count(), p50, p99, max);
+        List<Double> pauseMs = fences.stream().map(f -> (double) f.attempt().pauseMs()).sorted().toList();
+        System.out.printf(Locale.ROOT, "each fence's pause as the topology service measured it: p50 %.0f ms, p99 "
+                + "%.0f ms, max %.0f ms%n", at(pauseMs, 0.5), at(pauseMs, 0.99), at(pauseMs, 1.0));
+        System.out.println("where a fence's pause went, phase by phase over the fences (ms):");
+        System.out.printf(Locale.ROOT, "  %-22s %8s %8s %8s %8s%n", "phase", "p50", "p99", "max", "mean");
+        Map<String, List<Double>> byPhase = new LinkedHashMap<>();
+        for (Fence fence : fences) {
+            if (fence.attempt().phasesMs() != null) {
+                fence.attempt().phasesMs().forEach((phase, ms) -> byPhase.computeIfAbsent(phase,
+                        p -> new ArrayList<>()).add((double) ms));
+            }
+        }
+        byPhase.forEach((phase, values) -> {
+            List<Double> sorted = values.stream().sorted().toList();
+            System.out.printf(Locale.ROOT, "  %-22s %8.0f %8.0f %8.0f %8.1f   (%d fences)%n", phase, at(sorted, 0.5),
+                    at(sorted, 0.99), at(sorted, 1.0), sorted.stream().mapToDouble(Double::doubleValue).average()
+                            .orElse(0), sorted.size());
+        });
+        // every staying write that started while a fence was up, against those of the 5 s before each fence
+        List<Double> during = new ArrayList<>();
+        List<Double> before = new ArrayList<>();
+        for (RouterWorkload.Timing write : workload.timings()) {
+            for (Fence fence : fences) {
+                Rebalance.FenceAttempt attempt = fence.attempt();
+                if (fence.moving().test(write.userId())) {
+                    continue;
+                }
+                if (write.startMs() >= attempt.startedAtMs() && write.startMs() <= attempt.endedAtMs()) {
+                    during.add(write.micros() / 1000.0);
+                } else if (write.startMs() >= attempt.startedAtMs() - 5_000 && write.startMs() < attempt.startedAtMs()) {
+                    before.add(write.micros() / 1000.0);
+                }
+            }
+        }
+        double stayingDuring = at(during.stream().sorted().toList(), 0.99);
+        double stayingBefore = at(before.stream().sorted().toList(), 0.99);
+        System.out.printf(Locale.ROOT, "writes to keys that stay: p99 %.1f ms over the %,d that started during a "
+                + "fence, %.1f ms over the %,d of the 5 s before each fence%n", stayingDuring, during.size(),
+                stayingBefore, before.size());
+        Headlines.millis("cutover.pause.p50.ms", p50);
+        Headlines.millis("cutover.pause.p99.ms", p99);
+        Headlines.millis("cutover.pause.max.ms", max);
+        Headlines.ratio("cutover.staying.p99.ratio", stayingBefore == 0 ? 0 : stayingDuring / stayingBefore);
+    }
+
+    private static double percentile(Timer timer, double p) {
+        for (ValueAtPercentile value : timer.takeSnapshot().percentileValues()) {
+            if (value.percentile() == p) {
+                return value.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        throw new IllegalStateException("the router's pause timer publishes no p" + p);
+    }
+
+    private static double at(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    /** Verifies until a verify is clean: a key written during the verify can differ for a moment (unsettled). */
+    private static void verifyClean(TopologyService service, String id) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            Rebalance verified = service.verify(id);
+            if (verified.verification().clean()) {
+                return;
+            }
+            if (attempt == 5) {
+                throw new IllegalStateException("rebalance " + id + " did not verify clean in 5 tries: "
+                        + verified.verification().sample());
+            }
+            Thread.sleep(1_000);
+        }
+    }
+
+    private interface Step {
+        Rebalance run();
+    }
+
+    /** A cutover or rollback refused for a moment (the move still behind its lag bound) is asked again. */
+    private static Rebalance retrying(Step step) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return step.run();
+            } catch (WorkflowException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                System.out.println("not yet: " + e.getMessage());
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    private static void awaitState(TopologyService service, String id, RebalanceState state)
+            throws InterruptedException {
+        awaitTrue("rebalance " + id + " " + state, () -> service.rebalance(id).orElseThrow().state() == state);
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void closeInReverse(List<AutoCloseable> running) throws Exception {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.shardflow.cli.rebalance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class RebalanceTextTest {
+
+    @Test
+    void eachCutoverShowsItsPauseAndWhereThePauseWentInOrder() throws Exception {
+        JsonNode status = new ObjectMapper().readTree("""
+                {"rebalance": {"id": "r2-x", "state": "CUT_OVER", "fences": [
+                  {"id": "r2-x-f1", "outcome": "aborted", "reason": "routers did not acknowledge", "pauseMs": 5000},
+                  {"id": "r2-x-f2", "outcome": "committed", "pauseMs": 212,
+                   "phasesMs": {"routers": 12, "markers": 4, "capture": 30, "rebalancer hop 1": 60,
+                                "to writer": 50, "writer apply": 36, "epoch commit": 20},
+                   "slowestPath": "pg2 via sf.shop.cdc.users:3"}]}}
+                """);
+        String text = RebalanceText.status(status, 0);
+        assertThat(text).contains("fence  r2-x-f1 aborted, writes to moving keys paused 5000 ms\n  fence  r2-x-f2");
+        assertThat(text).contains("fence  r2-x-f2 committed, writes to moving keys paused 212 ms\n"
+                + "         routers 12 ms · markers 4 ms · capture 30 ms · rebalancer hop 1 60 ms · to writer 50 ms · "
+                + "writer apply 36 ms · epoch commit 20 ms\n"
+                + "         slowest marker copy: pg2 via sf.shop.cdc.users:3");
+    }
+}
