@@ -35,6 +35,27 @@ public final class CpuByThread {
         this.machine = machineTicks();
     }
 
+    /** The part of shardflow a thread of a process that runs all of them belongs to, by the thread's name. */
+    public static String partOf(String thread) {
+        if (thread.contains("StreamThread") || thread.contains("rebalancer")) {
+            return "rebalancer";
+        }
+        if (thread.contains("writer")) {
+            return thread.endsWith("-prepare") ? "writer (decode)" : "writer (apply loop)";
+        }
+        if (thread.contains("router")) {
+            return "application and its router";
+        }
+        // Debezium's engines convert and hand on records in executor threads of their own
+        if (thread.contains("capture") || thread.contains("debezium") || thread.startsWith("pool-")) {
+            return "capture";
+        }
+        if (thread.contains("topology") || thread.contains("leader")) {
+            return "topology service";
+        }
+        return "broker and the rest";
+    }
+
     /** Starts a span; {@code partOf} names the part of a thread by its name. */
     public static CpuByThread start(Function<String, String> partOf) {
         return new CpuByThread(partOf);

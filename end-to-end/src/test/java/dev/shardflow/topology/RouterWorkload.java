@@ -28,7 +28,7 @@ public final class RouterWorkload implements AutoCloseable {
     /** One write: when it started, how long it took, for which user. */
     public record Timing(long startMs, long micros, long userId) {}
 
-    private final ShardRouter router;
+    private volatile ShardRouter router;
     private final List<Thread> threads = new ArrayList<>();
     private final Map<String, Expected> expected = new ConcurrentHashMap<>();
     private final Map<String, Boolean> inDoubt = new ConcurrentHashMap<>();
@@ -216,6 +216,11 @@ public final class RouterWorkload implements AutoCloseable {
                 insertOrder(connection, id, userId, version);
             }
         }
+    }
+
+    /** Writes through {@code next} from now on; call between {@link #pause} and {@link #resume}. */
+    public void use(ShardRouter next) {
+        router = next;
     }
 
     /** Stops writing until {@link #resume}; the write in progress finishes first. */

@@ -1,6 +1,7 @@
 package dev.shardflow.bench.cutover;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.shardflow.bench.CpuByThread;
 import dev.shardflow.bench.Headlines;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
@@ -18,6 +19,7 @@ import dev.shardflow.topology.PauseReport;
 import dev.shardflow.topology.RouterWorkload;
 import dev.shardflow.topology.TopologyService;
 import dev.shardflow.topology.TopologyServiceOptions;
+import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
@@ -90,14 +92,28 @@ public final class CutoverBench {
                     .withReplicationFactor(1).withInstanceId("bench"), new SimpleMeterRegistry()).start();
             running.add(service);
             awaitTrue("the topology service leads", service::leading);
-            ShardRouter router = ShardRouter.builder(ring, bootstrap).routerId("bench-app").meterRegistry(meters)
-                    .start();
-            running.add(router);
-            RouterWorkload workload = new RouterWorkload(router);
+            // a first cycle warms up every part of this one JVM and is not counted: a router of its own holds its
+            // pauses, and the application moves to the measured router after it
+            ShardRouter warmUp = ShardRouter.builder(ring, bootstrap).routerId("bench-warm-up").start();
+            RouterWorkload workload = new RouterWorkload(warmUp);
             workload.load(1, USERS);
             running.add(new CaptureService(CaptureOptions.defaults(ring, bootstrap)).start());
-            running.add(new RebalancerService(RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
-                    .withStateDir(Scratch.newDirectory("cutover-streams").toString())).start());
+            RebalancerOptions rebalancer = RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
+                    .withStateDir(Scratch.newDirectory("cutover-streams").toString());
+            // the settings that trade latency for throughput, to compare: BENCH_OPTS=-Dbench.processingGuarantee=...
+            String guarantee = System.getProperty("bench.processingGuarantee");
+            if (guarantee != null) {
+                rebalancer = rebalancer.withProcessingGuarantee(guarantee);
+            }
+            if (Long.getLong("bench.commitIntervalMs") != null) {
+                rebalancer = rebalancer.withCommitIntervalMs(Long.getLong("bench.commitIntervalMs"));
+            }
+            if (Long.getLong("bench.bulkCommitIntervalMs") != null) {
+                rebalancer = rebalancer.withBulkCommitIntervalMs(Long.getLong("bench.bulkCommitIntervalMs"));
+            }
+            System.out.printf(Locale.ROOT, "rebalancer: %s, commit interval %d ms, bulk commit interval %d ms%n",
+                    rebalancer.processingGuarantee(), rebalancer.commitIntervalMs(), rebalancer.bulkCommitIntervalMs());
+            running.add(new RebalancerService(rebalancer).start());
             for (DatabaseShard shard : shards) {
                 running.add(new WriterService(WriterOptions.defaults(ring, shard.id(), bootstrap)).start());
             }
@@ -107,7 +123,17 @@ public final class CutoverBench {
                     + "times a second through the router; %d cycles of add, verify, cutover, rollback%n", USERS,
                     writesPerSecond, cycles);
 
-            for (int cycle = 1; cycle <= cycles; cycle++) {
+            ShardRouter router = null;
+            for (int cycle = 0; cycle <= cycles; cycle++) {
+                if (cycle == 1) {
+                    router = ShardRouter.builder(ring, bootstrap).routerId("bench-app").meterRegistry(meters).start();
+                    running.add(router);
+                    workload.pause();
+                    workload.use(router);
+                    workload.resume();
+                    warmUp.close();
+                }
+                ShardRouter routing = cycle == 0 ? warmUp : router;
                 String added = cycle % 2 == 1 ? "pg3" : "maria3";
                 long cycleStarted = System.nanoTime();
                 Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf(added)), null, null, null));
@@ -116,14 +142,25 @@ public final class CutoverBench {
                 LongPredicate moving = key -> !before.strategy().ownerOf(key).equals(after.strategy().ownerOf(key));
                 service.perform(plan.id(), Action.START);
                 awaitState(service, plan.id(), RebalanceState.CATCHING_UP);
+                CpuByThread cpu = CpuByThread.start(CpuByThread::partOf);
                 Thread.sleep(3_000); // the staying keys' latency before the fence, from a move that keeps up
+                if (cycle == cycles) {
+                    System.out.print("where the CPU went in the 3 s of catch-up before the last cycle's verify and "
+                            + "cutover:\n" + cpu.report());
+                }
                 verifyClean(service, plan.id());
                 Rebalance cut = retrying(() -> service.perform(plan.id(), Action.CUTOVER));
-                awaitTrue("the router follows the cutover", () -> router.epoch() == after.epoch());
+                awaitTrue("the router follows the cutover", () -> routing.epoch() == after.epoch());
                 Thread.sleep(3_000);
                 Rebalance back = retrying(() -> service.perform(plan.id(), Action.ROLLBACK));
                 awaitState(service, plan.id(), RebalanceState.ROLLED_BACK);
                 Rebalance done = service.rebalance(plan.id()).orElseThrow();
+                if (cycle == 0) {
+                    System.out.printf(Locale.ROOT, "warm-up cycle, not counted, took %.1f s; pauses %s%n",
+                            (System.nanoTime() - cycleStarted) / 1e9, done.fences().stream()
+                                    .map(Rebalance.FenceAttempt::pauseMs).toList());
+                    continue;
+                }
                 for (Rebalance.FenceAttempt attempt : done.fences()) {
                     if (!"committed".equals(attempt.outcome())) {
                         aborted++;
@@ -135,6 +172,7 @@ public final class CutoverBench {
                             moving, PauseReport.of(workload.timings(), attempt, moving));
                     fences.add(fence);
                     System.out.println(line(fence));
+                    System.out.print(copySpread(shards, attempt.id()));
                 }
                 System.out.printf(Locale.ROOT, "cycle %d of %d (%s) took %.1f s; states %s then %s%n", cycle, cycles,
                         added, (System.nanoTime() - cycleStarted) / 1e9, cut.state(), back.state());
@@ -154,6 +192,41 @@ public final class CutoverBench {
         return String.format(Locale.ROOT, "cycle %2d %-8s %-6s pause %4d ms [%s]; held writes %d, max %.0f ms; "
                 + "slowest copy %s", fence.cycle(), fence.kind(), fence.shard(), attempt.pauseMs(), phases,
                 fence.writes().movingDuring(), fence.writes().movingMaxMs(), attempt.slowestPath());
+    }
+
+    /**
+     * How the copies of one fence spread: per change topic the copies came through, the time from capture's send to
+     * the first hop (min, median, max over the copies) and from the last hop to the writer's read.
+     */
+    private static String copySpread(List<DatabaseShard> shards, String fenceId) throws Exception {
+        Map<String, List<Long>> firstHop = new java.util.TreeMap<>();
+        Map<String, List<Long>> toWriter = new java.util.TreeMap<>();
+        for (DatabaseShard shard : shards) {
+            try (java.sql.Connection connection = shard.connect()) {
+                for (MarkerPaths.CopyTimes copy : MarkerPaths.appliedTimes(connection, fenceId)) {
+                    if (copy.capturedMs() == null || copy.hopsMs().isEmpty()) {
+                        continue;
+                    }
+                    String topic = copy.path().substring(0, copy.path().indexOf(':'));
+                    firstHop.computeIfAbsent(topic, t -> new ArrayList<>()).add(copy.hopsMs().get(0)
+                            - copy.capturedMs());
+                    toWriter.computeIfAbsent(topic, t -> new ArrayList<>()).add(copy.readMs()
+                            - copy.hopsMs().get(copy.hopsMs().size() - 1));
+                }
+            } catch (java.sql.SQLException e) {
+                // a shard without the table of applied fences received no copy
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        firstHop.forEach((topic, times) -> {
+            List<Long> hop = times.stream().sorted().toList();
+            List<Long> read = toWriter.get(topic).stream().sorted().toList();
+            text.append(String.format(Locale.ROOT, "    %-28s %4d copies: capture to first hop %d / %d / %d ms, "
+                    + "last hop to writer %d / %d / %d ms (min / median / max)%n", topic, hop.size(), hop.get(0),
+                    hop.get(hop.size() / 2), hop.get(hop.size() - 1), read.get(0), read.get(read.size() / 2),
+                    read.get(read.size() - 1)));
+        });
+        return text.toString();
     }
 
     private static void report(List<Fence> fences, Timer pauses, RouterWorkload workload, int aborted) {

@@ -154,7 +154,7 @@ public final class PipelineBench {
             double rawBefore = RawUsers.upsert(target, "users_raw", arrival);
 
             StreamsProfile profile = new StreamsProfile(ConsumerGroups.move(rebalancer.applicationId(), plan.id()));
-            CpuByThread cpu = CpuByThread.start(PipelineBench::partOf);
+            CpuByThread cpu = CpuByThread.start(CpuByThread::partOf);
             String jfr = System.getProperty("bench.jfr");
             jdk.jfr.Recording recording = null;
             if (jfr != null && measured) {
@@ -237,24 +237,6 @@ public final class PipelineBench {
         }
         return String.format(Locale.ROOT, "    writers: %d batches, %.1f s writing them (database write and commit, "
                 + "summed over the apply loops) in the %.1f s%n", batches, batchSeconds, elapsed);
-    }
-
-    /** The part of the system a thread of this process belongs to. */
-    private static String partOf(String thread) {
-        if (thread.contains("StreamThread") || thread.contains("rebalancer")) {
-            return "rebalancer";
-        }
-        if (thread.contains("writer")) {
-            return thread.endsWith("-prepare") ? "writer (decode)" : "writer (apply loop)";
-        }
-        // Debezium's engines convert and hand on records in executor threads of their own
-        if (thread.contains("capture") || thread.contains("debezium") || thread.startsWith("pool-")) {
-            return "capture";
-        }
-        if (thread.contains("topology") || thread.contains("leader")) {
-            return "topology service";
-        }
-        return "broker and the rest";
     }
 
     /**

@@ -12,8 +12,9 @@ import java.util.Map;
  * writers, and so how many copies of it they apply. Capture appends the marker to every partition of every change
  * topic; the rebalancer routes the change topics of sharded and reference tables straight to apply topics, and
  * those of child tables through every partition of {@link TopicNames#childrenByParent()}; every copy it forwards
- * goes to every partition of the target's apply topic. A writer records each copy with its path, so the count says
- * when everything the source wrote before the marker is in place.
+ * goes to every partition of the apply topic of each shard that changes flow to (a shard that gains keys, or joins
+ * the ring), and to no other. A writer records each copy with its path, so the count says when everything the source
+ * wrote before the marker is in place.
  *
  * <p>The rebalancer builds its topology from {@link #routedTopics} and {@link #childTopics}; the topology service
  * counts with {@link #copiesPerSource}. Both follow this one rule.

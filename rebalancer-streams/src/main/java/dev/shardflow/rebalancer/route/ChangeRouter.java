@@ -50,7 +50,7 @@ public final class ChangeRouter {
             return new Decision.Reject(foreign.get());
         }
         if (change.isFence()) {
-            return routing.moving() ? new Decision.Fence(routing.other().strategy().shards(), change)
+            return routing.moving() ? new Decision.Fence(routing.receivers(), change)
                     : Decision.Skip.IDLE_FENCE;
         }
         TableSpec table = routing.current().table(change.table()).orElseThrow();

@@ -168,7 +168,7 @@ class RekeyTopologyTest {
     }
 
     @Test
-    void aFenceMarkerReachesEveryApplyTopicOfTheOtherTopologyAfterTheChangesBeforeIt() {
+    void aFenceMarkerReachesTheShardsChangesFlowToAfterTheChangesBeforeItAndNoOtherShard() {
         start(new TopologyState("shop", doc(1, THREE), doc(2, FOUR), Phase.FORWARD, "r1"));
         long id = movingKey(topology(1, THREE), topology(2, FOUR));
         send(userChange(id, topology(1, THREE).strategy().ownerOf(id)));
@@ -178,10 +178,22 @@ class RekeyTopologyTest {
         List<ChangeEvent> toNewShard = apply("s3").readRecordsToList().stream().map(RekeyTopologyTest::read).toList();
         assertThat(toNewShard).extracting(ChangeEvent::table).containsExactly("users", ControlTables.FENCE);
         for (String shard : THREE) {
-            assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).key().get("id"))
-                    .as("fence on %s", shard).containsExactly("fence-7");
+            assertThat(apply(shard).readRecordsToList()).as("no fence on %s, which receives nothing", shard).isEmpty();
         }
         assertThat(counts.get("fence")).isEqualTo(1);
+    }
+
+    @Test
+    void afterCutoverAReverseFenceReachesTheOldOwnersThatChangesFlowBackTo() {
+        start(new TopologyState("shop", doc(2, FOUR), doc(1, THREE), Phase.REVERSE, "r1"));
+        send(new ChangeEvent("shop", ControlTables.FENCE, Op.CREATE, Map.of("id", "fence-r"), null,
+                Map.of("id", "fence-r", "epoch", 3L), null, new Source("s3", new PostgresLsn(position += 64), null, 0),
+                2));
+        for (String shard : THREE) {
+            assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).key().get("id"))
+                    .as("reverse fence on %s", shard).containsExactly("fence-r");
+        }
+        assertThat(apply("s3").readRecordsToList()).as("the new owner, which changes flow from").isEmpty();
     }
 
     @Test
@@ -265,8 +277,8 @@ class RekeyTopologyTest {
         assertThat(toNewShard.get(0).after()).containsEntry("name", "Lamp from " + first);
         assertThat(toNewShard.get(0).epoch()).isEqualTo(1);
         for (String shard : THREE) {
-            assertThat(apply(shard).readRecordsToList()).extracting(r -> read(r).table())
-                    .as("shards already in the ring keep their own copy").containsExactly(ControlTables.FENCE);
+            assertThat(apply(shard).readRecordsToList()).as("shards already in the ring keep their own copy, and "
+                    + "receive no marker").isEmpty();
         }
         assertThat(counts.get("replicated")).isEqualTo(1);
         assertThat(counts.get("reference")).isEqualTo(2);

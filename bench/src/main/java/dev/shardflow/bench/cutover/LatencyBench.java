@@ -1,0 +1,416 @@
+package dev.shardflow.bench.cutover;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.shardflow.bench.CpuByThread;
+import dev.shardflow.bench.Headlines;
+import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.capture.CaptureService;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.event.SourceRowKey;
+import dev.shardflow.core.event.TableRowKey;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.rebalancer.RebalancerOptions;
+import dev.shardflow.rebalancer.RebalancerService;
+import dev.shardflow.router.ShardRouter;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.RouterWorkload;
+import dev.shardflow.topology.TopologyService;
+import dev.shardflow.topology.TopologyServiceOptions;
+import dev.shardflow.topology.workflow.Action;
+import dev.shardflow.topology.workflow.Planner;
+import dev.shardflow.topology.workflow.Rebalance;
+import dev.shardflow.topology.workflow.RebalanceState;
+import dev.shardflow.writer.WriterOptions;
+import dev.shardflow.writer.WriterService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Steady-state latency, from a source's commit to the row on its target, while a move catches up: the ring of two
+ * PostgreSQL and two MariaDB shards moves keys to a fifth (pg3), an application writes through {@link ShardRouter}
+ * at the rate asked, and probes — updates of moving users, a few a second — are followed hop by hop: the change topic
+ * (capture), the new shard's apply topic (the move), the row on pg3 (the writer); and the user's name in
+ * {@code order_user_view} on pg1 through the view topic. Observers read the topics from their end as they fill, and
+ * one query a few milliseconds apart looks for every probe still on its way.
+ */
+public final class LatencyBench {
+    private static final int USERS = 20_000;
+    private static final int PROBE_USERS = 200;
+    private static final long PROBE_BASE = 1_000_000;
+    private static final Duration PROBE_EVERY = Duration.ofMillis(100);
+    private static final Duration LOOK_EVERY = Duration.ofMillis(5);
+    private static final Duration GIVE_UP = Duration.ofSeconds(30);
+
+    /** One probe: an update of a moving user's name to {@code version}, and when each hop saw it (epoch ms, 0: not yet). */
+    private static final class Probe {
+        final long user;
+        final long version;
+        volatile long committedMs;
+        volatile long cdcMs;
+        volatile long applyTopicMs;
+        volatile long appliedMs;
+        volatile long viewTopicMs;
+        volatile long viewMs;
+
+        Probe(long user, long version) {
+            this.user = user;
+            this.version = version;
+        }
+
+        String name() {
+            return "probe" + user + "v" + version;
+        }
+    }
+
+    private LatencyBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int writesPerSecond = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        List<AutoCloseable> running = new ArrayList<>();
+        try (Testbed testbed = Testbed.builder().kafkaBrokers(1).postgresShards(3).mariadbShards(2).start();
+                AutoCloseable stopsFirst = () -> closeInReverse(running)) {
+            String bootstrap = testbed.kafka().bootstrapServers();
+            List<DatabaseShard> shards = testbed.shards();
+            shards.forEach(SampleSchema::applyTo);
+            DatabaseShard viewShard = shard(shards, "pg1");
+            viewShard.execute("CREATE TABLE order_user_view (order_id BIGINT PRIMARY KEY, user_id BIGINT, username "
+                    + "VARCHAR(50), email VARCHAR(100), country CHAR(2), total_amount DECIMAL(10,2), status "
+                    + "VARCHAR(20))");
+            String all = Files.readString(ShopTopology.writeYaml(ShopTopology.withViews(ShopTopology.of(shards),
+                    List.of(ShopTopology.VIEWS.get(0))), Scratch.newDirectory("latency")));
+            String initial = Planner.plan(all, new Planner.Request(null, List.of("pg3"), null, null)).document();
+            Topology ring = TopologyLoader.parse(initial, "bench", Map.of());
+            DatabaseShard target = shard(shards, "pg3");
+            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
+                    .withReplicationFactor(1).withInstanceId("bench"), new SimpleMeterRegistry()).start();
+            running.add(service);
+            ShardRouter router = ShardRouter.builder(ring, bootstrap).routerId("bench-app").poolSize(16).start();
+            running.add(router);
+            RouterWorkload workload = new RouterWorkload(router);
+            workload.load(1, USERS);
+            new RouterWorkload(router).load(PROBE_BASE, PROBE_USERS);
+            running.add(new CaptureService(CaptureOptions.defaults(ring, bootstrap)).start());
+            running.add(new RebalancerService(RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
+                    .withStateDir(Scratch.newDirectory("latency-streams").toString())).start());
+            TopicNames names = TopicNames.of(ring);
+            for (DatabaseShard shard : shards) {
+                WriterOptions options = WriterOptions.defaults(ring, shard.id(), bootstrap);
+                if (shard == viewShard) {
+                    options = options.withTopics(List.of(names.apply(shard.id()), names.view("order_user_view")));
+                }
+                running.add(new WriterService(options).start());
+            }
+            while (!service.leading()) {
+                Thread.sleep(50);
+            }
+            Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf("pg3")), null, null, null));
+            Topology after = plan.toTopology();
+            List<Long> probeUsers = new ArrayList<>();
+            for (long user = PROBE_BASE; user < PROBE_BASE + PROBE_USERS; user++) {
+                if (after.strategy().ownerOf(user).equals("pg3")) {
+                    probeUsers.add(user);
+                }
+            }
+            service.perform(plan.id(), Action.START);
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (service.rebalance(plan.id()).orElseThrow().state() != RebalanceState.CATCHING_UP) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the move did not catch up within 5 minutes");
+                }
+                Thread.sleep(100);
+            }
+            System.out.printf(Locale.ROOT, "the move to pg3 catches up; %d probe users move; the application writes "
+                    + "%,d times a second through the router for %d s%n", probeUsers.size(), writesPerSecond, seconds);
+
+            int threads = Math.max(1, Math.min(200, writesPerSecond / 25));
+            workload.start(threads, Math.max(1, writesPerSecond / threads), 1, USERS / threads);
+            running.add(workload);
+            Thread.sleep(20_000); // the load settles, and the JIT compiler with it, before the first probe
+            Map<String, Probe> byName = new ConcurrentHashMap<>();
+            List<Probe> probes = new ArrayList<>();
+            Observer observer = new Observer(bootstrap, names, byName);
+            Thread observing = new Thread(observer, "latency-observer");
+            observing.setDaemon(true);
+            observing.start();
+            Looker looker = new Looker(target, viewShard, byName);
+            Thread looking = new Thread(looker, "latency-looker");
+            looking.setDaemon(true);
+            looking.start();
+            long acknowledgedBefore = workload.acknowledged();
+            CpuByThread cpu = CpuByThread.start(CpuByThread::partOf);
+            long started = System.nanoTime();
+            long version = 1;
+            java.util.Random random = new java.util.Random(7);
+            while (System.nanoTime() - started < Duration.ofSeconds(seconds).toNanos()) {
+                long user = probeUsers.get(random.nextInt(probeUsers.size()));
+                long next = ++version;
+                Probe probe = new Probe(user, next);
+                String name = probe.name();
+                byName.put(name, probe); // before the write: the observer may see its change before it returns
+                router.write(user, connection -> {
+                    try (PreparedStatement update = connection.prepareStatement(
+                            "UPDATE users SET username = ?, version = ? WHERE id = ?")) {
+                        update.setString(1, name);
+                        update.setLong(2, next);
+                        update.setLong(3, user);
+                        update.executeUpdate();
+                    }
+                    return null;
+                });
+                probe.committedMs = System.currentTimeMillis();
+                probes.add(probe);
+                Thread.sleep(PROBE_EVERY.toMillis());
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            long acknowledged = workload.acknowledged() - acknowledgedBefore;
+            String where = cpu.report();
+            long waitUntil = System.currentTimeMillis() + GIVE_UP.toMillis();
+            while (probes.stream().anyMatch(p -> p.appliedMs == 0 || p.viewMs == 0)
+                    && System.currentTimeMillis() < waitUntil) {
+                Thread.sleep(50);
+            }
+            observer.stop();
+            looker.stop();
+            System.out.printf(Locale.ROOT, "%d probes over %.0f s; the application's writes acknowledged %,.0f a "
+                    + "second (asked %,d)%n", probes.size(), elapsed, acknowledged / elapsed, writesPerSecond);
+            System.out.print(where);
+            report(probes);
+        }
+    }
+
+    private static void report(List<Probe> probes) {
+        System.out.println("latency per hop, ms (p50 / p99 / max over the probes):");
+        row("source commit -> change topic (capture)", probes, p -> p.cdcMs - p.committedMs, p -> p.cdcMs != 0);
+        row("change topic -> apply topic (the move)", probes, p -> p.applyTopicMs - p.cdcMs,
+                p -> p.applyTopicMs != 0 && p.cdcMs != 0);
+        row("apply topic -> row on pg3 (the writer)", probes, p -> p.appliedMs - p.applyTopicMs,
+                p -> p.appliedMs != 0 && p.applyTopicMs != 0);
+        double[] apply = row("source commit -> row on pg3", probes, p -> p.appliedMs - p.committedMs,
+                p -> p.appliedMs != 0);
+        row("change topic -> view topic (the views)", probes, p -> p.viewTopicMs - p.cdcMs,
+                p -> p.viewTopicMs != 0 && p.cdcMs != 0);
+        row("view topic -> view row on pg1 (the writer)", probes, p -> p.viewMs - p.viewTopicMs,
+                p -> p.viewMs != 0 && p.viewTopicMs != 0);
+        double[] view = row("source commit -> view row on pg1", probes, p -> p.viewMs - p.committedMs,
+                p -> p.viewMs != 0);
+        long missing = probes.stream().filter(p -> p.appliedMs == 0 || p.viewMs == 0).count();
+        if (missing > 0) {
+            System.out.printf(Locale.ROOT, "%d probes did not arrive within %d s%n", missing, GIVE_UP.toSeconds());
+        }
+        Headlines.millis("apply.latency.p50.ms", apply[0]);
+        Headlines.millis("apply.latency.p99.ms", apply[1]);
+        Headlines.millis("view.latency.p99.ms", view[1]);
+    }
+
+    /** Prints p50 / p99 / max of {@code latency} over the probes that {@code seen} both ends of. */
+    private static double[] row(String hop, List<Probe> probes, java.util.function.ToLongFunction<Probe> latency,
+            java.util.function.Predicate<Probe> seen) {
+        List<Long> sorted = probes.stream().filter(seen).map(latency::applyAsLong).sorted().toList();
+        double[] figures = {at(sorted, 0.5), at(sorted, 0.99), at(sorted, 1.0)};
+        System.out.printf(Locale.ROOT, "  %-44s %6.0f %6.0f %6.0f   (%d probes)%n", hop, figures[0], figures[1],
+                figures[2], sorted.size());
+        return figures;
+    }
+
+    private static double at(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    /** Reads the change, apply and view topics from their end and notes when each probe's change shows up. */
+    private static final class Observer implements Runnable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final TopicNames names;
+        private final Map<String, Probe> probes;
+        private volatile boolean stopping;
+
+        Observer(String bootstrap, TopicNames names, Map<String, Probe> probes) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what the next hop sees
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            this.consumer = new KafkaConsumer<>(p);
+            this.names = names;
+            this.probes = probes;
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(names.cdc("users"), names.apply("pg3"), names.view("order_user_view"))) {
+                consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic,
+                        info.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stopping) {
+                    var records = consumer.poll(Duration.ofMillis(20));
+                    long now = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        seen(record, now);
+                    }
+                }
+            } finally {
+                consumer.close();
+            }
+        }
+
+        private void seen(ConsumerRecord<byte[], byte[]> record, long now) {
+            if (record.value() == null) {
+                return;
+            }
+            String topic = record.topic();
+            if (topic.equals(names.cdc("users"))) {
+                if (!isProbeUser(SourceRowKey.fromBytes(record.key()).key().get("id"))) {
+                    return;
+                }
+                Probe probe = probe(EventJson.fromBytes(record.value()), "username");
+                if (probe != null && probe.cdcMs == 0) {
+                    probe.cdcMs = now;
+                }
+            } else if (topic.equals(names.apply("pg3"))) {
+                TableRowKey key = TableRowKey.fromBytes(record.key());
+                if (!"users".equals(key.table()) || !isProbeUser(key.key().get("id"))) {
+                    return;
+                }
+                Probe probe = probe(EventJson.fromBytes(record.value()), "username");
+                if (probe != null && probe.applyTopicMs == 0) {
+                    probe.applyTopicMs = now;
+                }
+            } else {
+                Probe probe = probe(EventJson.fromBytes(record.value()), "username");
+                if (probe != null && probe.viewTopicMs == 0) {
+                    probe.viewTopicMs = now;
+                }
+            }
+        }
+
+        private Probe probe(ChangeEvent change, String column) {
+            if (change.after() == null || !(change.after().get(column) instanceof String name)) {
+                return null;
+            }
+            return probes.get(name);
+        }
+
+        private static boolean isProbeUser(Object id) {
+            return id instanceof Number n && n.longValue() >= PROBE_BASE;
+        }
+
+        void stop() {
+            stopping = true;
+        }
+    }
+
+    /** Looks, every few milliseconds, for the probes still on their way: the user on pg3, the view row on pg1. */
+    private static final class Looker implements Runnable {
+        private final DatabaseShard target;
+        private final DatabaseShard viewShard;
+        private final Map<String, Probe> probes;
+        private volatile boolean stopping;
+
+        Looker(DatabaseShard target, DatabaseShard viewShard, Map<String, Probe> probes) {
+            this.target = target;
+            this.viewShard = viewShard;
+            this.probes = probes;
+        }
+
+        @Override
+        public void run() {
+            try (Connection onTarget = target.connect(); Connection onView = viewShard.connect()) {
+                while (!stopping) {
+                    try {
+                        look(onTarget, "SELECT id, username FROM users WHERE id IN (%s)", true);
+                        look(onView, "SELECT user_id, username FROM order_user_view WHERE user_id IN (%s)", false);
+                    } catch (SQLException e) {
+                        System.out.println("looking for the probes failed, looking again: " + e.getMessage());
+                        Thread.sleep(1_000);
+                    }
+                    Thread.sleep(LOOK_EVERY.toMillis());
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot look for the probes: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void look(Connection connection, String sql, boolean applied) throws SQLException {
+            List<Probe> waiting = probes.values().stream().filter(p -> applied ? p.appliedMs == 0 : p.viewMs == 0)
+                    .toList();
+            if (waiting.isEmpty()) {
+                return;
+            }
+            String users = waiting.stream().map(p -> Long.toString(p.user)).distinct().collect(Collectors.joining(
+                    ", "));
+            try (PreparedStatement select = connection.prepareStatement(String.format(Locale.ROOT, sql, users));
+                    ResultSet rows = select.executeQuery()) {
+                long now = System.currentTimeMillis();
+                while (rows.next()) {
+                    Probe probe = probes.get(rows.getString(2));
+                    if (probe == null) {
+                        continue;
+                    }
+                    // a later name of the same user means this probe's arrived too
+                    for (Probe earlier : waiting) {
+                        if (earlier.user == probe.user && earlier.version <= probe.version) {
+                            if (applied) {
+                                earlier.appliedMs = now;
+                            } else {
+                                earlier.viewMs = now;
+                            }
+                        }
+                    }
+                }
+            }
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        }
+
+        void stop() {
+            stopping = true;
+        }
+    }
+
+    private static DatabaseShard shard(List<DatabaseShard> shards, String id) {
+        return shards.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static void closeInReverse(List<AutoCloseable> running) throws Exception {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+    }
+}
