@@ -6,10 +6,6 @@ import dev.shardflow.bench.Headlines;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
-import dev.shardflow.core.event.ChangeEvent;
-import dev.shardflow.core.event.EventJson;
-import dev.shardflow.core.event.SourceRowKey;
-import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.RebalancerOptions;
@@ -31,23 +27,13 @@ import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Steady-state latency, from a source's commit to the row on its target, while a move catches up: the ring of two
@@ -60,31 +46,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class LatencyBench {
     private static final int USERS = 20_000;
     private static final int PROBE_USERS = 200;
-    private static final long PROBE_BASE = 1_000_000;
+    static final long PROBE_BASE = 1_000_000;
     private static final Duration PROBE_EVERY = Duration.ofMillis(100);
-    private static final Duration LOOK_EVERY = Duration.ofMillis(5);
+    static final Duration LOOK_EVERY = Duration.ofMillis(5);
     private static final Duration GIVE_UP = Duration.ofSeconds(30);
-
-    /** One probe: an update of a moving user's name to {@code version}, and when each hop saw it (epoch ms, 0: not yet). */
-    private static final class Probe {
-        final long user;
-        final long version;
-        volatile long committedMs;
-        volatile long cdcMs;
-        volatile long applyTopicMs;
-        volatile long appliedMs;
-        volatile long viewTopicMs;
-        volatile long viewMs;
-
-        Probe(long user, long version) {
-            this.user = user;
-            this.version = version;
-        }
-
-        String name() {
-            return "probe" + user + "v" + version;
-        }
-    }
 
     private LatencyBench() {}
 
@@ -153,11 +118,11 @@ public final class LatencyBench {
             Thread.sleep(20_000); // the load settles, and the JIT compiler with it, before the first probe
             Map<String, Probe> byName = new ConcurrentHashMap<>();
             List<Probe> probes = new ArrayList<>();
-            Observer observer = new Observer(bootstrap, names, byName);
+            ProbeObserver observer = new ProbeObserver(bootstrap, names, byName);
             Thread observing = new Thread(observer, "latency-observer");
             observing.setDaemon(true);
             observing.start();
-            Looker looker = new Looker(target, viewShard, byName);
+            ProbeLooker looker = new ProbeLooker(target, viewShard, byName);
             Thread looking = new Thread(looker, "latency-looker");
             looking.setDaemon(true);
             looking.start();
@@ -243,165 +208,6 @@ public final class LatencyBench {
         }
         int index = (int) Math.ceil(p * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-    }
-
-    /** Reads the change, apply and view topics from their end and notes when each probe's change shows up. */
-    private static final class Observer implements Runnable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final TopicNames names;
-        private final Map<String, Probe> probes;
-        private volatile boolean stopping;
-
-        Observer(String bootstrap, TopicNames names, Map<String, Probe> probes) {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what the next hop sees
-            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
-            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            this.consumer = new KafkaConsumer<>(p);
-            this.names = names;
-            this.probes = probes;
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(names.cdc("users"), names.apply("pg3"), names.view("order_user_view"))) {
-                consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic,
-                        info.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (!stopping) {
-                    var records = consumer.poll(Duration.ofMillis(20));
-                    long now = System.currentTimeMillis();
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        seen(record, now);
-                    }
-                }
-            } finally {
-                consumer.close();
-            }
-        }
-
-        private void seen(ConsumerRecord<byte[], byte[]> record, long now) {
-            if (record.value() == null) {
-                return;
-            }
-            String topic = record.topic();
-            if (topic.equals(names.cdc("users"))) {
-                if (!isProbeUser(SourceRowKey.fromBytes(record.key()).key().get("id"))) {
-                    return;
-                }
-                Probe probe = probe(EventJson.fromBytes(record.value()), "username");
-                if (probe != null && probe.cdcMs == 0) {
-                    probe.cdcMs = now;
-                }
-            } else if (topic.equals(names.apply("pg3"))) {
-                TableRowKey key = TableRowKey.fromBytes(record.key());
-                if (!"users".equals(key.table()) || !isProbeUser(key.key().get("id"))) {
-                    return;
-                }
-                Probe probe = probe(EventJson.fromBytes(record.value()), "username");
-                if (probe != null && probe.applyTopicMs == 0) {
-                    probe.applyTopicMs = now;
-                }
-            } else {
-                Probe probe = probe(EventJson.fromBytes(record.value()), "username");
-                if (probe != null && probe.viewTopicMs == 0) {
-                    probe.viewTopicMs = now;
-                }
-            }
-        }
-
-        private Probe probe(ChangeEvent change, String column) {
-            if (change.after() == null || !(change.after().get(column) instanceof String name)) {
-                return null;
-            }
-            return probes.get(name);
-        }
-
-        private static boolean isProbeUser(Object id) {
-            return id instanceof Number n && n.longValue() >= PROBE_BASE;
-        }
-
-        void stop() {
-            stopping = true;
-        }
-    }
-
-    /** Looks, every few milliseconds, for the probes still on their way: the user on pg3, the view row on pg1. */
-    private static final class Looker implements Runnable {
-        private final DatabaseShard target;
-        private final DatabaseShard viewShard;
-        private final Map<String, Probe> probes;
-        private volatile boolean stopping;
-
-        Looker(DatabaseShard target, DatabaseShard viewShard, Map<String, Probe> probes) {
-            this.target = target;
-            this.viewShard = viewShard;
-            this.probes = probes;
-        }
-
-        @Override
-        public void run() {
-            try (Connection onTarget = target.connect(); Connection onView = viewShard.connect()) {
-                while (!stopping) {
-                    try {
-                        look(onTarget, "SELECT id, username FROM users WHERE id IN (%s)", true);
-                        look(onView, "SELECT user_id, username FROM order_user_view WHERE user_id IN (%s)", false);
-                    } catch (SQLException e) {
-                        System.out.println("looking for the probes failed, looking again: " + e.getMessage());
-                        Thread.sleep(1_000);
-                    }
-                    Thread.sleep(LOOK_EVERY.toMillis());
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot look for the probes: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private void look(Connection connection, String sql, boolean applied) throws SQLException {
-            List<Probe> waiting = probes.values().stream().filter(p -> applied ? p.appliedMs == 0 : p.viewMs == 0)
-                    .toList();
-            if (waiting.isEmpty()) {
-                return;
-            }
-            String users = waiting.stream().map(p -> Long.toString(p.user)).distinct().collect(Collectors.joining(
-                    ", "));
-            try (PreparedStatement select = connection.prepareStatement(String.format(Locale.ROOT, sql, users));
-                    ResultSet rows = select.executeQuery()) {
-                long now = System.currentTimeMillis();
-                while (rows.next()) {
-                    Probe probe = probes.get(rows.getString(2));
-                    if (probe == null) {
-                        continue;
-                    }
-                    // a later name of the same user means this probe's arrived too
-                    for (Probe earlier : waiting) {
-                        if (earlier.user == probe.user && earlier.version <= probe.version) {
-                            if (applied) {
-                                earlier.appliedMs = now;
-                            } else {
-                                earlier.viewMs = now;
-                            }
-                        }
-                    }
-                }
-            }
-            if (!connection.getAutoCommit()) {
-                connection.commit();
-            }
-        }
-
-        void stop() {
-            stopping = true;
-        }
     }
 
     private static DatabaseShard shard(List<DatabaseShard> shards, String id) {
