@@ -19,8 +19,9 @@ public final class CaptureSettings {
             "most change records Debezium hands over at once; bigger batches cost fewer flushes");
     public static final Setting<Integer> MAX_QUEUE_SIZE = Setting.positiveInt("engine.maxQueueSize", 8192,
             "records Debezium may buffer ahead of the producer; must be larger than engine.maxBatchSize");
-    public static final Setting<Long> POLL_INTERVAL_MS = Setting.positiveLong("engine.pollIntervalMs", 50L,
-            "how long Debezium waits for more records before handing over a partial batch");
+    public static final Setting<Long> POLL_INTERVAL_MS = Setting.positiveLong("engine.pollIntervalMs", 10L,
+            "how long Debezium waits for more records before handing over a partial batch: a change that does not "
+                    + "fill a batch waits up to this long, so it is capture's part of every latency");
     public static final Setting<Integer> SNAPSHOT_FETCH_SIZE = Setting.positiveInt("engine.snapshotFetchSize", 10000,
             "rows fetched per round trip while snapshotting a table");
     public static final Setting<Long> OFFSET_FLUSH_INTERVAL_MS = Setting.positiveLong("engine.offsetFlushIntervalMs",

@@ -87,7 +87,13 @@ public final class CutoverBench {
             ShardRouter warmUp = ShardRouter.builder(ring, bootstrap).routerId("bench-warm-up").start();
             RouterWorkload workload = new RouterWorkload(warmUp);
             workload.load(1, USERS);
-            running.add(new CaptureService(CaptureOptions.defaults(ring, bootstrap)).start());
+            CaptureOptions capture = CaptureOptions.defaults(ring, bootstrap);
+            if (Long.getLong("bench.pollIntervalMs") != null) {
+                capture = capture.withEngine(capture.maxBatchSize(), capture.maxQueueSize(),
+                        Long.getLong("bench.pollIntervalMs"), capture.snapshotFetchSize());
+            }
+            System.out.printf(Locale.ROOT, "capture: engine.pollIntervalMs %d%n", capture.pollIntervalMs());
+            running.add(new CaptureService(capture).start());
             RebalancerOptions rebalancer = RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
                     .withStateDir(Scratch.newDirectory("cutover-streams").toString());
             // the settings that trade latency for throughput, to compare: BENCH_OPTS=-Dbench.processingGuarantee=...
