@@ -1,6 +1,7 @@
 package dev.shardflow.bench.cutover;
 
 import dev.shardflow.bench.Headlines;
+import dev.shardflow.bench.Percentiles;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.topology.PauseReport;
 import dev.shardflow.topology.RouterWorkload;
@@ -81,7 +82,7 @@ final class CutoverReport {
                 + "%.1f ms, p99 %.1f ms, max %.1f ms%n", pauses.count(), p50, p99, max);
         List<Double> pauseMs = fences.stream().map(f -> (double) f.attempt().pauseMs()).sorted().toList();
         System.out.printf(Locale.ROOT, "each fence's pause as the topology service measured it: p50 %.0f ms, p99 "
-                + "%.0f ms, max %.0f ms%n", at(pauseMs, 0.5), at(pauseMs, 0.99), at(pauseMs, 1.0));
+                + "%.0f ms, max %.0f ms%n", Percentiles.at(pauseMs, 0.5), Percentiles.at(pauseMs, 0.99), Percentiles.at(pauseMs, 1.0));
         System.out.println("where a fence's pause went, phase by phase over the fences (ms):");
         System.out.printf(Locale.ROOT, "  %-22s %8s %8s %8s %8s%n", "phase", "p50", "p99", "max", "mean");
         Map<String, List<Double>> byPhase = new LinkedHashMap<>();
@@ -93,8 +94,8 @@ final class CutoverReport {
         }
         byPhase.forEach((phase, values) -> {
             List<Double> sorted = values.stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "  %-22s %8.0f %8.0f %8.0f %8.1f   (%d fences)%n", phase, at(sorted, 0.5),
-                    at(sorted, 0.99), at(sorted, 1.0), sorted.stream().mapToDouble(Double::doubleValue).average()
+            System.out.printf(Locale.ROOT, "  %-22s %8.0f %8.0f %8.0f %8.1f   (%d fences)%n", phase, Percentiles.at(sorted, 0.5),
+                    Percentiles.at(sorted, 0.99), Percentiles.at(sorted, 1.0), sorted.stream().mapToDouble(Double::doubleValue).average()
                             .orElse(0), sorted.size());
         });
         // every staying write that started while a fence was up, against those of the 5 s before each fence
@@ -113,8 +114,8 @@ final class CutoverReport {
                 }
             }
         }
-        double stayingDuring = at(during.stream().sorted().toList(), 0.99);
-        double stayingBefore = at(before.stream().sorted().toList(), 0.99);
+        double stayingDuring = Percentiles.at(during.stream().sorted().toList(), 0.99);
+        double stayingBefore = Percentiles.at(before.stream().sorted().toList(), 0.99);
         System.out.printf(Locale.ROOT, "writes to keys that stay: p99 %.1f ms over the %,d that started during a "
                 + "fence, %.1f ms over the %,d of the 5 s before each fence%n", stayingDuring, during.size(),
                 stayingBefore, before.size());
@@ -133,11 +134,4 @@ final class CutoverReport {
         throw new IllegalStateException("the router's pause timer publishes no p" + p);
     }
 
-    private static double at(List<Double> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(p * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-    }
 }

@@ -3,6 +3,7 @@ package dev.shardflow.bench.cutover;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shardflow.bench.CpuByThread;
 import dev.shardflow.bench.Headlines;
+import dev.shardflow.bench.Percentiles;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
@@ -196,18 +197,10 @@ public final class LatencyBench {
     private static double[] row(String hop, List<Probe> probes, java.util.function.ToLongFunction<Probe> latency,
             java.util.function.Predicate<Probe> seen) {
         List<Long> sorted = probes.stream().filter(seen).map(latency::applyAsLong).sorted().toList();
-        double[] figures = {at(sorted, 0.5), at(sorted, 0.99), at(sorted, 1.0)};
+        double[] figures = {Percentiles.at(sorted, 0.5), Percentiles.at(sorted, 0.99), Percentiles.at(sorted, 1.0)};
         System.out.printf(Locale.ROOT, "  %-44s %6.0f %6.0f %6.0f   (%d probes)%n", hop, figures[0], figures[1],
                 figures[2], sorted.size());
         return figures;
-    }
-
-    private static double at(List<Long> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(p * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
     private static DatabaseShard shard(List<DatabaseShard> shards, String id) {

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,13 +63,12 @@ public final class FenceCoordinator {
      */
     public FenceTiming awaitFence(String fenceId, Topology in, Topology other, List<String> targets, long epoch,
             long deadlineNanos) throws FenceFailed, InterruptedException {
-        long started = System.nanoTime();
+        // wall-clock milestones: the breakdown sets them against the stage times other processes recorded
+        long startedMs = System.currentTimeMillis();
         awaitRouters(fenceId, deadlineNanos);
-        long acknowledged = System.nanoTime();
         long acknowledgedMs = System.currentTimeMillis();
         List<String> sources = in.strategy().shards();
         writeMarkers(in, sources, fenceId, epoch);
-        long written = System.nanoTime();
         long writtenMs = System.currentTimeMillis();
         Map<String, Long> expected = new LinkedHashMap<>();
         for (String target : targets) {
@@ -85,8 +83,8 @@ public final class FenceCoordinator {
         awaitApplied(fenceId, in, other, expected, deadlineNanos);
         long appliedMs = System.currentTimeMillis();
         log.info("fence {}: routers acknowledged after {} ms, markers written on {} after {} ms more, applied by {} "
-                + "after {} ms more", fenceId, millis(acknowledged - started), sources, millis(written - acknowledged),
-                targets, millis(System.nanoTime() - written));
+                + "after {} ms more", fenceId, acknowledgedMs - startedMs, sources, writtenMs - acknowledgedMs,
+                targets, appliedMs - writtenMs);
         return timing(fenceId, in, other, targets, acknowledgedMs, writtenMs, appliedMs);
     }
 
@@ -111,10 +109,6 @@ public final class FenceCoordinator {
         }
         return new FenceTiming(acknowledgedMs, writtenMs, slowest.capturedMs(), slowest.hopsMs(), slowest.readMs(),
                 appliedMs, slowest.source() + " via " + slowest.path());
-    }
-
-    private static long millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     /** Opens a connection to each source ahead of a fence, so that writing the markers costs no connect. */
