@@ -5,6 +5,7 @@ import dev.shardflow.bench.CpuByThread;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.RebalancerOptions;
 import dev.shardflow.rebalancer.RebalancerService;
@@ -67,6 +68,7 @@ public final class CutoverBench {
         });
         List<AutoCloseable> running = new ArrayList<>();
         List<CutoverReport.Fence> fences = new ArrayList<>();
+        List<MoveCommits.Window> commitWindows = new ArrayList<>();
         int aborted = 0;
         try (Testbed testbed = Testbed.builder().kafkaBrokers(1).postgresShards(3).mariadbShards(3).start();
                 AutoCloseable stopsFirst = () -> closeInReverse(running)) {
@@ -139,7 +141,9 @@ public final class CutoverBench {
                 service.perform(plan.id(), Action.START);
                 awaitState(service, plan.id(), RebalanceState.CATCHING_UP);
                 CpuByThread cpu = CpuByThread.start(CpuByThread::partOf);
+                MoveCommits commits = MoveCommits.start(ConsumerGroups.move(rebalancer.applicationId(), plan.id()));
                 Thread.sleep(3_000); // the staying keys' latency before the fence, from a move that keeps up
+                MoveCommits.Window committing = commits.end();
                 if (cycle == cycles) {
                     System.out.print("where the CPU went in the 3 s of catch-up before the last cycle's verify and "
                             + "cutover:\n" + cpu.report());
@@ -170,10 +174,16 @@ public final class CutoverBench {
                     System.out.println(CutoverReport.line(fence));
                     System.out.print(CutoverReport.copySpread(shards, attempt.id()));
                 }
-                System.out.printf(Locale.ROOT, "cycle %d of %d (%s) took %.1f s; states %s then %s%n", cycle, cycles,
-                        added, (System.nanoTime() - cycleStarted) / 1e9, cut.state(), back.state());
+                commitWindows.add(committing);
+                System.out.printf(Locale.ROOT, "cycle %d of %d (%s) took %.1f s; states %s then %s; the move's "
+                        + "thread in the 3 s of catch-up before the fence: %s%n", cycle, cycles, added,
+                        (System.nanoTime() - cycleStarted) / 1e9, cut.state(), back.state(), committing);
             }
             workload.close();
+            System.out.println("the move's stream thread while it kept up, over the cycles' 3 s windows before their "
+                    + "fences: " + new MoveCommits.Window(commitWindows.stream().mapToDouble(MoveCommits.Window::seconds)
+                    .sum(), commitWindows.stream().mapToDouble(MoveCommits.Window::commits).sum(),
+                    commitWindows.stream().mapToDouble(MoveCommits.Window::committingSeconds).sum()));
             CutoverReport.report(fences, router.pauses(), workload, aborted);
         }
     }

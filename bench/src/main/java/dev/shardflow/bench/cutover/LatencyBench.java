@@ -7,6 +7,7 @@ import dev.shardflow.bench.Percentiles;
 import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.RebalancerOptions;
@@ -31,10 +32,17 @@ import java.nio.file.Files;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Steady-state latency, from a source's commit to the row on its target, while a move catches up: the ring of two
@@ -45,7 +53,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * one query a few milliseconds apart looks for every probe still on its way.
  */
 public final class LatencyBench {
-    private static final int USERS = 20_000;
+    private static final int USERS = 5_000;
     private static final int PROBE_USERS = 200;
     static final long PROBE_BASE = 1_000_000;
     private static final Duration PROBE_EVERY = Duration.ofMillis(100);
@@ -81,8 +89,9 @@ public final class LatencyBench {
             workload.load(1, USERS);
             new RouterWorkload(router).load(PROBE_BASE, PROBE_USERS);
             running.add(new CaptureService(CaptureOptions.defaults(ring, bootstrap)).start());
-            running.add(new RebalancerService(RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
-                    .withStateDir(Scratch.newDirectory("latency-streams").toString())).start());
+            RebalancerOptions rebalancer = RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
+                    .withStateDir(Scratch.newDirectory("latency-streams").toString());
+            running.add(new RebalancerService(rebalancer).start());
             TopicNames names = TopicNames.of(ring);
             for (DatabaseShard shard : shards) {
                 WriterOptions options = WriterOptions.defaults(ring, shard.id(), bootstrap);
@@ -110,6 +119,7 @@ public final class LatencyBench {
                 }
                 Thread.sleep(100);
             }
+            awaitViewsCaughtUp(bootstrap, ConsumerGroups.views(rebalancer.applicationId()));
             System.out.printf(Locale.ROOT, "the move to pg3 catches up; %d probe users move; the application writes "
                     + "%,d times a second through the router for %d s%n", probeUsers.size(), writesPerSecond, seconds);
 
@@ -166,6 +176,45 @@ public final class LatencyBench {
                     + "second (asked %,d)%n", probes.size(), elapsed, acknowledged / elapsed, writesPerSecond);
             System.out.print(where);
             report(probes);
+        }
+    }
+
+    /**
+     * Waits for the views to finish their first build: every partition the views' application reads (the change
+     * topics and its own repartition topics) within one record of its end — an exactly-once commit leaves a marker
+     * there. A probe's view hop is then its latency once the view keeps up, not the time left of the build.
+     */
+    private static void awaitViewsCaughtUp(String bootstrap, String group) throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofMinutes(10).toNanos();
+        long nextReport = 0;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                committed.values().removeIf(java.util.Objects::isNull);
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
+                        .get();
+                long behind = committed.entrySet().stream().mapToLong(e -> Math.max(0,
+                        ends.get(e.getKey()).offset() - e.getValue().offset() - 1)).sum();
+                if (!committed.isEmpty() && behind == 0) {
+                    System.out.printf(Locale.ROOT, "the views' first build is done after %.0f s (%d partitions "
+                            + "read)%n", (System.nanoTime() - started) / 1e9, committed.size());
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the views are " + behind + " records behind after 10 minutes: "
+                            + "their first build is stuck");
+                }
+                if (System.nanoTime() > nextReport) {
+                    System.out.printf(Locale.ROOT, "waiting for the views' first build: %,d records behind%n",
+                            behind);
+                    nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                }
+                Thread.sleep(500);
+            }
         }
     }
 
