@@ -181,9 +181,7 @@ public final class CutoverBench {
             }
             workload.close();
             System.out.println("the move's stream thread while it kept up, over the cycles' 3 s windows before their "
-                    + "fences: " + new MoveCommits.Window(commitWindows.stream().mapToDouble(MoveCommits.Window::seconds)
-                    .sum(), commitWindows.stream().mapToDouble(MoveCommits.Window::commits).sum(),
-                    commitWindows.stream().mapToDouble(MoveCommits.Window::committingSeconds).sum()));
+                    + "fences: " + MoveCommits.Window.sum(commitWindows));
             CutoverReport.report(fences, router.pauses(), workload, aborted);
         }
     }

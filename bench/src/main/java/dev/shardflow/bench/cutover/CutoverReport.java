@@ -82,7 +82,8 @@ final class CutoverReport {
                 + "%.1f ms, p99 %.1f ms, max %.1f ms%n", pauses.count(), p50, p99, max);
         List<Double> pauseMs = fences.stream().map(f -> (double) f.attempt().pauseMs()).sorted().toList();
         System.out.printf(Locale.ROOT, "each fence's pause as the topology service measured it: p50 %.0f ms, p99 "
-                + "%.0f ms, max %.0f ms%n", Percentiles.at(pauseMs, 0.5), Percentiles.at(pauseMs, 0.99), Percentiles.at(pauseMs, 1.0));
+                + "%.0f ms, max %.0f ms%n", Percentiles.at(pauseMs, 0.5), Percentiles.at(pauseMs, 0.99),
+                Percentiles.at(pauseMs, 1.0));
         System.out.println("where a fence's pause went, phase by phase over the fences (ms):");
         System.out.printf(Locale.ROOT, "  %-22s %8s %8s %8s %8s%n", "phase", "p50", "p99", "max", "mean");
         Map<String, List<Double>> byPhase = new LinkedHashMap<>();
@@ -94,9 +95,9 @@ final class CutoverReport {
         }
         byPhase.forEach((phase, values) -> {
             List<Double> sorted = values.stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "  %-22s %8.0f %8.0f %8.0f %8.1f   (%d fences)%n", phase, Percentiles.at(sorted, 0.5),
-                    Percentiles.at(sorted, 0.99), Percentiles.at(sorted, 1.0), sorted.stream().mapToDouble(Double::doubleValue).average()
-                            .orElse(0), sorted.size());
+            System.out.printf(Locale.ROOT, "  %-22s %8.0f %8.0f %8.0f %8.1f   (%d fences)%n", phase,
+                    Percentiles.at(sorted, 0.5), Percentiles.at(sorted, 0.99), Percentiles.at(sorted, 1.0),
+                    sorted.stream().mapToDouble(Double::doubleValue).average().orElse(0), sorted.size());
         });
         // every staying write that started while a fence was up, against those of the 5 s before each fence
         List<Double> during = new ArrayList<>();

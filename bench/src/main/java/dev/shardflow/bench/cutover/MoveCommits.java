@@ -1,9 +1,8 @@
 package dev.shardflow.bench.cutover;
 
-import java.lang.management.ManagementFactory;
+import dev.shardflow.bench.JmxMetrics;
+import java.util.List;
 import java.util.Locale;
-import javax.management.MBeanServer;
-import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 /**
@@ -13,7 +12,6 @@ import javax.management.ObjectName;
  * so a fence marker that arrives then waits for the commit to end.
  */
 final class MoveCommits {
-    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
     private static final String[] COMMIT_CALLS = {"flush-time-ns-total", "txn-send-offsets-time-ns-total",
         "txn-commit-time-ns-total"};
 
@@ -43,6 +41,13 @@ final class MoveCommits {
 
     /** @param committingSeconds time the move's producers spent flushing, sending offsets and committing */
     record Window(double seconds, double commits, double committingSeconds) {
+        /** The windows together, as one. */
+        static Window sum(List<Window> windows) {
+            return new Window(windows.stream().mapToDouble(Window::seconds).sum(),
+                    windows.stream().mapToDouble(Window::commits).sum(),
+                    windows.stream().mapToDouble(Window::committingSeconds).sum());
+        }
+
         double perCommitMs() {
             return commits == 0 ? 0 : 1000 * committingSeconds / commits;
         }
@@ -61,7 +66,7 @@ final class MoveCommits {
     private double commits() {
         double sum = 0;
         for (ObjectName name : names("kafka.streams:type=stream-thread-metrics,*", "thread-id")) {
-            if (read(name, "commit-total") instanceof Double d && !d.isNaN()) {
+            if (JmxMetrics.read(name, "commit-total") instanceof Double d && !d.isNaN()) {
                 sum += d;
             }
         }
@@ -72,7 +77,7 @@ final class MoveCommits {
         double sum = 0;
         for (ObjectName name : names("kafka.producer:type=producer-metrics,*", "client-id")) {
             for (String call : COMMIT_CALLS) {
-                if (read(name, call) instanceof Double d && !d.isNaN()) {
+                if (JmxMetrics.read(name, call) instanceof Double d && !d.isNaN()) {
                     sum += d / 1e9;
                 }
             }
@@ -81,21 +86,6 @@ final class MoveCommits {
     }
 
     private java.util.Set<ObjectName> names(String pattern, String clientKey) {
-        try {
-            java.util.Set<ObjectName> names = SERVER.queryNames(new ObjectName(pattern), null);
-            names.removeIf(name -> name.getKeyProperty(clientKey) == null
-                    || !name.getKeyProperty(clientKey).startsWith(applicationId + "-"));
-            return names;
-        } catch (MalformedObjectNameException e) {
-            throw new IllegalArgumentException(pattern, e);
-        }
-    }
-
-    private static Object read(ObjectName name, String attribute) {
-        try {
-            return SERVER.getAttribute(name, attribute);
-        } catch (Exception e) {
-            return null; // a thread replaced or a client closed since the names were read
-        }
+        return JmxMetrics.names(pattern, clientKey, applicationId + "-");
     }
 }

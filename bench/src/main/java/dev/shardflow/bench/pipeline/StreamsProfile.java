@@ -1,10 +1,9 @@
 package dev.shardflow.bench.pipeline;
 
-import java.lang.management.ManagementFactory;
+import dev.shardflow.bench.JmxMetrics;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
@@ -14,7 +13,6 @@ import javax.management.ObjectName;
  * transactions (begin, offsets, commit) and flushes.
  */
 final class StreamsProfile {
-    private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
     private static final String[] RATIOS = {"poll-ratio", "process-ratio", "commit-ratio", "punctuate-ratio"};
     private static final String[] PRODUCER_TOTALS = {"txn-begin-time-ns-total", "txn-send-offsets-time-ns-total",
         "txn-commit-time-ns-total", "flush-time-ns-total"};
@@ -35,7 +33,7 @@ final class StreamsProfile {
         for (ObjectName name : names("kafka.streams:type=stream-thread-metrics,*", "thread-id")) {
             boolean sampled = false;
             for (String ratio : RATIOS) {
-                if (read(name, ratio) instanceof Double d && !d.isNaN()) {
+                if (JmxMetrics.read(name, ratio) instanceof Double d && !d.isNaN()) {
                     ratioSums.merge(ratio, d, Double::sum);
                     sampled = true;
                 }
@@ -44,25 +42,8 @@ final class StreamsProfile {
         }
     }
 
-    /** The metric beans of this application's clients, by the key that names the client. */
     private java.util.Set<ObjectName> names(String pattern, String clientKey) {
-        try {
-            java.util.Set<ObjectName> names = new java.util.HashSet<>(SERVER.queryNames(new ObjectName(pattern), null));
-            names.removeIf(name -> name.getKeyProperty(clientKey) == null
-                    || !name.getKeyProperty(clientKey).startsWith(applicationId));
-            return names;
-        } catch (javax.management.MalformedObjectNameException e) {
-            throw new IllegalArgumentException(pattern, e);
-        }
-    }
-
-    /** An attribute, or null where the bean or the attribute is gone (a thread replaced, a client closed). */
-    private static Object read(ObjectName name, String attribute) {
-        try {
-            return SERVER.getAttribute(name, attribute);
-        } catch (Exception e) {
-            return null;
-        }
+        return JmxMetrics.names(pattern, clientKey, applicationId);
     }
 
     /** Seconds spent by every producer of the application's threads in each kind of transactional call. */
@@ -70,7 +51,7 @@ final class StreamsProfile {
         Map<String, Double> seconds = new LinkedHashMap<>();
         for (ObjectName name : names("kafka.producer:type=producer-metrics,*", "client-id")) {
             for (String total : PRODUCER_TOTALS) {
-                if (read(name, total) instanceof Double d && !d.isNaN()) {
+                if (JmxMetrics.read(name, total) instanceof Double d && !d.isNaN()) {
                     seconds.merge(total.replace("-time-ns-total", ""), d / 1e9, Double::sum);
                 }
             }
