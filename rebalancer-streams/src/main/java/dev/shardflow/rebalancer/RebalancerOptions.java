@@ -80,6 +80,11 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
                 replicationFactor, threads, intervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
+    public RebalancerOptions withViewsCommitIntervalMs(long intervalMs) {
+        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+                replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, intervalMs, stateDir);
+    }
+
     public RebalancerOptions withStateDir(String dir) {
         return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, dir);

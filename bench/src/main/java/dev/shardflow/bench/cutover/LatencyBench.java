@@ -91,6 +91,11 @@ public final class LatencyBench {
             running.add(new CaptureService(CaptureOptions.defaults(ring, bootstrap)).start());
             RebalancerOptions rebalancer = RebalancerOptions.defaults(ring, bootstrap).withReplicationFactor(1)
                     .withStateDir(Scratch.newDirectory("latency-streams").toString());
+            if (Long.getLong("bench.viewsCommitIntervalMs") != null) {
+                rebalancer = rebalancer.withViewsCommitIntervalMs(Long.getLong("bench.viewsCommitIntervalMs"));
+            }
+            System.out.printf(Locale.ROOT, "rebalancer: %s, commit interval %d ms, views commit interval %d ms%n",
+                    rebalancer.processingGuarantee(), rebalancer.commitIntervalMs(), rebalancer.viewsCommitIntervalMs());
             running.add(new RebalancerService(rebalancer).start());
             TopicNames names = TopicNames.of(ring);
             for (DatabaseShard shard : shards) {

@@ -6,7 +6,6 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -20,11 +19,11 @@ import org.apache.kafka.streams.processor.api.Record;
 final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Topology topology;
     private final RouteCounts counts;
-    private final Duration liveCommit;
+    private final ThreadCommits liveCommit;
     private Outputs outputs;
     private EnvelopeReader reader;
 
-    ChildRekeyProcessor(Topology topology, RouteCounts counts, Duration liveCommit) {
+    ChildRekeyProcessor(Topology topology, RouteCounts counts, ThreadCommits liveCommit) {
         this.liveCommit = liveCommit;
         this.topology = topology;
         this.counts = counts;

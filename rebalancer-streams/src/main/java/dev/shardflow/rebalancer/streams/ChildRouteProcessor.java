@@ -6,7 +6,6 @@ import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
 import dev.shardflow.rebalancer.route.RouteCounts;
-import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -19,14 +18,14 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Topology fallback;
     private final RouteCounts counts;
-    private final Duration liveCommit;
+    private final ThreadCommits liveCommit;
     private ProcessorContext<byte[], byte[]> context;
     private RoutingCache routings;
     private Outputs outputs;
     private ParentIndex parents;
     private EnvelopeReader reader;
 
-    ChildRouteProcessor(Topology fallback, RouteCounts counts, Duration liveCommit) {
+    ChildRouteProcessor(Topology fallback, RouteCounts counts, ThreadCommits liveCommit) {
         this.liveCommit = liveCommit;
         this.fallback = fallback;
         this.counts = counts;

@@ -8,7 +8,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * When a move's transaction commits sooner than its Streams commit interval. A move copying history commits rarely
  * (the interval is long: each commit of an exactly-once transaction costs its producer a round of flushes and
  * markers), but nothing a writer or a router waits for may wait that long: a fence marker and a live change — one
- * captured less than {@link #LIVE_AGE} ago — are committed within the live interval.
+ * captured less than {@link #LIVE_AGE} ago — are committed within the live interval, or within two when another
+ * task of the same thread has just asked for a commit ({@link ThreadCommits}).
  *
  * <p>With no live interval (zero) it does nothing, and Streams' own interval alone decides.
  */
@@ -23,13 +24,13 @@ final class CommitPacer {
     private final boolean pacing;
     private boolean liveSinceCommit;
 
-    /** @param live how long a live change may wait for its commit; zero leaves commits to Streams' interval */
-    CommitPacer(ProcessorContext<?, ?> context, Duration live) {
+    /** @param commits the live interval, and the requests of this task's thread ({@link ThreadCommits}) */
+    CommitPacer(ProcessorContext<?, ?> context, ThreadCommits commits) {
         this.context = context;
-        this.pacing = !live.isZero();
+        this.pacing = !commits.live().isZero();
         if (pacing) {
-            context.schedule(live, PunctuationType.WALL_CLOCK_TIME, now -> {
-                if (liveSinceCommit) {
+            context.schedule(commits.live(), PunctuationType.WALL_CLOCK_TIME, now -> {
+                if (liveSinceCommit && commits.mayAsk(now)) {
                     liveSinceCommit = false;
                     context.commit();
                 }

@@ -6,7 +6,6 @@ import dev.shardflow.core.event.TableRowKey;
 import dev.shardflow.rebalancer.route.Decision;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,8 +25,8 @@ final class Outputs {
     private final RouteCounts counts;
     private final CommitPacer pacer;
 
-    /** @param liveCommit how long a live change may wait for its commit (zero: Streams' commit interval decides) */
-    Outputs(ProcessorContext<byte[], byte[]> context, RouteCounts counts, Duration liveCommit) {
+    /** @param liveCommit the live interval and the commits its thread asked for (zero: Streams' interval decides) */
+    Outputs(ProcessorContext<byte[], byte[]> context, RouteCounts counts, ThreadCommits liveCommit) {
         this.context = context;
         this.counts = counts;
         this.pacer = new CommitPacer(context, liveCommit);

@@ -58,11 +58,12 @@ public final class RekeyTopology {
 
     /**
      * @param fallback the topology used while the topology topic holds no state for the keyspace
-     * @param liveCommit how long a live change may wait for its transaction to commit, however long Streams' commit
-     *     interval, and a fence marker too (zero: Streams' interval decides)
+     * @param live how long a live change may wait for its transaction to commit, however long Streams' commit
+     *     interval, and a fence marker too (zero: Streams' interval decides); one request per interval and thread
      */
     public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts,
-            Duration liveCommit) {
+            Duration live) {
+        ThreadCommits liveCommit = new ThreadCommits(live);
         TopicNames topics = TopicNames.of(fallback);
         Topology topology = new Topology();
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(STATE_STORE),

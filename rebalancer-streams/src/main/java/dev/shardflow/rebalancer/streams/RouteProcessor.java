@@ -5,7 +5,6 @@ import dev.shardflow.core.event.EnvelopeReader;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.ChangeRouter;
 import dev.shardflow.rebalancer.route.RouteCounts;
-import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,13 +17,13 @@ import org.apache.kafka.streams.processor.api.Record;
 final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final Topology fallback;
     private final RouteCounts counts;
-    private final Duration liveCommit;
+    private final ThreadCommits liveCommit;
     private RoutingCache routings;
     private Outputs outputs;
     private ParentIndex parents;
     private EnvelopeReader reader;
 
-    RouteProcessor(Topology fallback, RouteCounts counts, Duration liveCommit) {
+    RouteProcessor(Topology fallback, RouteCounts counts, ThreadCommits liveCommit) {
         this.liveCommit = liveCommit;
         this.fallback = fallback;
         this.counts = counts;

@@ -20,12 +20,16 @@ class CommitPacerTest {
     }
 
     private void tick() {
-        context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(context.currentSystemTimeMs()));
+        tick(context);
+    }
+
+    private static void tick(MockProcessorContext<byte[], byte[]> task) {
+        task.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(task.currentSystemTimeMs()));
     }
 
     @Test
     void aLiveChangeIsCommittedAtTheNextLiveTick() {
-        CommitPacer pacer = new CommitPacer(context, Duration.ofMillis(100));
+        CommitPacer pacer = new CommitPacer(context, new ThreadCommits(Duration.ofMillis(100)));
         assertThat(context.scheduledPunctuators()).singleElement().satisfies(p -> {
             assertThat(p.getInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(p.getType()).isEqualTo(PunctuationType.WALL_CLOCK_TIME);
@@ -43,7 +47,7 @@ class CommitPacerTest {
 
     @Test
     void historyWaitsForTheBulkInterval() {
-        CommitPacer pacer = new CommitPacer(context, Duration.ofMillis(100));
+        CommitPacer pacer = new CommitPacer(context, new ThreadCommits(Duration.ofMillis(100)));
         pacer.changeForwarded(NOW - CommitPacer.LIVE_AGE.toMillis() - 1);
         tick();
         assertThat(context.committed()).isFalse();
@@ -51,7 +55,7 @@ class CommitPacerTest {
 
     @Test
     void aFenceMarkerIsCommittedAtTheNextLiveTickWhateverItsAge() {
-        CommitPacer pacer = new CommitPacer(context, Duration.ofMillis(100));
+        CommitPacer pacer = new CommitPacer(context, new ThreadCommits(Duration.ofMillis(100)));
         pacer.fenceForwarded();
         assertThat(context.committed()).isFalse();
         tick();
@@ -60,11 +64,31 @@ class CommitPacerTest {
 
     @Test
     void withoutALiveIntervalStreamsAloneCommits() {
-        CommitPacer pacer = new CommitPacer(context, Duration.ZERO);
+        CommitPacer pacer = new CommitPacer(context, new ThreadCommits(Duration.ZERO));
         pacer.changeForwarded(NOW);
         pacer.fenceForwarded();
         tick();
         assertThat(context.scheduledPunctuators()).isEmpty();
         assertThat(context.committed()).isFalse();
+    }
+
+    @Test
+    void theTasksOfOneThreadAskForOneCommitPerLiveInterval() {
+        ThreadCommits commits = new ThreadCommits(Duration.ofMillis(100));
+        MockProcessorContext<byte[], byte[]> other = new MockProcessorContext<>();
+        other.setCurrentSystemTimeMs(NOW + 30);
+        CommitPacer first = new CommitPacer(context, commits);
+        CommitPacer second = new CommitPacer(other, commits);
+        first.changeForwarded(NOW - 10);
+        second.changeForwarded(NOW - 10);
+
+        tick();
+        tick(other);
+        assertThat(context.committed()).isTrue();
+        assertThat(other.committed()).as("the commit asked for 30 ms ago commits this task too").isFalse();
+
+        other.setCurrentSystemTimeMs(NOW + 130);
+        tick(other);
+        assertThat(other.committed()).as("its live change still waits, one interval later").isTrue();
     }
 }
