@@ -8,6 +8,9 @@ import static dev.shardflow.capture.CaptureSettings.MAX_QUEUE_SIZE;
 import static dev.shardflow.capture.CaptureSettings.OFFSET_FLUSH_INTERVAL_MS;
 import static dev.shardflow.capture.CaptureSettings.POLL_INTERVAL_MS;
 import static dev.shardflow.capture.CaptureSettings.REPLICATION_FACTOR;
+import static dev.shardflow.capture.CaptureSettings.RESTART_ATTEMPTS;
+import static dev.shardflow.capture.CaptureSettings.RESTART_BACKOFF_MAX_MS;
+import static dev.shardflow.capture.CaptureSettings.SHUTDOWN_TIMEOUT_MS;
 import static dev.shardflow.capture.CaptureSettings.SHARDS;
 import static dev.shardflow.capture.CaptureSettings.SNAPSHOT_FETCH_SIZE;
 import static dev.shardflow.capture.CaptureSettings.TOPIC_PARTITIONS;
@@ -25,7 +28,8 @@ import java.util.Objects;
 /** What a capture runs with: the topology, the Kafka cluster, which shards, and the engine tuning. */
 public record CaptureOptions(Topology topology, String bootstrapServers, List<String> shards, int topicPartitions,
         int replicationFactor, int maxBatchSize, int maxQueueSize, long pollIntervalMs, int snapshotFetchSize,
-        long offsetFlushIntervalMs, long heartbeatIntervalMs, long logIntervalMs) {
+        long offsetFlushIntervalMs, long heartbeatIntervalMs, int restartAttempts, long restartBackoffMaxMs,
+        long shutdownTimeoutMs, long logIntervalMs) {
 
     public CaptureOptions {
         Objects.requireNonNull(topology, "topology");
@@ -49,7 +53,8 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
                 TOPIC_PARTITIONS.defaultValue(), REPLICATION_FACTOR.defaultValue(), MAX_BATCH_SIZE.defaultValue(),
                 MAX_QUEUE_SIZE.defaultValue(), POLL_INTERVAL_MS.defaultValue(), SNAPSHOT_FETCH_SIZE.defaultValue(),
                 OFFSET_FLUSH_INTERVAL_MS.defaultValue(), HEARTBEAT_INTERVAL_MS.defaultValue(),
-                LOG_INTERVAL_MS.defaultValue());
+                RESTART_ATTEMPTS.defaultValue(), RESTART_BACKOFF_MAX_MS.defaultValue(),
+                SHUTDOWN_TIMEOUT_MS.defaultValue(), LOG_INTERVAL_MS.defaultValue());
     }
 
     /** Reads a capture YAML file; the topology path in it is relative to the file. */
@@ -63,29 +68,39 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
         return new CaptureOptions(topology, settings.get(BOOTSTRAP_SERVERS), shards, settings.get(TOPIC_PARTITIONS),
                 settings.get(REPLICATION_FACTOR), settings.get(MAX_BATCH_SIZE), settings.get(MAX_QUEUE_SIZE),
                 settings.get(POLL_INTERVAL_MS), settings.get(SNAPSHOT_FETCH_SIZE), settings.get(OFFSET_FLUSH_INTERVAL_MS),
-                settings.get(HEARTBEAT_INTERVAL_MS), settings.get(LOG_INTERVAL_MS));
+                settings.get(HEARTBEAT_INTERVAL_MS), settings.get(RESTART_ATTEMPTS),
+                settings.get(RESTART_BACKOFF_MAX_MS), settings.get(SHUTDOWN_TIMEOUT_MS), settings.get(LOG_INTERVAL_MS));
     }
 
     /** The same options with other engine batch, queue, poll and fetch settings. */
     public CaptureOptions withEngine(int batchSize, int queueSize, long pollMs, int fetchSize) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, batchSize,
-                queueSize, pollMs, fetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, logIntervalMs);
+                queueSize, pollMs, fetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, restartAttempts,
+                restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
     }
 
     public CaptureOptions withHeartbeatIntervalMs(long intervalMs) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
-                maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, intervalMs, logIntervalMs);
+                maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, intervalMs, restartAttempts,
+                restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
     }
 
     public CaptureOptions withReplicationFactor(int factor) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, factor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
-                logIntervalMs);
+                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
     }
 
     public CaptureOptions withShards(List<String> ids) {
         return new CaptureOptions(topology, bootstrapServers, ids, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
-                logIntervalMs);
+                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
+    }
+
+    /** The same options with other restart settings: restarts in a row, and the longest wait before one. */
+    public CaptureOptions withRestarts(int attempts, long backoffMaxMs) {
+        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
+                maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, attempts,
+                backoffMaxMs, shutdownTimeoutMs, logIntervalMs);
     }
 }

@@ -28,12 +28,22 @@ public final class CaptureSettings {
             1000L, "how often source offsets are committed; it bounds the duplicates re-sent after a crash");
     public static final Setting<Long> HEARTBEAT_INTERVAL_MS = Setting.positiveLong("engine.heartbeatIntervalMs",
             10000L, "heartbeats move an idle PostgreSQL slot forward so the source does not retain WAL");
+    public static final Setting<Integer> RESTART_ATTEMPTS = Setting.positiveInt("engine.restartAttempts", 10,
+            "restarts in a row of a shard's failed engine, from its last committed position, before the shard stays "
+                    + "FAILED; an engine that captured a change, or ran 10 minutes, before failing starts the count "
+                    + "again");
+    public static final Setting<Long> RESTART_BACKOFF_MAX_MS = Setting.positiveLong("engine.restartBackoffMaxMs",
+            60000L, "the longest wait before a restart: the waits double from 1 s up to this");
+    public static final Setting<Long> SHUTDOWN_TIMEOUT_MS = Setting.positiveLong("shutdownTimeoutMs", 30000L,
+            "how long a shard's stop may take; what Kafka has not acknowledged by then is dropped unacknowledged, "
+                    + "and its source offsets are not committed, so it is captured again at the next start");
     public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
             "how often each shard logs its rate, lag and position");
 
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, SHARDS, TOPIC_PARTITIONS,
             REPLICATION_FACTOR, MAX_BATCH_SIZE, MAX_QUEUE_SIZE, POLL_INTERVAL_MS, SNAPSHOT_FETCH_SIZE,
-            OFFSET_FLUSH_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, LOG_INTERVAL_MS);
+            OFFSET_FLUSH_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, RESTART_ATTEMPTS, RESTART_BACKOFF_MAX_MS,
+            SHUTDOWN_TIMEOUT_MS, LOG_INTERVAL_MS);
 
     private CaptureSettings() {}
 }

@@ -2,11 +2,9 @@ package dev.shardflow.capture;
 
 import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.capture.debezium.CapturePublication;
-import dev.shardflow.capture.debezium.RecordConverter;
 import dev.shardflow.capture.kafka.ChangePublisher;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
 import dev.shardflow.capture.preflight.SourcePreflight;
-import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.SourcePosition;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
@@ -16,15 +14,12 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -39,38 +34,37 @@ public final class ShardCapture implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardCapture.class);
 
     /** Where the capture of a shard stands. */
-    public enum State { STARTING, RUNNING, STOPPED, FAILED }
+    public enum State { STARTING, RUNNING, RETRYING, STOPPED, FAILED }
 
     private final CaptureOptions options;
     private final ShardSpec shard;
-    private final RecordConverter converter;
-    private final ChangePublisher publisher;
-    private final Counter events;
-    private final Counter deadLetters;
-    private final AtomicLong eventCount = new AtomicLong();
-    private final AtomicLong lastSourceTsMs = new AtomicLong();
-    private final AtomicReference<SourcePosition> lastPosition = new AtomicReference<>();
+    private final ShardBatches batches;
+    private volatile ChangePublisher publisher;
+    private final Restarts restarts;
+    private final Counter restartCounter;
+    private volatile long engineStartedMs;
+    private volatile boolean engineRunning;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final ExecutorService executor;
-    private ReplicaIdentityWatch identities;
+    private final ScheduledExecutorService scheduler;
     private volatile boolean stopping;
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     public ShardCapture(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
         this.options = options;
         this.shard = shard;
-        this.converter = new RecordConverter(options.topology(), shard.id());
-        this.publisher = new ChangePublisher(options.bootstrapServers(), TopicNames.of(options.topology()),
-                options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id());
-        this.events = Counter.builder("shardflow.capture.events").tag("shard", shard.id())
-                .description("change events written to Kafka").register(registry);
-        this.deadLetters = Counter.builder("shardflow.capture.dlq").tag("shard", shard.id())
-                .description("records sent to the dead-letter topic").register(registry);
-        Gauge.builder("shardflow.capture.lag.ms", this, ShardCapture::lagMs).tag("shard", shard.id())
-                .description("now minus the source commit time of the last event").register(registry);
+        this.batches = new ShardBatches(options, shard, registry);
+        this.restarts = new Restarts(options.restartAttempts(), options.restartBackoffMaxMs());
+        this.restartCounter = Counter.builder("shardflow.capture.restarts").tag("shard", shard.id())
+                .description("restarts of the shard's engine after a failure").register(registry);
         this.executor = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "capture-" + shard.id());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "capture-restart-" + shard.id());
             thread.setDaemon(true);
             return thread;
         });
@@ -86,12 +80,25 @@ public final class ShardCapture implements AutoCloseable {
         if (shard.engine() == Engine.POSTGRESQL) {
             CapturePublication.ensure(shard, password, EngineProperties.publicationName(options.topology()),
                     EngineProperties.capturedTables(options.topology(), shard));
-            identities = new ReplicaIdentityWatch(shard, password, options.topology().tables(), 1_000,
-                    System::currentTimeMillis);
+            batches.watchIdentities(new ReplicaIdentityWatch(shard, password, options.topology().tables(), 1_000,
+                    System::currentTimeMillis));
         }
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(EngineProperties.of(options, shard, password))
-                .notifying(this::handleBatch)
+        launch();
+        log.info("capture of shard {} ({}) started", shard.id(), shard.engine().configName());
+    }
+
+    /** Starts an engine from the last committed position, with a producer of its own. */
+    private synchronized void launch() {
+        if (stopping) {
+            return;
+        }
+        ChangePublisher publisher = new ChangePublisher(options.bootstrapServers(), TopicNames.of(options.topology()),
+                options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id());
+        this.publisher = publisher;
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(
+                        ChangeEventFormat.of(Connect.class))
+                .using(EngineProperties.of(options, shard, shard.password().resolve()))
+                .notifying((records, committer) -> batches.handle(publisher, records, committer, stopping))
                 // Offsets are committed only after the producer has flushed: a commit never passes a record
                 // Kafka has not acknowledged, while batches stream without waiting for acknowledgements.
                 .using(new io.debezium.engine.spi.OffsetCommitPolicy() {
@@ -104,80 +111,76 @@ public final class ShardCapture implements AutoCloseable {
                         return due;
                     }
                 })
-                .using((success, message, error) -> {
-                    if (success || state.get() == State.STOPPED) {
-                        state.compareAndSet(State.RUNNING, State.STOPPED);
-                        log.info("capture of shard {} stopped: {}", shard.id(), message);
-                    } else {
-                        failure.set(message + (error == null ? "" : ": " + error.getMessage()));
-                        state.set(State.FAILED);
-                        log.error("capture of shard {} failed: {}", shard.id(), message, error);
-                    }
-                })
+                .using((success, message, error) -> ended(publisher, success, message, error))
                 .build();
+        engine = started;
+        engineRunning = true;
+        engineStartedMs = System.currentTimeMillis();
+        batches.capturedSinceLastAsked();
         state.set(State.RUNNING);
-        executor.execute(engine);
-        log.info("capture of shard {} ({}) started", shard.id(), shard.engine().configName());
-    }
-
-    private void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
-            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        ChangeEvent last = null;
-        int written = 0;
-        for (RecordChangeEvent<SourceRecord> record : records) {
-            Optional<ChangeEvent> event;
-            try {
-                event = converter.convert(record.record());
-            } catch (RuntimeException e) {
-                // Bad input never stops the line: the record goes to the DLQ with its reason, the rest flows on.
-                log.warn("capture of shard {}: record at {} sent to the dead-letter topic: {}", shard.id(),
-                        record.record().sourceOffset(), e.getMessage());
-                publisher.sendDeadLetter(shard.id(), record.record(), e);
-                deadLetters.increment();
-                continue;
-            }
-            Optional<String> incomplete = event.flatMap(this::incomplete);
-            if (incomplete.isPresent()) {
-                String reason = incomplete.get();
-                log.warn("capture of shard {}: {} {} {} sent to the dead-letter topic: {}", shard.id(),
-                        event.get().op(), event.get().table(), event.get().key(), reason);
-                publisher.sendDeadLetter(event.get(), reason);
-                deadLetters.increment();
-                continue;
-            }
-            if (event.isPresent()) {
-                publisher.send(event.get());
-                last = event.get();
-                written++;
-            }
-        }
-        for (RecordChangeEvent<SourceRecord> record : records) {
-            committer.markProcessed(record);
-        }
-        if (stopping) {
-            publisher.flush(); // the engine commits offsets unconditionally when it stops
-        }
-        committer.markBatchFinished();
-        if (last != null) {
-            eventCount.addAndGet(written);
-            events.increment(written);
-            lastPosition.set(last.source().position());
-            lastSourceTsMs.set(last.source().tsMs());
-        }
+        executor.execute(started);
     }
 
     /**
-     * Why a delete cannot be trusted to say where its row lived, or empty: on PostgreSQL, a relation of its table
-     * (a partition created since the start, say) does not log whole old rows, and the placement column of the
-     * delete holds what Debezium fills a missing value with.
+     * The engine ended: stopped on request, or failed. A failed one starts again from the last committed position
+     * after a wait, until the restarts in a row are used up; then the shard stays FAILED, saying why.
      */
-    private Optional<String> incomplete(ChangeEvent event) {
-        if (identities == null) {
-            return Optional.empty();
+    private void ended(ChangePublisher publisher, boolean success, String message, Throwable error) {
+        publisher.closeNow();
+        if (success || stopping) {
+            state.compareAndSet(State.RUNNING, State.STOPPED);
+            log.info("capture of shard {} stopped: {}", shard.id(), message);
+            return;
         }
-        return identities.doubt(event).map(problem -> "the delete's old row may hold defaults instead of "
-                + "the row's values (" + problem + "); after the fix, run verify, which reports any copy of the row "
-                + "the delete did not reach");
+        engineRunning = false;
+        String reason = describe(message, error);
+        failure.set(reason);
+        long waitMs = restarts.next(System.currentTimeMillis() - engineStartedMs,
+                batches.capturedSinceLastAsked());
+        if (waitMs < 0) {
+            state.set(State.FAILED);
+            failure.set("failed after " + restarts.attempts() + " restarts in a row: " + reason);
+            log.error("capture of shard {} failed after {} restarts in a row and stays FAILED: {}; fix the cause and "
+                    + "restart the capture process", shard.id(), restarts.attempts(), reason, error);
+            return;
+        }
+        state.set(State.RETRYING);
+        restartCounter.increment();
+        log.warn("capture of shard {} failed: {}; starting again from its last committed position in {} ms "
+                + "(restart {} of {} in a row)", shard.id(), reason, waitMs, restarts.inARow(), restarts.attempts());
+        log.debug("capture of shard {}: the failure in full", shard.id(), error);
+        try {
+            scheduler.schedule(this::launchLogged, waitMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // closing: nothing starts again
+        }
+    }
+
+    private void launchLogged() {
+        try {
+            launch();
+        } catch (RuntimeException e) {
+            ended(publisher, false, "cannot start the engine", e);
+        }
+    }
+
+    /** The engine's message, and the root cause of its error where the message does not already say it. */
+    static String describe(String message, Throwable error) {
+        String text = message == null || message.isBlank() ? "the engine stopped" : message;
+        if (error == null) {
+            return text;
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        for (Throwable t : new Throwable[] {error, root}) {
+            String said = t.getMessage();
+            if (said != null && !text.contains(said)) {
+                text += " (" + t.getClass().getSimpleName() + ": " + said + ")";
+            }
+        }
+        return text;
     }
 
     public State state() {
@@ -194,42 +197,78 @@ public final class ShardCapture implements AutoCloseable {
     }
 
     public long eventCount() {
-        return eventCount.get();
+        return batches.eventCount();
     }
 
     public SourcePosition lastPosition() {
-        return lastPosition.get();
+        return batches.lastPosition();
     }
 
     /** Milliseconds between now and the source commit of the last event written; 0 before the first. */
     public double lagMs() {
-        long ts = lastSourceTsMs.get();
-        return ts == 0 ? 0 : Math.max(0, System.currentTimeMillis() - ts);
+        return batches.lagMs();
     }
 
-    /** Stops the engine, which commits the offsets of what was written, and closes the producer. */
+    /** Restarts of the shard's engine after a failure since this capture was created. */
+    public long restarts() {
+        return restarts.total();
+    }
+
+    /**
+     * Stops the engine, which commits the offsets of what Kafka acknowledged, and closes the producer, within
+     * {@code shutdownTimeoutMs} even when Kafka or the source is gone: what is not acknowledged by then is dropped
+     * with its offsets uncommitted, so the next start captures it again.
+     */
     @Override
     public void close() {
         State previous = state.getAndSet(State.STOPPED);
-        stopping = true;
-        try {
-            publisher.flush();
-            if (engine != null) {
-                engine.close();
-            }
+        synchronized (this) {
+            stopping = true;
+        }
+        scheduler.shutdownNow();
+        ChangePublisher current = publisher;
+        if (!engineRunning) { // failed for good, or between two restarts: nothing in flight
             executor.shutdown();
-            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
-                log.warn("capture of shard {} did not stop within 60 s", shard.id());
+            if (current != null) {
+                current.closeNow();
             }
-        } catch (IOException e) {
-            log.warn("capture of shard {}: error while stopping the engine: {}", shard.id(), e.toString());
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                current.flush();
+            } catch (RuntimeException e) {
+                log.warn("capture of shard {}: {}; its offsets stay where Kafka last acknowledged", shard.id(),
+                        e.getMessage());
+            }
+            try {
+                if (engine != null) {
+                    engine.close();
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("capture of shard {}: error while stopping the engine: {}", shard.id(), e.toString());
+            }
+        }, "capture-stop-" + shard.id());
+        stopper.setDaemon(true);
+        stopper.start();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.shutdownTimeoutMs());
+        try {
+            stopper.join(options.shutdownTimeoutMs());
+            if (stopper.isAlive()) {
+                log.warn("capture of shard {} did not stop within {} ms (Kafka or the source unreachable?); what "
+                        + "Kafka has not acknowledged is dropped and captured again at the next start", shard.id(),
+                        options.shutdownTimeoutMs());
+            }
+            current.closeNow();
+            executor.shutdown();
+            executor.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            publisher.close();
+            current.closeNow();
         }
-        if (previous == State.RUNNING) {
-            log.info("capture of shard {} closed after {} events", shard.id(), eventCount.get());
+        if (previous == State.RUNNING || previous == State.RETRYING) {
+            log.info("capture of shard {} closed after {} events", shard.id(), batches.eventCount());
         }
     }
 }

@@ -46,6 +46,9 @@ public final class EngineProperties {
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("tombstones.on.delete", "false"); // capture writes its own tombstone after each delete
         p.setProperty("include.schema.changes", "false");
+        // a connection error ends the engine instead of being retried inside it without end, unseen: capture
+        // restarts the engine itself, with its state, its count and a limit (ShardCapture)
+        p.setProperty("errors.max.retries", "0");
         // the writers' own columns (versions) are bookkeeping of one database, never row data to copy elsewhere
         p.setProperty("column.exclude.list", "[^.]+\\.[^.]+\\._sf_.*");
 

@@ -142,4 +142,14 @@ public final class ChangePublisher implements AutoCloseable {
     public void close() {
         producer.close();
     }
+
+    /**
+     * Closes the producer at once: what Kafka has not acknowledged is dropped, and a {@link #flush} waiting for it
+     * returns with the failure, so no offset passes over it.
+     */
+    public void closeNow() {
+        failure.compareAndSet(null, new IllegalStateException("the producer was closed before Kafka acknowledged "
+                + "every event"));
+        producer.close(java.time.Duration.ZERO);
+    }
 }

@@ -1,0 +1,141 @@
+package dev.shardflow.capture;
+
+import dev.shardflow.capture.debezium.RecordConverter;
+import dev.shardflow.capture.kafka.ChangePublisher;
+import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
+import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.event.SourcePosition;
+import dev.shardflow.core.topology.ShardSpec;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the batches of one shard's engines become — change events on Kafka, dead letters for what cannot be one —
+ * and the shard's figures over them: events written, position, lag. It outlives each engine of the shard.
+ */
+final class ShardBatches {
+    private static final Logger log = LoggerFactory.getLogger(ShardBatches.class);
+
+    private final ShardSpec shard;
+    private final RecordConverter converter;
+    private final Counter events;
+    private final Counter deadLetters;
+    private final AtomicLong eventCount = new AtomicLong();
+    private final AtomicLong lastSourceTsMs = new AtomicLong();
+    private final AtomicReference<SourcePosition> lastPosition = new AtomicReference<>();
+    private volatile ReplicaIdentityWatch identities;
+    private volatile boolean captured;
+
+    ShardBatches(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
+        this.shard = shard;
+        this.converter = new RecordConverter(options.topology(), shard.id());
+        this.events = Counter.builder("shardflow.capture.events").tag("shard", shard.id())
+                .description("change events written to Kafka").register(registry);
+        this.deadLetters = Counter.builder("shardflow.capture.dlq").tag("shard", shard.id())
+                .description("records sent to the dead-letter topic").register(registry);
+        Gauge.builder("shardflow.capture.lag.ms", this, ShardBatches::lagMs).tag("shard", shard.id())
+                .description("now minus the source commit time of the last event").register(registry);
+    }
+
+    /** On PostgreSQL, the watch of the tables' replica identities that vouches for each delete. */
+    void watchIdentities(ReplicaIdentityWatch watch) {
+        this.identities = watch;
+    }
+
+    /**
+     * Sends a batch's change events (dead letters for what cannot be one), marks its records processed; while
+     * stopping, waits for Kafka to acknowledge them, since the engine then commits their offsets at once.
+     */
+    void handle(ChangePublisher publisher, List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer, boolean stopping)
+            throws InterruptedException {
+        ChangeEvent last = null;
+        int written = 0;
+        for (RecordChangeEvent<SourceRecord> record : records) {
+            Optional<ChangeEvent> event;
+            try {
+                event = converter.convert(record.record());
+            } catch (RuntimeException e) {
+                // Bad input never stops the line: the record goes to the DLQ with its reason, the rest flows on.
+                log.warn("capture of shard {}: record at {} sent to the dead-letter topic: {}", shard.id(),
+                        record.record().sourceOffset(), e.getMessage());
+                publisher.sendDeadLetter(shard.id(), record.record(), e);
+                deadLetters.increment();
+                continue;
+            }
+            Optional<String> incomplete = event.flatMap(this::incomplete);
+            if (incomplete.isPresent()) {
+                String reason = incomplete.get();
+                log.warn("capture of shard {}: {} {} {} sent to the dead-letter topic: {}", shard.id(),
+                        event.get().op(), event.get().table(), event.get().key(), reason);
+                publisher.sendDeadLetter(event.get(), reason);
+                deadLetters.increment();
+                continue;
+            }
+            if (event.isPresent()) {
+                publisher.send(event.get());
+                last = event.get();
+                written++;
+            }
+        }
+        for (RecordChangeEvent<SourceRecord> record : records) {
+            committer.markProcessed(record);
+        }
+        if (stopping) {
+            publisher.flush(); // the engine commits offsets unconditionally when it stops
+        }
+        committer.markBatchFinished();
+        if (last != null) {
+            captured = true;
+            eventCount.addAndGet(written);
+            events.increment(written);
+            lastPosition.set(last.source().position());
+            lastSourceTsMs.set(last.source().tsMs());
+        }
+    }
+
+    /**
+     * Why a delete cannot be trusted to say where its row lived, or empty: on PostgreSQL, a relation of its table
+     * (a partition created since the start, say) does not log whole old rows, and the placement column of the
+     * delete holds what Debezium fills a missing value with.
+     */
+    private Optional<String> incomplete(ChangeEvent event) {
+        if (identities == null) {
+            return Optional.empty();
+        }
+        return identities.doubt(event).map(problem -> "the delete's old row may hold defaults instead of "
+                + "the row's values (" + problem + "); after the fix, run verify, which reports any copy of the row "
+                + "the delete did not reach");
+    }
+
+    /** Whether a change was written since the last call; the call starts the question again. */
+    boolean capturedSinceLastAsked() {
+        boolean was = captured;
+        captured = false;
+        return was;
+    }
+
+    long eventCount() {
+        return eventCount.get();
+    }
+
+    SourcePosition lastPosition() {
+        return lastPosition.get();
+    }
+
+    /** Milliseconds between now and the source commit of the last event written; 0 before the first. */
+    double lagMs() {
+        long ts = lastSourceTsMs.get();
+        return ts == 0 ? 0 : Math.max(0, System.currentTimeMillis() - ts);
+    }
+}
