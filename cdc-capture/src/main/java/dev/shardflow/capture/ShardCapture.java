@@ -122,18 +122,20 @@ public final class ShardCapture implements AutoCloseable {
     }
 
     /**
-     * The engine ended: stopped on request, or failed. A failed one starts again from the last committed position
+     * The engine ended: stopped on request, or failed, or stopped by itself. One not stopped on request starts again from the last committed position
      * after a wait, until the restarts in a row are used up; then the shard stays FAILED, saying why.
      */
     private void ended(ChangePublisher publisher, boolean success, String message, Throwable error) {
         publisher.closeNow();
-        if (success || stopping) {
+        engineRunning = false;
+        if (stopping) {
             state.compareAndSet(State.RUNNING, State.STOPPED);
             log.info("capture of shard {} stopped: {}", shard.id(), message);
             return;
         }
-        engineRunning = false;
-        String reason = describe(message, error);
+        // capture never ends by itself: an engine that says it completed normally while nobody stopped it (a
+        // MariaDB/MySQL connector after its binlog connection was lost and found again, say) starts again too
+        String reason = success ? "the engine stopped by itself: " + message : describe(message, error);
         failure.set(reason);
         long waitMs = restarts.next(System.currentTimeMillis() - engineStartedMs,
                 batches.capturedSinceLastAsked());

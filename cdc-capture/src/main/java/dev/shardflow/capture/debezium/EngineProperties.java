@@ -76,6 +76,8 @@ public final class EngineProperties {
             p.setProperty("connector.class", shard.engine() == Engine.MARIADB
                     ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
             p.setProperty("database.server.id", Long.toString(clientServerId(topology, shard)));
+            // a lost binlog connection is looked for, and tried again, every 10 s rather than every minute
+            p.setProperty("connect.keep.alive.interval.ms", "10000");
             p.setProperty("database.include.list", target.database());
             p.setProperty("table.include.list", tableList(topology, target.database()));
             p.setProperty("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
