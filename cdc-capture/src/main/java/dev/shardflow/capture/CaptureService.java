@@ -80,10 +80,11 @@ public final class CaptureService implements AutoCloseable {
             long count = capture.eventCount();
             long previous = countsAtLastReport.getOrDefault(id, 0L);
             countsAtLastReport.put(id, count);
-            String line = String.format("capture %s: %s %.0f events/s, lag %s ms, position %s", id, capture.state(),
+            ShardCapture.State state = capture.state();
+            String line = String.format("capture %s: %s %.0f events/s, lag %s ms, position %s", id, state,
                     (count - previous) / seconds, count == previous ? "idle" : String.format("%.0f", capture.lagMs()),
                     capture.lastPosition());
-            if (capture.state() == ShardCapture.State.RUNNING || capture.state() == ShardCapture.State.STOPPED) {
+            if (state == ShardCapture.State.RUNNING || state == ShardCapture.State.STOPPED) {
                 log.info(line);
             } else {
                 log.warn("{}; {} restarts so far; last error: {}", line, capture.restarts(), capture.failure());

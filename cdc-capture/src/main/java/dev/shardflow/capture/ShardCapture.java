@@ -122,8 +122,9 @@ public final class ShardCapture implements AutoCloseable {
     }
 
     /**
-     * The engine ended: stopped on request, or failed, or stopped by itself. One not stopped on request starts again from the last committed position
-     * after a wait, until the restarts in a row are used up; then the shard stays FAILED, saying why.
+     * The engine ended: stopped on request, or failed, or stopped by itself. One not stopped on request starts again
+     * from the last committed position after a wait, until the restarts in a row are used up; then the shard stays
+     * FAILED, saying why.
      */
     private void ended(ChangePublisher publisher, boolean success, String message, Throwable error) {
         publisher.closeNow();
@@ -269,7 +270,7 @@ public final class ShardCapture implements AutoCloseable {
         } finally {
             current.closeNow();
         }
-        if (previous == State.RUNNING || previous == State.RETRYING) {
+        if (previous == State.RUNNING) {
             log.info("capture of shard {} closed after {} events", shard.id(), batches.eventCount());
         }
     }

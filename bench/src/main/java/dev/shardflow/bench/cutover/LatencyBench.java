@@ -95,7 +95,8 @@ public final class LatencyBench {
                 rebalancer = rebalancer.withViewsCommitIntervalMs(Long.getLong("bench.viewsCommitIntervalMs"));
             }
             System.out.printf(Locale.ROOT, "rebalancer: %s, commit interval %d ms, views commit interval %d ms%n",
-                    rebalancer.processingGuarantee(), rebalancer.commitIntervalMs(), rebalancer.viewsCommitIntervalMs());
+                    rebalancer.processingGuarantee(), rebalancer.commitIntervalMs(),
+                    rebalancer.viewsCommitIntervalMs());
             running.add(new RebalancerService(rebalancer).start());
             TopicNames names = TopicNames.of(ring);
             for (DatabaseShard shard : shards) {
