@@ -3,8 +3,13 @@ package dev.shardflow.capture;
 import dev.shardflow.capture.kafka.CaptureTopics;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.process.Health;
+import dev.shardflow.process.Probes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * starting any engine (so nothing starts half-configured), runs one {@link ShardCapture} per shard, and logs each
  * shard's rate, lag and position at a fixed interval.
  */
-public final class CaptureService implements AutoCloseable {
+public final class CaptureService implements AutoCloseable, Health {
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
     private static final Logger log = LoggerFactory.getLogger(CaptureService.class);
 
     private final CaptureOptions options;
@@ -33,6 +41,8 @@ public final class CaptureService implements AutoCloseable {
         return thread;
     });
     private final Map<String, Long> countsAtLastReport = new HashMap<>();
+    private final Probes probes = new Probes(PROBE_INTERVAL, PROBE_TIMEOUT);
+    private ClusterCheck kafka;
 
     public CaptureService(CaptureOptions options, MeterRegistry registry) {
         this.options = options;
@@ -56,6 +66,18 @@ public final class CaptureService implements AutoCloseable {
             throw new IllegalStateException("capture not started, sources not ready:\n  " + String.join("\n  ", problems));
         }
         CaptureTopics.ensure(options);
+        kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        probes.add("kafka", kafka::check);
+        for (ShardSpec shard : shards) {
+            probes.add("source " + shard.id(), () -> {
+                try (Connection connection = SourceConnection.open(shard, shard.password().resolve())) {
+                    if (!connection.isValid((int) PROBE_TIMEOUT.toSeconds())) {
+                        throw new IllegalStateException("the connection to " + shard.jdbcUrl() + " is not valid");
+                    }
+                }
+            });
+        }
+        probes.start();
         for (ShardSpec shard : shards) {
             ShardCapture capture = new ShardCapture(options, shard, registry);
             capture.start();
@@ -72,6 +94,19 @@ public final class CaptureService implements AutoCloseable {
 
     public Map<String, ShardCapture> shards() {
         return Map.copyOf(captures);
+    }
+
+    /** Each shard's capture, then Kafka and each source as their last check found them. */
+    @Override
+    public List<Loop> loops() {
+        List<Loop> loops = new ArrayList<>();
+        captures.forEach((id, capture) -> {
+            ShardCapture.State state = capture.state();
+            loops.add(new Loop("capture " + id, state == ShardCapture.State.RUNNING, state.name(),
+                    state == ShardCapture.State.RUNNING ? "" : capture.failure()));
+        });
+        loops.addAll(probes.loops());
+        return loops;
     }
 
     private void report() {
@@ -95,6 +130,11 @@ public final class CaptureService implements AutoCloseable {
     @Override
     public void close() {
         reporter.shutdownNow();
-        captures.values().forEach(ShardCapture::close);
+        probes.close();
+        // every shard stops at once, each within the shutdown timeout
+        captures.values().parallelStream().forEach(ShardCapture::close);
+        if (kafka != null) {
+            kafka.close();
+        }
     }
 }

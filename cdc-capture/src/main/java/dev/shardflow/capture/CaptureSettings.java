@@ -1,7 +1,9 @@
 package dev.shardflow.capture;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.process.ProcessSettings;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Every setting of a capture process, declared once: name, default, what it does. */
 public final class CaptureSettings {
@@ -34,16 +36,16 @@ public final class CaptureSettings {
                     + "again");
     public static final Setting<Long> RESTART_BACKOFF_MAX_MS = Setting.positiveLong("engine.restartBackoffMaxMs",
             60000L, "the longest wait before a restart: the waits double from 1 s up to this");
-    public static final Setting<Long> SHUTDOWN_TIMEOUT_MS = Setting.positiveLong("shutdownTimeoutMs", 30000L,
-            "how long a shard's stop may take; what Kafka has not acknowledged by then is dropped unacknowledged, "
-                    + "and its source offsets are not committed, so it is captured again at the next start");
+    /** Each shard's stop is bounded by it too: what Kafka has not acknowledged by then is captured again. */
+    public static final Setting<Long> SHUTDOWN_TIMEOUT_MS = ProcessSettings.SHUTDOWN_TIMEOUT_MS;
     public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
             "how often each shard logs its rate, lag and position");
+    public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9401);
 
-    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, SHARDS, TOPIC_PARTITIONS,
-            REPLICATION_FACTOR, MAX_BATCH_SIZE, MAX_QUEUE_SIZE, POLL_INTERVAL_MS, SNAPSHOT_FETCH_SIZE,
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, SHARDS,
+            TOPIC_PARTITIONS, REPLICATION_FACTOR, MAX_BATCH_SIZE, MAX_QUEUE_SIZE, POLL_INTERVAL_MS, SNAPSHOT_FETCH_SIZE,
             OFFSET_FLUSH_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, RESTART_ATTEMPTS, RESTART_BACKOFF_MAX_MS,
-            SHUTDOWN_TIMEOUT_MS, LOG_INTERVAL_MS);
+            LOG_INTERVAL_MS), ProcessSettings.with(HTTP_PORT).stream()).toList();
 
     private CaptureSettings() {}
 }

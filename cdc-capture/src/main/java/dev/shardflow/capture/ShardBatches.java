@@ -43,8 +43,9 @@ final class ShardBatches {
                 .description("change events written to Kafka").register(registry);
         this.deadLetters = Counter.builder("shardflow.capture.dlq").tag("shard", shard.id())
                 .description("records sent to the dead-letter topic").register(registry);
-        Gauge.builder("shardflow.capture.lag.ms", this, ShardBatches::lagMs).tag("shard", shard.id())
-                .description("now minus the source commit time of the last event").register(registry);
+        Gauge.builder("shardflow.capture.lag", this, batches -> batches.lagMs() / 1000.0).tag("shard", shard.id())
+                .baseUnit("seconds").description("now minus the source commit time of the last event")
+                .register(registry);
     }
 
     /** On PostgreSQL, the watch of the tables' replica identities that vouches for each delete. */

@@ -38,6 +38,7 @@ public final class ShardCapture implements AutoCloseable {
 
     private final CaptureOptions options;
     private final ShardSpec shard;
+    private final MeterRegistry registry;
     private final ShardBatches batches;
     private volatile ChangePublisher publisher;
     private final Restarts restarts;
@@ -54,7 +55,13 @@ public final class ShardCapture implements AutoCloseable {
     public ShardCapture(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
         this.options = options;
         this.shard = shard;
+        this.registry = registry;
         this.batches = new ShardBatches(options, shard, registry);
+        for (State each : State.values()) {
+            io.micrometer.core.instrument.Gauge.builder("shardflow.capture.state", state,
+                    current -> current.get() == each ? 1 : 0).tag("shard", shard.id()).tag("state", each.name())
+                    .description("1 for the state the shard's capture is in").register(registry);
+        }
         this.restarts = new Restarts(options.restartAttempts(), options.restartBackoffMaxMs());
         this.restartCounter = Counter.builder("shardflow.capture.restarts").tag("shard", shard.id())
                 .description("restarts of the shard's engine after a failure").register(registry);
@@ -93,7 +100,8 @@ public final class ShardCapture implements AutoCloseable {
             return;
         }
         ChangePublisher publisher = new ChangePublisher(options.bootstrapServers(), TopicNames.of(options.topology()),
-                options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id());
+                options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id())
+                .withMetrics(registry);
         this.publisher = publisher;
         DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(
                         ChangeEventFormat.of(Connect.class))

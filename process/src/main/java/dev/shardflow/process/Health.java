@@ -24,6 +24,11 @@ public interface Health {
         public Loop {
             detail = detail == null ? "" : detail;
         }
+
+        /** Whether the loop has failed for good ({@code FAILED}): it will not run again in this process. */
+        public boolean failed() {
+            return state.equals("FAILED");
+        }
     }
 
     /** Whether every loop runs (a process without loops is ready). */

@@ -75,21 +75,11 @@ public final class HealthEndpoint implements AutoCloseable {
                 send(exchange, 405, "application/json", error("method " + exchange.getRequestMethod()
                         + " is not served; use GET"));
             } else if (path.equals("/health/live")) {
-                ObjectNode body = JSON.createObjectNode().put("status", "UP");
-                send(exchange, 200, "application/json", JSON.writeValueAsBytes(body));
+                Answer answer = live();
+                send(exchange, answer.status(), "application/json", answer.body());
             } else if (path.equals("/health/ready")) {
-                List<Health.Loop> loops = health.loops();
-                boolean ready = loops.stream().allMatch(Health.Loop::running);
-                ObjectNode body = JSON.createObjectNode().put("status", ready ? "UP" : "DOWN");
-                ArrayNode list = body.putArray("loops");
-                for (Health.Loop loop : loops) {
-                    ObjectNode item = list.addObject().put("name", loop.name()).put("state", loop.state())
-                            .put("running", loop.running());
-                    if (!loop.detail().isEmpty()) {
-                        item.put("detail", loop.detail());
-                    }
-                }
-                send(exchange, ready ? 200 : 503, "application/json", JSON.writeValueAsBytes(body));
+                Answer answer = ready(health);
+                send(exchange, answer.status(), "application/json", answer.body());
             } else if (path.equals("/metrics")) {
                 send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.get().getBytes(StandardCharsets.UTF_8));
@@ -98,6 +88,33 @@ public final class HealthEndpoint implements AutoCloseable {
                         + "; served: /health/live, /health/ready, /metrics"));
             }
         }
+    }
+
+    /** An HTTP answer: its status and its JSON body. */
+    public record Answer(int status, byte[] body) {}
+
+    /** {@code /health/live}: 200, the process answers. */
+    public static Answer live() throws IOException {
+        return new Answer(200, JSON.writeValueAsBytes(JSON.createObjectNode().put("status", "UP")));
+    }
+
+    /**
+     * {@code /health/ready}: 200 with {@code "status": "UP"} while every loop runs, else 503 with {@code "DOWN"}; both
+     * list each loop's name, state and, when it does not run, why.
+     */
+    public static Answer ready(Health health) throws IOException {
+        List<Health.Loop> loops = health.loops();
+        boolean ready = loops.stream().allMatch(Health.Loop::running);
+        ObjectNode body = JSON.createObjectNode().put("status", ready ? "UP" : "DOWN");
+        ArrayNode list = body.putArray("loops");
+        for (Health.Loop loop : loops) {
+            ObjectNode item = list.addObject().put("name", loop.name()).put("state", loop.state())
+                    .put("running", loop.running());
+            if (!loop.detail().isEmpty()) {
+                item.put("detail", loop.detail());
+            }
+        }
+        return new Answer(ready ? 200 : 503, JSON.writeValueAsBytes(body));
     }
 
     private static byte[] error(String message) throws IOException {

@@ -1,22 +1,38 @@
 package dev.shardflow.process;
 
 import dev.shardflow.core.config.ConfigException;
+import dev.shardflow.core.config.Setting;
+import dev.shardflow.core.config.SettingsReader;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The life of a shardflow process: start its service from the one settings file it is given, run until SIGTERM, and
- * then close the service cleanly. Exit code 2 for a wrong command line, 1 when the settings or the start fail, with
- * the reason on stderr and no stack trace.
+ * The life of a shardflow process: start its service from the one settings file it is given, serve its health and
+ * metrics ({@link HealthEndpoint}), run until SIGTERM, and then close the service within its shutdown timeout. Exit
+ * code 2 for a wrong command line, 1 when the settings or the start fail, with the reason on stderr and no stack
+ * trace, and 1 when a loop of the service fails for good (with {@code exitOnFailure}), so that its supervisor starts
+ * it again.
  */
 public final class ProcessMain {
+    private static final long FAILURE_CHECK_MS = 1000;
 
-    /** Starts a process's service from its settings file; closing what it returns stops it. */
+    /**
+     * Starts a process's service from its settings file, its meters registered in {@code meters}; closing what it
+     * returns stops it. A service that is a {@link Health} is ready while its loops run.
+     */
     @FunctionalInterface
     public interface Starter {
-        AutoCloseable start(Path settings) throws Exception;
+        AutoCloseable start(Path settings, MeterRegistry meters) throws Exception;
     }
 
     /**
@@ -28,7 +44,7 @@ public final class ProcessMain {
         void onFailure(Consumer<Throwable> listener);
     }
 
-    /** The service failed for good ({@link Supervised}); the process ends with exit code 1. */
+    /** The service failed for good; the process ends with exit code 1. */
     public static final class ServiceFailed extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -44,14 +60,16 @@ public final class ProcessMain {
      * or the start fail; otherwise {@link #serve} until SIGTERM.
      *
      * @param name the process as its logs and its settings file name it: {@code capture}, {@code writer}, ...
+     * @param settings every setting its file may hold, {@link ProcessSettings} among them
      */
-    public static void run(Class<?> main, String name, String[] args, Starter starter) throws InterruptedException {
+    public static void run(Class<?> main, String name, String[] args, List<Setting<?>> settings, Starter starter)
+            throws InterruptedException {
         if (args.length != 1) {
             System.err.println("usage: " + main.getSimpleName() + " <" + name + ".yaml>");
             System.exit(2);
         }
         try {
-            serve(name, Path.of(args[0]), starter);
+            serve(name, Path.of(args[0]), settings, starter);
         } catch (ServiceFailed e) {
             System.err.println(name + ": " + e.getMessage());
             System.exit(1);
@@ -66,27 +84,69 @@ public final class ProcessMain {
         }
     }
 
+    /** What {@link ProcessSettings} say for one process, with their defaults where it declares none of them. */
+    private record Shared(String httpHost, int httpPort, boolean exitOnFailure, long shutdownTimeoutMs) {
+        static Shared read(Path file, List<Setting<?>> declared) {
+            SettingsReader reader = SettingsReader.of(file, System.getenv()).read(declared);
+            Optional<Setting<?>> port = declared.stream().filter(s -> s.name().equals("http.port")).findFirst();
+            return new Shared(value(reader, declared, ProcessSettings.HTTP_HOST),
+                    port.map(s -> (Integer) reader.get(s)).orElse(0),
+                    value(reader, declared, ProcessSettings.EXIT_ON_FAILURE),
+                    value(reader, declared, ProcessSettings.SHUTDOWN_TIMEOUT_MS));
+        }
+
+        private static <T> T value(SettingsReader reader, List<Setting<?>> declared, Setting<T> setting) {
+            return declared.contains(setting) ? reader.get(setting) : setting.defaultValue();
+        }
+    }
+
     /**
      * Starts the service and returns once SIGTERM has closed it.
      *
-     * @throws ServiceFailed when a {@link Supervised} service failed for good
+     * @throws ServiceFailed when a loop of the service failed for good (and {@code exitOnFailure} holds)
      * @throws Exception what the start threw (bad settings: {@link ConfigException}); nothing runs then
      */
-    public static void serve(String name, Path settings, Starter starter) throws Exception {
-        AutoCloseable service = starter.start(settings);
+    public static void serve(String name, Path file, List<Setting<?>> settings, Starter starter) throws Exception {
+        Shared shared = Shared.read(file, settings);
+        PrometheusMeterRegistry meters = ProcessMeters.registry();
+        AutoCloseable service = starter.start(file, meters);
+        Health health = service instanceof Health h ? h : List::of;
+        HealthEndpoint endpoint = null;
+        if (shared.httpPort() > 0) {
+            try {
+                endpoint = HealthEndpoint.start(shared.httpHost(), shared.httpPort(), health, meters::scrape);
+            } catch (IOException e) {
+                closeWithin(name, service, shared.shutdownTimeoutMs());
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicReference<Throwable> failed = new AtomicReference<>();
+        Consumer<Throwable> fail = cause -> {
+            failed.compareAndSet(null, cause);
+            stopped.countDown();
+        };
         if (service instanceof Supervised supervised) {
-            supervised.onFailure(cause -> {
-                failed.set(cause);
-                stopped.countDown();
-            });
+            supervised.onFailure(fail);
         }
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name + "-failure-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (shared.exitOnFailure()) {
+            watch.scheduleWithFixedDelay(() -> health.loops().stream().filter(Health.Loop::failed).findFirst()
+                    .ifPresent(loop -> fail.accept(new IllegalStateException(loop.name() + " failed for good: "
+                            + loop.detail()))), FAILURE_CHECK_MS, FAILURE_CHECK_MS, TimeUnit.MILLISECONDS);
+        }
+        HealthEndpoint served = endpoint;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                service.close();
-            } catch (Exception e) {
-                System.err.println(name + ": stopping: " + e.getMessage());
+                watch.shutdownNow();
+                closeWithin(name, service, shared.shutdownTimeoutMs());
+                if (served != null) {
+                    served.close();
+                }
             } finally {
                 stopped.countDown();
             }
@@ -96,6 +156,32 @@ public final class ProcessMain {
         if (cause != null) {
             throw new ServiceFailed("failed: " + cause.getMessage() + "; exiting so that the supervisor starts it "
                     + "again", cause);
+        }
+    }
+
+    /**
+     * Closes the service on a thread of its own and waits at most {@code timeoutMs}; a stop that takes longer (Kafka
+     * or a database gone, a call that does not return) is given up on, and the process ends all the same.
+     */
+    static void closeWithin(String name, AutoCloseable service, long timeoutMs) {
+        Thread closing = new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println(name + ": stopping: " + e.getMessage());
+            }
+        }, name + "-close");
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closing.isAlive()) {
+            System.err.println(name + ": did not stop within shutdownTimeoutMs (" + timeoutMs + " ms); ending without "
+                    + "waiting further: what was not committed is done again at the next start");
+            Runtime.getRuntime().halt(1);
         }
     }
 }

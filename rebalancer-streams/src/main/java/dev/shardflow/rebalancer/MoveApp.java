@@ -7,6 +7,8 @@ import dev.shardflow.kafka.CopyStarts;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import dev.shardflow.rebalancer.streams.RekeyTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -42,8 +44,11 @@ public final class MoveApp implements AutoCloseable {
     private final String applicationId;
     private Map<TopicPartition, Long> copyEnd = Map.of();
     private KafkaStreams streams;
+    private KafkaStreamsMetrics metrics;
+    private final MeterRegistry registry;
 
-    MoveApp(RebalancerOptions options, String rebalanceId, RouteCounts counts) {
+    MoveApp(RebalancerOptions options, String rebalanceId, RouteCounts counts, MeterRegistry registry) {
+        this.registry = registry;
         this.options = options;
         this.rebalanceId = rebalanceId;
         this.counts = counts;
@@ -72,6 +77,8 @@ public final class MoveApp implements AutoCloseable {
         });
         streams.setStateListener((now, before) -> log.info("move {}: {} -> {}", rebalanceId, before, now));
         streams.start();
+        metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
         log.info("move {}: copying from the beginning of {} ({} change records when it {}started), {}", rebalanceId,
                 RebalancerTopics.changeTopics(options.topology()), copyEnd.values().stream().mapToLong(v -> v).sum(),
                 recorded.isPresent() ? "first " : "", options.processingGuarantee());
@@ -132,6 +139,9 @@ public final class MoveApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (streams != null) {
             // leave the group at once, so that whoever waits for the move to be over sees no member left
             streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));

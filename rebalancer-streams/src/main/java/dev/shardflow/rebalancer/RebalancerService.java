@@ -4,14 +4,19 @@ import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.process.Health;
+import dev.shardflow.process.Probes;
 import dev.shardflow.process.ProcessMain;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import dev.shardflow.rebalancer.streams.ViewTopology;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,12 +40,18 @@ import org.slf4j.LoggerFactory;
  * runs the move of the rebalance in progress ({@link MoveApp}), starting it when a rebalance appears and stopping it
  * when the keyspace is steady again; and keeps the keyspace's views up to date all along. Several instances with the same settings share a move's partitions.
  */
-public final class RebalancerService implements AutoCloseable, ProcessMain.Supervised {
+public final class RebalancerService implements AutoCloseable, ProcessMain.Supervised, Health {
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(RebalancerService.class);
     private static final long PROGRESS_LOG_MS = 10_000;
 
     private final RebalancerOptions options;
     private final RouteCounts counts;
+    private final MeterRegistry registry;
+    private final Probes probes = new Probes(PROBE_INTERVAL, PROBE_TIMEOUT);
+    private ClusterCheck kafka;
+    private KafkaStreamsMetrics viewsMetrics;
     private final Thread watcher;
     private volatile boolean stopping;
     private volatile MoveApp move;
@@ -57,6 +68,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
     public RebalancerService(RebalancerOptions options, MeterRegistry registry) {
         this.options = options;
         this.counts = new RouteCounts(registry);
+        this.registry = registry;
         this.watcher = new Thread(this::watch, "rebalancer-watch-" + options.topology().keyspace());
     }
 
@@ -73,6 +85,8 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         states.assign(partitions);
         states.seekToBeginning(partitions);
         watcher.start();
+        kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        probes.add("kafka", kafka::check).start();
         if (!options.topology().views().isEmpty()) {
             views = new KafkaStreams(ViewTopology.build(options.topology(), counts),
                     viewsProperties());
@@ -82,6 +96,8 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             views.start();
+            viewsMetrics = new KafkaStreamsMetrics(views);
+            viewsMetrics.bindTo(registry);
             log.info("views of {}: keeping {} up to date", options.topology().keyspace(),
                     options.topology().views().stream().map(v -> v.name()).toList());
         }
@@ -137,7 +153,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         }
         if (wanted != null) {
             try {
-                move = new MoveApp(options, wanted, counts).start(admin);
+                move = new MoveApp(options, wanted, counts, registry).start(admin);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the move of rebalance " + wanted + ": " + e.getMessage(), e);
             }
@@ -216,6 +232,36 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         return views == null ? KafkaStreams.State.NOT_RUNNING : views.state();
     }
 
+    /**
+     * The topology follower, the running move and the views (each while there is one), then Kafka as its last check
+     * found it. A Streams application in ERROR has no thread left and counts as FAILED.
+     */
+    @Override
+    public List<Loop> loops() {
+        List<Loop> loops = new ArrayList<>();
+        Throwable failed = failure;
+        loops.add(failed == null ? new Loop("topology follower", true, "RUNNING", "")
+                : new Loop("topology follower", false, "FAILED", failed.getMessage()));
+        MoveApp current = move;
+        if (current != null) {
+            loops.add(streamsLoop("move " + current.rebalanceId(), current.state()));
+        }
+        if (views != null) {
+            loops.add(streamsLoop("views", views.state()));
+        }
+        loops.addAll(probes.loops());
+        return loops;
+    }
+
+    private static Loop streamsLoop(String name, KafkaStreams.State state) {
+        return switch (state) {
+            case RUNNING -> new Loop(name, true, "RUNNING", "");
+            case ERROR -> new Loop(name, false, "FAILED", "every stream thread died; see the log");
+            default -> new Loop(name, false, state.name(), state == KafkaStreams.State.REBALANCING
+                    ? "its partitions are being assigned" : "");
+        };
+    }
+
     public RouteCounts counts() {
         return counts;
     }
@@ -223,6 +269,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
     @Override
     public void close() {
         stopping = true;
+        probes.close();
         if (states != null) {
             states.wakeup();
             try {
@@ -236,8 +283,14 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         if (current != null) {
             current.close();
         }
+        if (viewsMetrics != null) {
+            viewsMetrics.close();
+        }
         if (views != null) {
             views.close(Duration.ofSeconds(30));
+        }
+        if (kafka != null) {
+            kafka.close();
         }
         if (admin != null) {
             admin.close();

@@ -1,7 +1,9 @@
 package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.process.ProcessSettings;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Every setting of a rebalancer process, declared once: name, default, what it does. */
 public final class RebalancerSettings {
@@ -33,9 +35,12 @@ public final class RebalancerSettings {
     public static final Setting<String> STATE_DIR = Setting.text("streams.stateDir", "default",
             "where local state lives; default means a directory under the system temporary directory");
 
-    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, APPLICATION_ID,
-            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS, BULK_COMMIT_INTERVAL_MS,
-            VIEWS_COMMIT_INTERVAL_MS, STATE_DIR);
+    public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9402);
+
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, APPLICATION_ID,
+            PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS,
+            BULK_COMMIT_INTERVAL_MS, VIEWS_COMMIT_INTERVAL_MS, STATE_DIR), ProcessSettings.with(HTTP_PORT).stream())
+            .toList();
 
     private RebalancerSettings() {}
 }

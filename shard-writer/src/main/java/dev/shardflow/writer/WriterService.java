@@ -1,17 +1,22 @@
 package dev.shardflow.writer;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.ViewSpec;
 import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.process.Health;
+import dev.shardflow.process.Probes;
 import dev.shardflow.writer.apply.ApplyLoop;
 import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.WriterMeters;
-import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.kafka.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,13 +38,19 @@ import org.slf4j.LoggerFactory;
  * applying the shard's topics on a thread of its own; {@link #close} stops it. Several writers of one shard (in
  * one process or many) share the work by Kafka partitions.
  */
-public final class WriterService implements AutoCloseable {
+public final class WriterService implements AutoCloseable, Health {
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(WriterService.class);
     // invalid authorization; invalid catalog (PostgreSQL); access denied, unknown database (MariaDB/MySQL)
     private static final Set<String> CONFIGURATION_STATES = Set.of("28000", "28P01", "3D000", "42000");
 
     private final WriterOptions options;
     private final WriterMeters meters;
+    private final MeterRegistry registry;
+    private final Probes probes = new Probes(PROBE_INTERVAL, PROBE_TIMEOUT);
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+    private ClusterCheck kafka;
     private HikariDataSource pool;
     private final List<ApplyLoop> loops = new java.util.ArrayList<>();
     private final List<Thread> threads = new java.util.ArrayList<>();
@@ -51,6 +62,7 @@ public final class WriterService implements AutoCloseable {
     public WriterService(WriterOptions options, MeterRegistry registry) {
         this.options = options;
         this.meters = new WriterMeters(registry, options.shard().id());
+        this.registry = registry;
     }
 
     /**
@@ -87,10 +99,15 @@ public final class WriterService implements AutoCloseable {
         }
         pool = ShardPools.open(options.shard(), password, new ShardPools.Use("writer", options.poolSize(), 1, false,
                 Duration.ofMillis(options.connectionTimeoutMs())));
+        pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
         String dlq = names.dlq();
         for (int i = 0; i < options.consumers(); i++) {
-            ApplyLoop loop = new ApplyLoop(shardId + "#" + i, options.topology(), new KafkaConsumer<>(consumerProperties(i)), options.topics(),
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(i));
+            KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
+            consumerMetrics.bindTo(registry);
+            clientMetrics.add(consumerMetrics);
+            ApplyLoop loop = new ApplyLoop(shardId + "#" + i, options.topology(), consumer, options.topics(),
                     applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,
                     options.logIntervalMs());
             Thread thread = new Thread(loop, "writer-" + shardId + "#" + i);
@@ -98,6 +115,15 @@ public final class WriterService implements AutoCloseable {
             threads.add(thread);
             thread.start();
         }
+        kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        probes.add("kafka", kafka::check).add("target " + shardId, () -> {
+            try (Connection connection = ShardPools.connectOnce(options.shard(), password)) {
+                if (!connection.isValid((int) PROBE_TIMEOUT.toSeconds())) {
+                    throw new IllegalStateException("the connection to " + options.shard().jdbcUrl()
+                            + " is not valid");
+                }
+            }
+        }).start();
         log.info("writer {}: applying {} to {} with {} consumers, in batches of up to {} changes", shardId,
                 options.topics(), options.shard().jdbcUrl(), options.consumers(), options.maxBatchRows());
         return this;
@@ -139,12 +165,27 @@ public final class WriterService implements AutoCloseable {
         return ApplyLoop.State.RUNNING;
     }
 
+    /** Each consumer loop, then Kafka and the target as their last check found them. */
+    @Override
+    public List<Loop> loops() {
+        List<Loop> all = new ArrayList<>();
+        for (int i = 0; i < loops.size(); i++) {
+            ApplyLoop loop = loops.get(i);
+            ApplyLoop.State state = loop.state();
+            all.add(new Loop("writer " + options.shard().id() + "#" + i, state == ApplyLoop.State.RUNNING,
+                    state.name(), state == ApplyLoop.State.RUNNING ? "" : loop.lastError()));
+        }
+        all.addAll(probes.loops());
+        return all;
+    }
+
     public WriterMeters meters() {
         return meters;
     }
 
     @Override
     public void close() {
+        probes.close();
         loops.forEach(ApplyLoop::stop);
         for (Thread thread : threads) {
             try {
@@ -152,6 +193,10 @@ public final class WriterService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        if (kafka != null) {
+            kafka.close();
         }
         if (pool != null) {
             pool.close();

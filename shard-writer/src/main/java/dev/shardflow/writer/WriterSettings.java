@@ -1,7 +1,9 @@
 package dev.shardflow.writer;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.process.ProcessSettings;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Every setting of a writer process, declared once: name, default, what it does. */
 public final class WriterSettings {
@@ -35,10 +37,12 @@ public final class WriterSettings {
             value -> null);
     public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
             "how often the writer logs its rate per table, DLQ count and retries");
+    public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9403);
 
-    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, TOPICS,
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, TOPICS,
             SESSION_TIMEOUT_MS, CONSUMERS, MAX_BATCH_ROWS, ROWS_PER_STATEMENT, POOL_SIZE, CONNECTION_TIMEOUT_MS,
-            BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, MANAGE_SCHEMA, LOG_INTERVAL_MS);
+            BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, MANAGE_SCHEMA, LOG_INTERVAL_MS), ProcessSettings.with(HTTP_PORT)
+            .stream()).toList();
 
     private WriterSettings() {}
 }

@@ -7,13 +7,17 @@ import static dev.shardflow.topology.TopologySettings.API_TOKEN_FILE;
 
 import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
-import dev.shardflow.process.ProcessMain;
 import dev.shardflow.core.topology.SecretRef;
+import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.process.Probes;
+import dev.shardflow.process.ProcessMain;
 import dev.shardflow.topology.api.ApiServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -23,28 +27,38 @@ public final class TopologyMain {
     private TopologyMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        ProcessMain.run(TopologyMain.class, "topology-service", args, TopologyMain::start);
+        ProcessMain.run(TopologyMain.class, "topology-service", args, TopologySettings.ALL, TopologyMain::start);
     }
 
-    /** The service and its API (with the dashboard and {@code /metrics}); closing the answer stops both. */
-    public static AutoCloseable start(Path file) throws IOException {
+    /**
+     * The service and its API (with the dashboard, {@code /metrics} and {@code /health/*}: ready while Kafka
+     * answers); closing the answer stops both.
+     */
+    public static AutoCloseable start(Path file, MeterRegistry registry) throws IOException {
         Map<String, String> environment = System.getenv();
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry meters = registry instanceof PrometheusMeterRegistry prometheus ? prometheus
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         TopologyServiceOptions options = TopologyServiceOptions.load(file, environment);
         SettingsReader settings = SettingsReader.of(file, environment).read(TopologySettings.ALL);
         String token = token(file, settings, environment);
         TopologyService service = new TopologyService(options, meters).start();
+        ClusterCheck kafka = ClusterCheck.of(options.bootstrapServers(), Duration.ofSeconds(10));
+        Probes probes = new Probes(Duration.ofSeconds(5), Duration.ofSeconds(10)).add("kafka", kafka::check).start();
         ApiServer api;
         try {
             api = new ApiServer(settings.get(API_HOST), settings.get(API_PORT), new TopologyApi(service), token,
-                    meters::scrape).start();
+                    meters::scrape, probes::loops).start();
         } catch (IOException e) {
+            probes.close();
+            kafka.close();
             service.close();
             throw new IOException("cannot listen for the API on " + settings.get(API_HOST) + ":"
                     + settings.get(API_PORT) + ": " + e.getMessage(), e);
         }
         return () -> {
             api.close();
+            probes.close();
+            kafka.close();
             service.close();
         };
     }

@@ -41,8 +41,8 @@ final class TopologyMetrics implements AutoCloseable {
                     .tag("state", each.name()).description("1 for the state the active rebalance is in")
                     .register(meters);
         }
-        meters.gauge("shardflow.topology.move.lag", lag);
-        meters.gauge("shardflow.topology.copy.fraction", copyMillionths, a -> a.get() / 1e6);
+        meters.gauge("shardflow.topology.move.lag.records", lag);
+        meters.gauge("shardflow.topology.copy.ratio", copyMillionths, a -> a.get() / 1e6);
         meters.gauge("shardflow.topology.copy.records", copied);
         meters.gauge("shardflow.topology.epoch", service, s -> s.state().map(t -> (double) t.currentTopology().epoch())
                 .orElse(Double.NaN));

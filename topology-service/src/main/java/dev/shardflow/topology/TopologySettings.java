@@ -1,6 +1,7 @@
 package dev.shardflow.topology;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.process.ProcessSettings;
 import java.util.List;
 
 /** Every setting of a topology-service process, declared once: name, default, what it does. */
@@ -50,7 +51,8 @@ public final class TopologySettings {
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, INSTANCE_ID,
             LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, FENCE_TIMEOUT_MS,
             FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, VERIFY_CHUNK_ROWS,
-            VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID);
+            VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID,
+            ProcessSettings.EXIT_ON_FAILURE, ProcessSettings.SHUTDOWN_TIMEOUT_MS);
 
     private TopologySettings() {}
 }

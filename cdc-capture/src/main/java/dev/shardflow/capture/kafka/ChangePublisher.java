@@ -6,6 +6,8 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TopicNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,8 @@ public final class ChangePublisher implements AutoCloseable {
             failure.compareAndSet(null, error);
         }
     };
+
+    private volatile KafkaClientMetrics metrics;
 
     public ChangePublisher(String bootstrapServers, TopicNames topics, List<String> tables, String clientId) {
         Properties p = producerProperties(bootstrapServers, clientId);
@@ -140,7 +144,24 @@ public final class ChangePublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        unbindMetrics();
         producer.close();
+    }
+
+    /** Publishes the producer's own metrics (sends, errors, buffer, latency) in {@code registry} until it closes. */
+    public ChangePublisher withMetrics(MeterRegistry registry) {
+        KafkaClientMetrics bound = new KafkaClientMetrics(producer);
+        bound.bindTo(registry);
+        metrics = bound;
+        return this;
+    }
+
+    private void unbindMetrics() {
+        KafkaClientMetrics bound = metrics;
+        metrics = null;
+        if (bound != null) {
+            bound.close();
+        }
     }
 
     /**
@@ -150,6 +171,7 @@ public final class ChangePublisher implements AutoCloseable {
     public void closeNow() {
         failure.compareAndSet(null, new IllegalStateException("the producer was closed before Kafka acknowledged "
                 + "every event"));
+        unbindMetrics();
         producer.close(java.time.Duration.ZERO);
     }
 }

@@ -1,12 +1,18 @@
 package dev.shardflow.cli.serve;
 
 import dev.shardflow.capture.CaptureMain;
+import dev.shardflow.capture.CaptureSettings;
+import dev.shardflow.core.config.Setting;
 import dev.shardflow.process.ProcessMain;
 import dev.shardflow.rebalancer.RebalancerMain;
+import dev.shardflow.rebalancer.RebalancerSettings;
 import dev.shardflow.topology.TopologyMain;
+import dev.shardflow.topology.TopologySettings;
 import dev.shardflow.writer.WriterMain;
+import dev.shardflow.writer.WriterSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -41,8 +47,15 @@ public final class ServeCommand implements Callable<Integer> {
             case writer -> WriterMain::start;
             case topology_service -> TopologyMain::start;
         };
-        // a bad file fails here, naming the field, with exit code 1; otherwise this returns once SIGTERM stopped it
-        ProcessMain.serve(component.name().replace('_', '-'), file, starter);
+        List<Setting<?>> settings = switch (component) {
+            case capture -> CaptureSettings.ALL;
+            case rebalancer -> RebalancerSettings.ALL;
+            case writer -> WriterSettings.ALL;
+            case topology_service -> TopologySettings.ALL;
+        };
+        // a bad file fails here, naming the field, with exit code 1; a loop failed for good ends it with exit code 1
+        // too; otherwise this returns once SIGTERM stopped it
+        ProcessMain.serve(component.name().replace('_', '-'), file, settings, starter);
         return 0;
     }
 

@@ -34,6 +34,17 @@ public record Setting<T>(String name, Class<T> type, T defaultValue, String doc,
         return new Setting<>(name, Long.class, defaultValue, doc, value -> value > 0 ? null : "must be positive");
     }
 
+    /** A yes/no setting: {@code true} or {@code false}. */
+    public static Setting<Boolean> flag(String name, Boolean defaultValue, String doc) {
+        return new Setting<>(name, Boolean.class, defaultValue, doc, value -> null);
+    }
+
+    /** A TCP port, 1 to 65535, or 0 for none (the component then does not listen). */
+    public static Setting<Integer> port(String name, Integer defaultValue, String doc) {
+        return new Setting<>(name, Integer.class, defaultValue, doc,
+                value -> value >= 0 && value <= 65535 ? null : "must be a port from 1 to 65535, or 0 for none");
+    }
+
     public boolean required() {
         return defaultValue == null;
     }

@@ -63,6 +63,11 @@ public record TopicNames(String prefix) {
         return prefix + ".capture.offsets";
     }
 
+    /** Where each capture process reports how its shards stand ({@code CaptureReport}, keyed by shard). */
+    public String captureStatus() {
+        return prefix + ".capture.status";
+    }
+
     /** Where capture keeps the schema history of one binlog source. */
     public String captureSchemaHistory(String shardId) {
         return prefix + ".capture.schema-history." + shardId;

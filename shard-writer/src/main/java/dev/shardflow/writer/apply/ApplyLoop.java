@@ -67,6 +67,7 @@ public final class ApplyLoop implements Runnable {
     private final Topology keyspace;
     private DeadLetters deadLetters;
     private volatile State state = State.STARTING;
+    private volatile String lastError = "";
     private volatile boolean stopping;
     private long lastLog = System.nanoTime();
 
@@ -86,6 +87,11 @@ public final class ApplyLoop implements Runnable {
 
     public State state() {
         return state;
+    }
+
+    /** Why the loop last retried or failed; empty before it ever did. Never a secret. */
+    public String lastError() {
+        return lastError;
     }
 
     /** One poll's records on their way: read, prepared (possibly ahead of time), written, committed. */
@@ -145,6 +151,7 @@ public final class ApplyLoop implements Runnable {
             Thread.currentThread().interrupt();
             state = State.STOPPED;
         } catch (RuntimeException | ExecutionException e) {
+            lastError = e.toString();
             state = State.FAILED;
             log.error("writer {}: stopped by an unexpected error; nothing after the last committed batch is lost, "
                     + "restart the writer once the cause is fixed", shard, e);
@@ -236,6 +243,7 @@ public final class ApplyLoop implements Runnable {
                     throw wakeup;
                 }
                 attempt++;
+                lastError = e.getMessage();
                 state = State.RETRYING;
                 meters.retried();
                 Duration wait = backoff.delay(attempt);

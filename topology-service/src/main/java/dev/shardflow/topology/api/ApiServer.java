@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shardflow.core.event.EventJson;
+import dev.shardflow.process.Health;
+import dev.shardflow.process.HealthEndpoint;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.WorkflowException;
 import java.io.IOException;
@@ -37,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
     private final ApiBackend backend;
     private final byte[] token;
     private final Supplier<String> metrics;
+    private final Health health;
 
     /**
      * @param token the bearer token mutating calls must carry
@@ -44,12 +47,22 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(String host, int port, ApiBackend backend, String token, Supplier<String> metrics)
             throws IOException {
+        this(host, port, backend, token, metrics, List::of);
+    }
+
+    /**
+     * The API with the process's health: {@code /health/live} and {@code /health/ready} as every shardflow process
+     * serves them ({@link HealthEndpoint}), open like every read.
+     */
+    public ApiServer(String host, int port, ApiBackend backend, String token, Supplier<String> metrics,
+            Health health) throws IOException {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("api.token: missing; give the API a bearer token (env or file)");
         }
         this.backend = backend;
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.metrics = metrics;
+        this.health = health;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "topology-api");
@@ -102,6 +115,12 @@ public final class ApiServer implements AutoCloseable {
     private void get(HttpExchange exchange, List<String> path) throws IOException {
         if (path.isEmpty() || path.equals(List.of("index.html"))) {
             send(exchange, 200, "text/html; charset=utf-8", Dashboard.page());
+        } else if (path.equals(List.of("health", "live"))) {
+            HealthEndpoint.Answer answer = HealthEndpoint.live();
+            send(exchange, answer.status(), "application/json", answer.body());
+        } else if (path.equals(List.of("health", "ready"))) {
+            HealthEndpoint.Answer answer = HealthEndpoint.ready(health);
+            send(exchange, answer.status(), "application/json", answer.body());
         } else if (path.equals(List.of("metrics"))) {
             send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.get().getBytes(StandardCharsets.UTF_8));
