@@ -10,9 +10,10 @@ import static dev.shardflow.capture.CaptureSettings.POLL_INTERVAL_MS;
 import static dev.shardflow.capture.CaptureSettings.REPLICATION_FACTOR;
 import static dev.shardflow.capture.CaptureSettings.RESTART_ATTEMPTS;
 import static dev.shardflow.capture.CaptureSettings.RESTART_BACKOFF_MAX_MS;
-import static dev.shardflow.capture.CaptureSettings.SHUTDOWN_TIMEOUT_MS;
 import static dev.shardflow.capture.CaptureSettings.SHARDS;
+import static dev.shardflow.capture.CaptureSettings.SHUTDOWN_TIMEOUT_MS;
 import static dev.shardflow.capture.CaptureSettings.SNAPSHOT_FETCH_SIZE;
+import static dev.shardflow.capture.CaptureSettings.SOURCE_LOG_WARN_BYTES;
 import static dev.shardflow.capture.CaptureSettings.TOPIC_PARTITIONS;
 import static dev.shardflow.capture.CaptureSettings.TOPOLOGY;
 
@@ -29,7 +30,7 @@ import java.util.Objects;
 public record CaptureOptions(Topology topology, String bootstrapServers, List<String> shards, int topicPartitions,
         int replicationFactor, int maxBatchSize, int maxQueueSize, long pollIntervalMs, int snapshotFetchSize,
         long offsetFlushIntervalMs, long heartbeatIntervalMs, int restartAttempts, long restartBackoffMaxMs,
-        long shutdownTimeoutMs, long logIntervalMs) {
+        long shutdownTimeoutMs, long logIntervalMs, long sourceLogWarnBytes) {
 
     public CaptureOptions {
         Objects.requireNonNull(topology, "topology");
@@ -54,7 +55,8 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
                 MAX_QUEUE_SIZE.defaultValue(), POLL_INTERVAL_MS.defaultValue(), SNAPSHOT_FETCH_SIZE.defaultValue(),
                 OFFSET_FLUSH_INTERVAL_MS.defaultValue(), HEARTBEAT_INTERVAL_MS.defaultValue(),
                 RESTART_ATTEMPTS.defaultValue(), RESTART_BACKOFF_MAX_MS.defaultValue(),
-                SHUTDOWN_TIMEOUT_MS.defaultValue(), LOG_INTERVAL_MS.defaultValue());
+                SHUTDOWN_TIMEOUT_MS.defaultValue(), LOG_INTERVAL_MS.defaultValue(),
+                SOURCE_LOG_WARN_BYTES.defaultValue());
     }
 
     /** Reads a capture YAML file; the topology path in it is relative to the file. */
@@ -69,38 +71,46 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
                 settings.get(REPLICATION_FACTOR), settings.get(MAX_BATCH_SIZE), settings.get(MAX_QUEUE_SIZE),
                 settings.get(POLL_INTERVAL_MS), settings.get(SNAPSHOT_FETCH_SIZE), settings.get(OFFSET_FLUSH_INTERVAL_MS),
                 settings.get(HEARTBEAT_INTERVAL_MS), settings.get(RESTART_ATTEMPTS),
-                settings.get(RESTART_BACKOFF_MAX_MS), settings.get(SHUTDOWN_TIMEOUT_MS), settings.get(LOG_INTERVAL_MS));
+                settings.get(RESTART_BACKOFF_MAX_MS), settings.get(SHUTDOWN_TIMEOUT_MS), settings.get(LOG_INTERVAL_MS),
+                settings.get(SOURCE_LOG_WARN_BYTES));
     }
 
     /** The same options with other engine batch, queue, poll and fetch settings. */
     public CaptureOptions withEngine(int batchSize, int queueSize, long pollMs, int fetchSize) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, batchSize,
                 queueSize, pollMs, fetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, restartAttempts,
-                restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
+                restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     public CaptureOptions withHeartbeatIntervalMs(long intervalMs) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, intervalMs, restartAttempts,
-                restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
+                restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     public CaptureOptions withReplicationFactor(int factor) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, factor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
-                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
+                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     public CaptureOptions withShards(List<String> ids) {
         return new CaptureOptions(topology, bootstrapServers, ids, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
-                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs);
+                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     /** The same options with other restart settings: restarts in a row, and the longest wait before one. */
     public CaptureOptions withRestarts(int attempts, long backoffMaxMs) {
         return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, attempts,
-                backoffMaxMs, shutdownTimeoutMs, logIntervalMs);
+                backoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
+    }
+
+    /** The same options with another report interval and held-back source log warning threshold. */
+    public CaptureOptions withReports(long intervalMs, long warnBytes) {
+        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
+                maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
+                restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, intervalMs, warnBytes);
     }
 }

@@ -1,5 +1,6 @@
 package dev.shardflow.capture;
 
+import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.capture.kafka.CaptureTopics;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.topology.ShardSpec;
@@ -9,9 +10,9 @@ import dev.shardflow.process.Probes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Capture of a set of source shards, as a library: creates the topics it needs, checks every source before
- * starting any engine (so nothing starts half-configured), runs one {@link ShardCapture} per shard, and logs each
- * shard's rate, lag and position at a fixed interval.
+ * starting any engine (so nothing starts half-configured), runs one {@link ShardCapture} per shard, and reports each
+ * shard's state, rate, lag, position and held-back source log at a fixed interval ({@link CaptureReports}).
  */
 public final class CaptureService implements AutoCloseable, Health {
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
@@ -40,7 +41,7 @@ public final class CaptureService implements AutoCloseable, Health {
         thread.setDaemon(true);
         return thread;
     });
-    private final Map<String, Long> countsAtLastReport = new HashMap<>();
+    private CaptureReports reports;
     private final Probes probes = new Probes(PROBE_INTERVAL, PROBE_TIMEOUT);
     private ClusterCheck kafka;
 
@@ -67,24 +68,19 @@ public final class CaptureService implements AutoCloseable, Health {
         }
         CaptureTopics.ensure(options);
         kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        reports = new CaptureReports(options, registry);
         probes.add("kafka", kafka::check);
         for (ShardSpec shard : shards) {
-            probes.add("source " + shard.id(), () -> {
-                try (Connection connection = SourceConnection.open(shard, shard.password().resolve())) {
-                    if (!connection.isValid((int) PROBE_TIMEOUT.toSeconds())) {
-                        throw new IllegalStateException("the connection to " + shard.jdbcUrl() + " is not valid");
-                    }
-                }
-            });
+            probes.add("source " + shard.id(), () -> checkSource(shard));
         }
-        probes.start();
         for (ShardSpec shard : shards) {
             ShardCapture capture = new ShardCapture(options, shard, registry);
             capture.start();
             captures.put(capture.shardId(), capture);
         }
+        probes.start();
         long interval = options.logIntervalMs();
-        reporter.scheduleAtFixedRate(this::report, interval, interval, TimeUnit.MILLISECONDS);
+        reporter.scheduleAtFixedRate(() -> reports.report(captures), interval, interval, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -94,6 +90,24 @@ public final class CaptureService implements AutoCloseable, Health {
 
     public Map<String, ShardCapture> shards() {
         return Map.copyOf(captures);
+    }
+
+    /** The source answers; and, while connected, how much log it keeps for this capture. */
+    private void checkSource(ShardSpec shard) throws SQLException {
+        try (Connection connection = SourceConnection.open(shard, shard.password().resolve())) {
+            if (!connection.isValid((int) PROBE_TIMEOUT.toSeconds())) {
+                throw new IllegalStateException("the connection to " + shard.jdbcUrl() + " is not valid");
+            }
+            ShardCapture capture = captures.get(shard.id());
+            SourceLog.HeldBack held;
+            try {
+                held = SourceLog.measure(connection, shard.engine(), EngineProperties.slotName(options.topology(),
+                        shard), capture == null ? null : capture.binlogFile());
+            } catch (SQLException e) {
+                held = SourceLog.HeldBack.unknown("cannot be measured: " + e.getMessage());
+            }
+            reports.measured(shard.id(), held);
+        }
     }
 
     /** Each shard's capture, then Kafka and each source as their last check found them. */
@@ -109,30 +123,16 @@ public final class CaptureService implements AutoCloseable, Health {
         return loops;
     }
 
-    private void report() {
-        double seconds = options.logIntervalMs() / 1000.0;
-        captures.forEach((id, capture) -> {
-            long count = capture.eventCount();
-            long previous = countsAtLastReport.getOrDefault(id, 0L);
-            countsAtLastReport.put(id, count);
-            ShardCapture.State state = capture.state();
-            String line = String.format("capture %s: %s %.0f events/s, lag %s ms, position %s", id, state,
-                    (count - previous) / seconds, count == previous ? "idle" : String.format("%.0f", capture.lagMs()),
-                    capture.lastPosition());
-            if (state == ShardCapture.State.RUNNING || state == ShardCapture.State.STOPPED) {
-                log.info(line);
-            } else {
-                log.warn("{}; {} restarts so far; last error: {}", line, capture.restarts(), capture.failure());
-            }
-        });
-    }
-
     @Override
     public void close() {
         reporter.shutdownNow();
         probes.close();
         // every shard stops at once, each within the shutdown timeout
         captures.values().parallelStream().forEach(ShardCapture::close);
+        if (reports != null) {
+            reports.report(captures); // STOPPED, rather than a report that goes stale
+            reports.close();
+        }
         if (kafka != null) {
             kafka.close();
         }

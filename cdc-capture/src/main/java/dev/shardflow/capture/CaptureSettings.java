@@ -40,12 +40,16 @@ public final class CaptureSettings {
     public static final Setting<Long> SHUTDOWN_TIMEOUT_MS = ProcessSettings.SHUTDOWN_TIMEOUT_MS;
     public static final Setting<Long> LOG_INTERVAL_MS = Setting.positiveLong("logIntervalMs", 10000L,
             "how often each shard logs its rate, lag and position");
+    public static final Setting<Long> SOURCE_LOG_WARN_BYTES = Setting.positiveLong("sourceLog.warnBytes",
+            1024L * 1024 * 1024, "source log held back for a shard's capture (PostgreSQL WAL of its slot, MariaDB/MySQL "
+                    + "binlog files not yet read) above which its status and log warn: the source cannot free it "
+                    + "until capture catches up");
     public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9401);
 
     public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, SHARDS,
             TOPIC_PARTITIONS, REPLICATION_FACTOR, MAX_BATCH_SIZE, MAX_QUEUE_SIZE, POLL_INTERVAL_MS, SNAPSHOT_FETCH_SIZE,
             OFFSET_FLUSH_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, RESTART_ATTEMPTS, RESTART_BACKOFF_MAX_MS,
-            LOG_INTERVAL_MS), ProcessSettings.with(HTTP_PORT).stream()).toList();
+            LOG_INTERVAL_MS, SOURCE_LOG_WARN_BYTES), ProcessSettings.with(HTTP_PORT).stream()).toList();
 
     private CaptureSettings() {}
 }

@@ -33,6 +33,7 @@ final class ShardBatches {
     private final AtomicLong eventCount = new AtomicLong();
     private final AtomicLong lastSourceTsMs = new AtomicLong();
     private final AtomicReference<SourcePosition> lastPosition = new AtomicReference<>();
+    private volatile String binlogFile;
     private volatile ReplicaIdentityWatch identities;
     private volatile boolean captured;
 
@@ -92,6 +93,10 @@ final class ShardBatches {
         for (RecordChangeEvent<SourceRecord> record : records) {
             committer.markProcessed(record);
         }
+        if (!records.isEmpty() && records.get(records.size() - 1).record().sourceOffset() != null
+                && records.get(records.size() - 1).record().sourceOffset().get("file") instanceof String file) {
+            binlogFile = file; // heartbeats included: the file an idle binlog capture reads on
+        }
         if (stopping) {
             publisher.flush(); // the engine commits offsets unconditionally when it stops
         }
@@ -128,6 +133,11 @@ final class ShardBatches {
 
     long eventCount() {
         return eventCount.get();
+    }
+
+    /** The binlog file the last batch was read from (MariaDB/MySQL), or null before the first batch. */
+    String binlogFile() {
+        return binlogFile;
     }
 
     SourcePosition lastPosition() {

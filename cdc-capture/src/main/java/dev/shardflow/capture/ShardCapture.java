@@ -211,6 +211,11 @@ public final class ShardCapture implements AutoCloseable {
         return batches.eventCount();
     }
 
+    /** The binlog file capture reads on (MariaDB/MySQL), or null before its first batch. */
+    String binlogFile() {
+        return batches.binlogFile();
+    }
+
     public SourcePosition lastPosition() {
         return batches.lastPosition();
     }

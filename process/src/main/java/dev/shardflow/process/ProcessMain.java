@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  */
 public final class ProcessMain {
     private static final long FAILURE_CHECK_MS = 1000;
+    // the service's own parts stop within shutdownTimeoutMs; this is for what comes after them
+    private static final long STOP_GRACE_MS = 5000;
 
     /**
      * Starts a process's service from its settings file, its meters registered in {@code meters}; closing what it
@@ -143,7 +145,7 @@ public final class ProcessMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 watch.shutdownNow();
-                closeWithin(name, service, shared.shutdownTimeoutMs());
+                closeWithin(name, service, shared.shutdownTimeoutMs() + STOP_GRACE_MS);
                 if (served != null) {
                     served.close();
                 }
@@ -179,8 +181,8 @@ public final class ProcessMain {
             Thread.currentThread().interrupt();
         }
         if (closing.isAlive()) {
-            System.err.println(name + ": did not stop within shutdownTimeoutMs (" + timeoutMs + " ms); ending without "
-                    + "waiting further: what was not committed is done again at the next start");
+            System.err.println(name + ": did not stop within " + timeoutMs + " ms (shutdownTimeoutMs and 5 s); ending "
+                    + "without waiting further: what was not committed is done again at the next start");
             Runtime.getRuntime().halt(1);
         }
     }

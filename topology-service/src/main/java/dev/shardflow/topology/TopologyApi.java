@@ -120,6 +120,39 @@ public final class TopologyApi implements ApiBackend {
         return answer;
     }
 
+    /**
+     * Every shard of the ring in force (and of the other ring during a rebalance) with its capture's last report, and
+     * whether that report is stale (its process stopped reporting) or its held-back source log above the threshold.
+     */
+    @Override
+    public Object captureStatus() {
+        Map<String, dev.shardflow.core.contract.CaptureReport> reports = service.captureReports();
+        long now = System.currentTimeMillis();
+        List<Map<String, Object>> shards = new java.util.ArrayList<>();
+        java.util.Set<String> ids = new java.util.TreeSet<>(reports.keySet());
+        service.state().ifPresent(state -> {
+            ids.addAll(state.currentTopology().strategy().shards());
+            if (state.otherTopology() != null) {
+                ids.addAll(state.otherTopology().strategy().shards());
+            }
+        });
+        for (String id : ids) {
+            Map<String, Object> shard = new java.util.LinkedHashMap<>();
+            shard.put("shard", id);
+            var report = reports.get(id);
+            if (report == null) {
+                shard.put("state", "NO_REPORT");
+            } else {
+                shard.put("report", report);
+                shard.put("stale", report.staleAt(now));
+                shard.put("heldBackWarning", report.heldBackWarning());
+                shard.put("heldBackText", report.heldBackText());
+            }
+            shards.add(shard);
+        }
+        return Map.of("shards", shards);
+    }
+
     @Override
     public Object verify(boolean all) {
         return service.verifyKeyspace(all);

@@ -1,7 +1,9 @@
 package dev.shardflow.topology;
 
+import dev.shardflow.core.contract.CaptureReport;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.kafka.CaptureStatus;
 import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.registry.Leadership;
 import dev.shardflow.topology.registry.RegistryLog;
@@ -17,6 +19,7 @@ import dev.shardflow.topology.workflow.RebalanceDriver;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,6 +47,8 @@ public final class TopologyService implements AutoCloseable {
     private final OperatorVerify verify;
     private final TopologyMetrics metrics;
     private Leadership leadership;
+    private volatile Map<String, CaptureReport> captureReports = Map.of();
+    private volatile long captureReadNanos;
 
     public TopologyService(TopologyServiceOptions options, MeterRegistry meters) {
         this.options = options;
@@ -149,6 +154,18 @@ public final class TopologyService implements AutoCloseable {
     /** How far the active rebalance's move is, read from Kafka. */
     public MoveWatch moves() {
         return workflow.moves();
+    }
+
+    /**
+     * Each source shard's capture as its process last reported it ({@code <prefix>.capture.status}), read again at
+     * most every 2 s however many ask.
+     */
+    public synchronized Map<String, CaptureReport> captureReports() {
+        if (captureReadNanos == 0 || System.nanoTime() - captureReadNanos > 2_000_000_000L) {
+            captureReports = CaptureStatus.read(options.bootstrapServers(), topics, Duration.ofSeconds(10));
+            captureReadNanos = System.nanoTime();
+        }
+        return captureReports;
     }
 
     public String keyspace() {

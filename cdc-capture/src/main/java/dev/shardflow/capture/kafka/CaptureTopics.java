@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the topics capture writes, where they are missing: one compacted change topic per table, the compacted
- * offsets topic, and a never-expiring schema-history topic per binlog shard. Existing topics are left as they are.
+ * offsets and status topics, and a never-expiring schema-history topic per binlog shard. Existing topics are left as
+ * they are.
  */
 public final class CaptureTopics {
     private static final Logger log = LoggerFactory.getLogger(CaptureTopics.class);
@@ -44,6 +45,8 @@ public final class CaptureTopics {
             add(missing, existing, new NewTopic(names.dlq(), options.topicPartitions(), replication)
                     .configs(Map.of("cleanup.policy", "delete")));
             add(missing, existing, new NewTopic(names.captureOffsets(), 1, replication)
+                    .configs(Map.of("cleanup.policy", "compact")));
+            add(missing, existing, new NewTopic(names.captureStatus(), 1, replication)
                     .configs(Map.of("cleanup.policy", "compact")));
             for (String shard : options.shards()) {
                 if (options.topology().shard(shard).orElseThrow().engine() != Engine.POSTGRESQL) {

@@ -19,15 +19,15 @@ public final class KafkaOptions {
             description = "How long to wait for Kafka before giving up (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    Topology topology() {
+    public Topology topology() {
         return TopologyLoader.load(topologyFile);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    Duration timeout() {
+    public Duration timeout() {
         return Duration.ofSeconds(timeoutSeconds);
     }
 }

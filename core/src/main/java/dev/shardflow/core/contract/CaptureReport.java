@@ -33,6 +33,26 @@ public record CaptureReport(String shard, String engine, String state, double ev
         return nowMs - atMs > 3 * intervalMs;
     }
 
+    /** The held-back source log for people: {@code 12.3 MiB (WAL kept for slot ...)}, or why it is unknown. */
+    public String heldBackText() {
+        return heldBackBytes < 0 ? "unknown (" + heldBack + ")" : bytes(heldBackBytes) + " (" + heldBack + ")";
+    }
+
+    /** A size for people, in binary units: {@code 512 B}, {@code 12.3 MiB}. */
+    public static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     public byte[] toBytes() {
         return EventJson.write(this, "the capture report of shard " + shard);
     }

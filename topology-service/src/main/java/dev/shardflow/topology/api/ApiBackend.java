@@ -26,4 +26,7 @@ public interface ApiBackend {
 
     /** Verifies the keyspace now; {@code all}: every shard and table, not only the moving rows. */
     Object verify(boolean all);
+
+    /** Each source shard's capture as its process last reported it. */
+    Object captureStatus();
 }

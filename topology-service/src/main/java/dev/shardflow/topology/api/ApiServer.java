@@ -138,6 +138,8 @@ public final class ApiServer implements AutoCloseable {
             json(exchange, 200, backend.status(path.get(2)));
         } else if (path.equals(List.of("api", "verify"))) {
             json(exchange, 200, backend.verifyStatus());
+        } else if (path.equals(List.of("api", "capture"))) {
+            json(exchange, 200, backend.captureStatus());
         } else {
             error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
         }

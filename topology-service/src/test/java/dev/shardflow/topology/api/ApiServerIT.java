@@ -164,6 +164,12 @@ class ApiServerIT {
         assertThat(unreachable.statusCode()).as(unreachable.body()).isEqualTo(409);
         assertThat(error(unreachable)).isNotBlank();
         assertThat(get("/api/verify").statusCode()).isEqualTo(200);
+        HttpResponse<String> capture = get("/api/capture");
+        assertThat(capture.statusCode()).isEqualTo(200);
+        JsonNode captured = EventJson.mapper().readTree(capture.body()).path("shards");
+        assertThat(captured.size()).as(capture.body()).isEqualTo(ring.path("shards").size());
+        assertThat(captured.findValuesAsText("state")).as("no capture reports here").containsOnly("NO_REPORT");
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
 
         List<String> lines = new ArrayList<>(logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
         assertThat(bodies).isNotEmpty().noneMatch(b -> b.contains(TOKEN) || b.contains(PASSWORD));
