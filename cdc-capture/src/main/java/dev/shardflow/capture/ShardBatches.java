@@ -85,7 +85,15 @@ final class ShardBatches {
                 continue;
             }
             if (event.isPresent()) {
-                publisher.send(event.get());
+                try {
+                    publisher.send(event.get());
+                } catch (ChangePublisher.RowTooLarge e) {
+                    log.warn("capture of shard {}: {} {} {} sent to the dead-letter topic: {}", shard.id(),
+                            event.get().op(), event.get().table(), event.get().key(), e.getMessage());
+                    publisher.sendTooLarge(event.get(), e);
+                    deadLetters.increment();
+                    continue;
+                }
                 last = event.get();
                 written++;
             }

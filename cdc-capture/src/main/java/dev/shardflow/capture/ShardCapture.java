@@ -99,9 +99,8 @@ public final class ShardCapture implements AutoCloseable {
         if (stopping) {
             return;
         }
-        ChangePublisher publisher = new ChangePublisher(options.bootstrapServers(), TopicNames.of(options.topology()),
-                options.topology().tables().stream().map(t -> t.name()).toList(), "shardflow-capture-" + shard.id())
-                .withMetrics(registry);
+        ChangePublisher publisher = new ChangePublisher(options.bootstrapServers(), options.topology(),
+                "shardflow-capture-" + shard.id()).withMetrics(registry);
         this.publisher = publisher;
         DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(
                         ChangeEventFormat.of(Connect.class))

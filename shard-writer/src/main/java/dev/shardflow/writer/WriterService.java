@@ -108,7 +108,8 @@ public final class WriterService implements AutoCloseable, Health {
             consumerMetrics.bindTo(registry);
             clientMetrics.add(consumerMetrics);
             ApplyLoop loop = new ApplyLoop(shardId + "#" + i, options.topology(), consumer, options.topics(),
-                    applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId), options.backoff(), meters,
+                    applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId,
+                    options.topology().maxMessageBytes()), options.backoff(), meters,
                     options.logIntervalMs());
             Thread thread = new Thread(loop, "writer-" + shardId + "#" + i);
             loops.add(loop);

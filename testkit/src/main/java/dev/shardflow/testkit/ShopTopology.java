@@ -52,7 +52,7 @@ public final class ShopTopology {
     /** The same topology with these views. */
     public static Topology withViews(Topology topology, List<ViewSpec> views) {
         return new Topology(topology.keyspace(), topology.epoch(), topology.topicPrefix(), topology.tables(),
-                topology.shards(), topology.strategy(), views);
+                topology.shards(), topology.strategy(), views, topology.maxRowBytes());
     }
 
     private static Map<String, String> orderedMap(String... pairs) {
@@ -97,6 +97,9 @@ public final class ShopTopology {
                     .append("}, inPlace: ").append(view.inPlace()).append(", columns: {");
             yaml.append(String.join(", ", view.columns().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
                     .toList())).append("}}\n");
+        }
+        if (topology.maxRowBytes() != Topology.DEFAULT_MAX_ROW_BYTES) {
+            yaml.append("maxRowBytes: ").append(topology.maxRowBytes()).append('\n');
         }
         Path file = directory.resolve("topology.yaml");
         try {

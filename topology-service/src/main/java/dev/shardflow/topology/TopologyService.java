@@ -9,6 +9,7 @@ import dev.shardflow.topology.registry.Leadership;
 import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.topology.verify.ChunkedVerifier;
+import dev.shardflow.topology.verify.TooLargeRows;
 import dev.shardflow.topology.verify.VerifyReport;
 import dev.shardflow.topology.verify.VerifyRuns;
 import dev.shardflow.topology.workflow.Action;
@@ -59,7 +60,8 @@ public final class TopologyService implements AutoCloseable {
                 + "moving keys").publishPercentiles(0.5, 0.99).register(meters);
         this.workflow = new LeaderWorkflow(options, admin, connections, pauses);
         this.verifyRuns = new VerifyRuns(new ChunkedVerifier(connections, new MarkerPaths(admin),
-                options.workflow().verify()), meters);
+                options.workflow().verify(), new TooLargeRows(options.bootstrapServers(), options.topology())),
+                meters);
         this.metrics = new TopologyMetrics(this, workflow, meters);
         this.verify = new OperatorVerify(workflow, verifyRuns, this::state, metrics::activeState);
     }

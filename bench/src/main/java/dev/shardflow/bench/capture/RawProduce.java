@@ -1,6 +1,7 @@
 package dev.shardflow.bench.capture;
 
 import dev.shardflow.capture.kafka.ChangePublisher;
+import dev.shardflow.core.topology.Topology;
 import dev.shardflow.testkit.kafka.KafkaCluster;
 import java.util.Map;
 import java.util.Properties;
@@ -16,7 +17,8 @@ final class RawProduce {
     static double recordsPerSecond(KafkaCluster kafka, int records, int valueBytes) {
         kafka.createTopic("bench.raw-produce", 6, 1, Map.of());
         // The producer settings of capture itself, so the ceiling is the one capture writes against.
-        Properties p = ChangePublisher.producerProperties(kafka.bootstrapServers(), "bench-raw-produce");
+        Properties p = ChangePublisher.producerProperties(kafka.bootstrapServers(), "bench-raw-produce",
+                Topology.maxMessageBytes(Topology.DEFAULT_MAX_ROW_BYTES));
         SplittableRandom random = new SplittableRandom(1);
         byte[][] values = new byte[1024][];
         for (int i = 0; i < values.length; i++) {

@@ -4,6 +4,7 @@ import dev.shardflow.capture.CaptureOptions;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.kafka.MessageSizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the topics capture writes, where they are missing: one compacted change topic per table, the compacted
  * offsets and status topics, and a never-expiring schema-history topic per binlog shard. Existing topics are left as
- * they are.
+ * they are, but for {@code max.message.bytes} of the change and dead-letter topics, raised to the keyspace's largest
+ * change where it is lower.
  */
 public final class CaptureTopics {
     private static final Logger log = LoggerFactory.getLogger(CaptureTopics.class);
@@ -37,13 +39,19 @@ public final class CaptureTopics {
             short replication = (short) Math.min(options.replicationFactor(), brokers);
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
+            int maxMessageBytes = options.topology().maxMessageBytes();
+            Map.Entry<String, String> size = MessageSizes.topicConfig(maxMessageBytes);
+            List<String> sized = new ArrayList<>();
             for (TableSpec table : options.topology().tables()) {
                 add(missing, existing, new NewTopic(names.cdc(table.name()), options.topicPartitions(), replication)
                         .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas",
-                                Integer.toString(Math.min(2, replication)))));
+                                Integer.toString(Math.min(2, replication)), size.getKey(), size.getValue())));
+                sized.add(names.cdc(table.name()));
             }
             add(missing, existing, new NewTopic(names.dlq(), options.topicPartitions(), replication)
-                    .configs(Map.of("cleanup.policy", "delete")));
+                    .configs(Map.of("cleanup.policy", "delete", size.getKey(), size.getValue())));
+            sized.add(names.dlq());
+            MessageSizes.raise(admin, sized.stream().filter(existing::contains).toList(), maxMessageBytes);
             add(missing, existing, new NewTopic(names.captureOffsets(), 1, replication)
                     .configs(Map.of("cleanup.policy", "compact")));
             add(missing, existing, new NewTopic(names.captureStatus(), 1, replication)

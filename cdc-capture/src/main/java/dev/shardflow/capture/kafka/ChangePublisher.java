@@ -6,6 +6,7 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
@@ -38,15 +39,25 @@ public final class ChangePublisher implements AutoCloseable {
 
     private volatile KafkaClientMetrics metrics;
 
-    public ChangePublisher(String bootstrapServers, TopicNames topics, List<String> tables, String clientId) {
-        Properties p = producerProperties(bootstrapServers, clientId);
+    private final long maxRowBytes;
+
+    /**
+     * A publisher for the change topics of {@code topology}'s tables, whose rows may be up to its
+     * {@code maxRowBytes}.
+     */
+    public ChangePublisher(String bootstrapServers, Topology topology, String clientId) {
+        Properties p = producerProperties(bootstrapServers, clientId, topology.maxMessageBytes());
+        this.maxRowBytes = topology.maxRowBytes();
         this.producer = new KafkaProducer<>(p);
-        this.topics = topics;
-        this.changeTopics = tables.stream().map(topics::cdc).toList();
+        this.topics = TopicNames.of(topology);
+        this.changeTopics = topology.tables().stream().map(t -> topics.cdc(t.name())).toList();
     }
 
-    /** The producer settings of capture: idempotent, {@code acks=all}, lz4, 5 ms linger, 256 KiB batches. */
-    public static Properties producerProperties(String bootstrapServers, String clientId) {
+    /**
+     * The producer settings of capture: idempotent, {@code acks=all}, lz4, 5 ms linger, 256 KiB batches; records up to
+     * {@code maxMessageBytes} (the keyspace's {@code Topology.maxMessageBytes}), with room in the buffer for one.
+     */
+    public static Properties producerProperties(String bootstrapServers, String clientId, int maxMessageBytes) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -55,12 +66,19 @@ public final class ChangePublisher implements AutoCloseable {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxMessageBytes));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L * 1024 * 1024,
+                2L * maxMessageBytes)));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
     }
 
-    /** Queues one event (and its tombstone, for a delete); a fence marker goes to every change partition. */
+    /**
+     * Queues one event (and its tombstone, for a delete); a fence marker goes to every change partition.
+     *
+     * @throws RowTooLarge when an image of the row is larger than {@code maxRowBytes}; nothing was sent
+     */
     public void send(ChangeEvent event) {
         if (event.isFence()) {
             sendFence(event);
@@ -68,7 +86,14 @@ public final class ChangePublisher implements AutoCloseable {
         }
         String topic = topics.cdc(event.table());
         byte[] key = SourceRowKey.of(event).toBytes();
-        producer.send(new ProducerRecord<>(topic, key, EventJson.toBytes(event)), onAcknowledged);
+        byte[] value = EventJson.toBytes(event);
+        if (value.length > maxRowBytes) { // an image is at most the whole change: only then measured apart
+            long rowBytes = Math.max(imageBytes(event.before()), imageBytes(event.after()));
+            if (rowBytes > maxRowBytes) {
+                throw new RowTooLarge(rowBytes, maxRowBytes);
+            }
+        }
+        producer.send(new ProducerRecord<>(topic, key, value), onAcknowledged);
         if (event.op() == Op.DELETE) {
             producer.send(new ProducerRecord<>(topic, key, null), onAcknowledged);
         }
@@ -107,6 +132,54 @@ public final class ChangePublisher implements AutoCloseable {
         header(letter, "source.position", String.valueOf(event.source().position()));
         header(letter, "table", event.table());
         producer.send(letter, onAcknowledged);
+    }
+
+    /**
+     * Sends what is known of a row larger than {@code maxRowBytes} to the dead-letter topic instead of its change:
+     * its table, key, size and the limit, in headers ({@code row.bytes}, {@code row.maxBytes}, {@code row.key}),
+     * and no payload — the row itself stays at its source, and the letter cannot be replayed. Capture goes on.
+     */
+    public void sendTooLarge(ChangeEvent event, RowTooLarge tooLarge) {
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(topics.dlq(), SourceRowKey.of(event).toBytes(),
+                null);
+        header(letter, "reason", tooLarge.getMessage());
+        header(letter, "component", "capture " + event.source().shard());
+        header(letter, "source.shard", event.source().shard());
+        header(letter, "source.topic", topics.cdc(event.table()));
+        header(letter, "source.position", String.valueOf(event.source().position()));
+        header(letter, "table", event.table());
+        header(letter, "op", event.op().name());
+        header(letter, "row.key", new String(EventJson.write(event.key(), "a row key"), StandardCharsets.UTF_8));
+        header(letter, "row.bytes", Long.toString(tooLarge.rowBytes()));
+        header(letter, "row.maxBytes", Long.toString(tooLarge.maxRowBytes()));
+        producer.send(letter, onAcknowledged);
+    }
+
+    /** A row whose image, as JSON, is larger than the keyspace's {@code maxRowBytes}. */
+    public static final class RowTooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long rowBytes;
+        private final long maxRowBytes;
+
+        RowTooLarge(long rowBytes, long maxRowBytes) {
+            super("row too large: " + rowBytes + " bytes as JSON, above maxRowBytes (" + maxRowBytes + "); raise "
+                    + "maxRowBytes in the topology file, restart capture, the rebalancer and the writers, and "
+                    + "update the row at its source to capture it again");
+            this.rowBytes = rowBytes;
+            this.maxRowBytes = maxRowBytes;
+        }
+
+        public long rowBytes() {
+            return rowBytes;
+        }
+
+        public long maxRowBytes() {
+            return maxRowBytes;
+        }
+    }
+
+    private static long imageBytes(Map<String, Object> image) {
+        return image == null ? 0 : EventJson.write(image, "a row image").length;
     }
 
     private static void header(ProducerRecord<byte[], byte[]> record, String name, String value) {

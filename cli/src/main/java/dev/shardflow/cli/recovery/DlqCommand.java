@@ -42,7 +42,7 @@ public final class DlqCommand {
             Topology topology = kafka.topology();
             TopicNames names = TopicNames.of(topology);
             return new DeadLetterReplay(kafka.bootstrapServers(), names.dlq(), names.prefix(),
-                    "shardflow-dlq-replay-" + topology.keyspace(), kafka.timeout());
+                    "shardflow-dlq-replay-" + topology.keyspace(), kafka.timeout(), topology.maxMessageBytes());
         }
 
         PrintWriter out() {

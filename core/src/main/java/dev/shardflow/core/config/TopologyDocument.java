@@ -16,10 +16,11 @@ import java.util.Map;
  * strategy:                   # type hash|range|list|composite, see StrategyEntry
  * tables:                     # name, primaryKey, and one of shardKey, parent {table, column}, reference: true
  * views:                      # name, from, join {table, on}, columns {view column: table.column}, inPlace
+ * maxRowBytes: 16777216       # the largest row, as JSON, the keyspace carries; larger ones are dead-lettered
  * </pre>
  */
 record TopologyDocument(String keyspace, Long epoch, String topicPrefix, List<ShardEntry> shards,
-        StrategyEntry strategy, List<TableEntry> tables, List<ViewEntry> views) {
+        StrategyEntry strategy, List<TableEntry> tables, List<ViewEntry> views, Long maxRowBytes) {
 
     record ShardEntry(String id, String engine, String jdbcUrl, String user, PasswordEntry password, Double weight) {}
 

@@ -73,9 +73,14 @@ public final class TopologyLoader {
         ShardingStrategy strategy = new StrategyFactory(weights, problems).build(document.strategy(), "strategy");
         List<TableSpec> tables = tables(document.tables(), problems);
         List<ViewSpec> views = ViewEntries.validate(document.views(), tables, problems);
+        long maxRowBytes = document.maxRowBytes() == null ? Topology.DEFAULT_MAX_ROW_BYTES : document.maxRowBytes();
+        if (maxRowBytes < 1 || maxRowBytes > Topology.MAX_MAX_ROW_BYTES) {
+            problems.add("maxRowBytes", "must be within 1.." + Topology.MAX_MAX_ROW_BYTES + " (512 MiB), was "
+                    + maxRowBytes);
+        }
         problems.throwIfAny(source);
         String prefix = document.topicPrefix() == null ? "sf." + document.keyspace() : document.topicPrefix();
-        return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy, views);
+        return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy, views, maxRowBytes);
     }
 
     /**

@@ -10,7 +10,12 @@ import java.util.Optional;
  * rebalance produces the topology of the next epoch.
  */
 public record Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
-        ShardingStrategy strategy, List<ViewSpec> views) {
+        ShardingStrategy strategy, List<ViewSpec> views, long maxRowBytes) {
+    /** The largest row the keyspace carries unless its file says otherwise ({@code maxRowBytes}): 16 MiB. */
+    public static final long DEFAULT_MAX_ROW_BYTES = 16L * 1024 * 1024;
+    /** The largest {@code maxRowBytes} a keyspace may declare: a change of two such images still fits a record. */
+    public static final long MAX_MAX_ROW_BYTES = 512L * 1024 * 1024;
+    private static final int ENVELOPE_ALLOWANCE = 1024 * 1024;
 
     public Topology {
         Objects.requireNonNull(keyspace, "keyspace");
@@ -22,12 +27,41 @@ public record Topology(String keyspace, long epoch, String topicPrefix, List<Tab
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
         }
+        if (maxRowBytes < 1 || maxRowBytes > MAX_MAX_ROW_BYTES) {
+            throw new IllegalArgumentException("maxRowBytes must be within 1.." + MAX_MAX_ROW_BYTES + ", was "
+                    + maxRowBytes);
+        }
+    }
+
+    /** A topology whose rows are limited to {@link #DEFAULT_MAX_ROW_BYTES}. */
+    public Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
+            ShardingStrategy strategy, List<ViewSpec> views) {
+        this(keyspace, epoch, topicPrefix, tables, shards, strategy, views, DEFAULT_MAX_ROW_BYTES);
     }
 
     /** A topology without views. */
     public Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
             ShardingStrategy strategy) {
         this(keyspace, epoch, topicPrefix, tables, shards, strategy, List.of());
+    }
+
+    /**
+     * The largest Kafka record a change of this keyspace may need, for every topic's {@code max.message.bytes} and
+     * every producer's {@code max.request.size}: a change holds up to two images of a row (before and after), each
+     * up to {@code maxRowBytes} as JSON, and its envelope.
+     */
+    public int maxMessageBytes() {
+        return maxMessageBytes(maxRowBytes);
+    }
+
+    /** {@link #maxMessageBytes()} of a keyspace whose rows are up to {@code maxRowBytes}. */
+    public static int maxMessageBytes(long maxRowBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, 2 * maxRowBytes + ENVELOPE_ALLOWANCE);
+    }
+
+    /** The same topology with another row limit. */
+    public Topology withMaxRowBytes(long bytes) {
+        return new Topology(keyspace, epoch, topicPrefix, tables, shards, strategy, views, bytes);
     }
 
     public Optional<ShardSpec> shard(String id) {

@@ -5,6 +5,7 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.kafka.CopyStarts;
+import dev.shardflow.kafka.MessageSizes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The topics a rebalancer reads and writes: it needs the change topics of capture to exist, and creates what is
  * missing of its own — the compacted topology topic, the dead-letter topic, an apply topic per shard and a compacted
- * topic per view — waiting
+ * topic per view, each able to hold the keyspace's largest change (and raises that where an existing one is lower) —
+ * waiting
  * until every partition has a leader, because a producer that writes to a partition without one can be refused
  * for good.
  */
@@ -54,19 +56,28 @@ public final class RebalancerTopics {
             short replicas = (short) Math.min(replicationFactor,
                     admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
             List<NewTopic> wanted = new ArrayList<>();
-            childrenTopic(admin, topology, replicas).ifPresent(wanted::add);
+            // topics a change passes through carry the keyspace's largest change
+            Map.Entry<String, String> size = MessageSizes.topicConfig(topology.maxMessageBytes());
+            List<NewTopic> sized = new ArrayList<>();
+            childrenTopic(admin, topology, replicas).ifPresent(t -> sized.add(t.configs(Map.ofEntries(size))));
             wanted.add(new NewTopic(names.topology(), 1, replicas).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                     TopicConfig.CLEANUP_POLICY_COMPACT)));
-            wanted.add(new NewTopic(names.dlq(), partitions, replicas));
+            sized.add(new NewTopic(names.dlq(), partitions, replicas).configs(Map.ofEntries(size)));
             wanted.add(new NewTopic(CopyStarts.topic(names), 1, replicas).configs(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             for (ShardSpec shard : shards) {
-                wanted.add(new NewTopic(names.apply(shard.id()), partitions, replicas));
+                sized.add(new NewTopic(names.apply(shard.id()), partitions, replicas).configs(Map.ofEntries(size)));
             }
             for (var view : topology.views().stream().filter(v -> !v.inPlace()).toList()) {
-                wanted.add(new NewTopic(names.view(view.name()), partitions, replicas).configs(Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                sized.add(new NewTopic(names.view(view.name()), partitions, replicas).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, size.getKey(),
+                        size.getValue())));
             }
+            wanted.addAll(sized);
+            List<String> sizedNames = new ArrayList<>(changeTopics(topology));
+            sized.forEach(t -> sizedNames.add(t.name()));
+            MessageSizes.raise(admin, sizedNames.stream().filter(existing::contains).toList(),
+                    topology.maxMessageBytes());
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);

@@ -41,6 +41,9 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
             counts.count("tombstone");
             return;
         }
+        if (outputs.tooLarge(record, topology)) {
+            return;
+        }
         ChangeEvent child;
         try {
             child = reader.read(record.value()).event();

@@ -43,6 +43,9 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             counts.count("tombstone"); // compaction's marker after a delete; the delete itself was routed
             return;
         }
+        if (outputs.tooLarge(record, fallback)) {
+            return;
+        }
         EnvelopeReader.Envelope read;
         try {
             read = reader.read(record.value());

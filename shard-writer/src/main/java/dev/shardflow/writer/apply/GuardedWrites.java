@@ -21,6 +21,9 @@ import java.util.Map;
  */
 final class GuardedWrites {
     private final SqlDialect dialect;
+    /** The most bytes of values one multi-row upsert carries (a larger row goes alone). */
+    static final long STATEMENT_BYTES = 4L * 1024 * 1024;
+
     private final int rowsPerStatement;
 
     GuardedWrites(SqlDialect dialect, int rowsPerStatement) {
@@ -99,11 +102,28 @@ final class GuardedWrites {
         }
     }
 
+    /**
+     * Upserts in multi-row statements of at most {@code rowsPerStatement} rows, 32,000 parameters (PostgreSQL takes
+     * at most 32,767) and, but for a statement of one row, {@link #STATEMENT_BYTES} of values: large rows go a few at
+     * a time, within a MariaDB/MySQL server's {@code max_allowed_packet}.
+     */
     private void upsert(Connection connection, TargetTable table, List<PreparedBatch.Prepared> rows) throws SQLException {
         int perRow = table.sql().parametersPerRow();
-        int chunkRows = Math.max(1, Math.min(rowsPerStatement, 32_000 / perRow)); // PostgreSQL: at most 32767 parameters
-        for (int from = 0; from < rows.size(); from += chunkRows) {
-            List<PreparedBatch.Prepared> chunk = rows.subList(from, Math.min(rows.size(), from + chunkRows));
+        int chunkRows = Math.max(1, Math.min(rowsPerStatement, 32_000 / perRow));
+        int from = 0;
+        while (from < rows.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < rows.size() && to - from < chunkRows) {
+                long rowBytes = valueBytes(rows.get(to).values());
+                if (to > from && bytes + rowBytes > STATEMENT_BYTES) {
+                    break;
+                }
+                bytes += rowBytes;
+                to++;
+            }
+            List<PreparedBatch.Prepared> chunk = rows.subList(from, to);
+            from = to;
             try (PreparedStatement statement = connection.prepareStatement(table.sql().upsert(chunk.size()))) {
                 for (int i = 0; i < chunk.size(); i++) {
                     table.bindUpsert(statement, i * perRow, chunk.get(i).values());
@@ -111,6 +131,21 @@ final class GuardedWrites {
                 statement.executeUpdate();
             }
         }
+    }
+
+    /** About how many bytes a row's values take on the wire: their text and binary lengths, 8 for anything else. */
+    static long valueBytes(Object[] values) {
+        long bytes = 0;
+        for (Object value : values) {
+            if (value instanceof CharSequence text) {
+                bytes += text.length();
+            } else if (value instanceof byte[] binary) {
+                bytes += binary.length;
+            } else {
+                bytes += 8;
+            }
+        }
+        return bytes;
     }
 
     private void delete(Connection connection, TargetTable table, List<PreparedBatch.Prepared> rows) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.shardflow.writer.dlq;
 
+import dev.shardflow.core.topology.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class DeadLetterReplay {
     private final String topicPrefix;
     private final String group;
     private final Duration timeout;
+    private final int maxMessageBytes;
 
     /**
      * @param topicPrefix only letters from topics with this prefix (the keyspace's) are re-driven
@@ -60,7 +62,15 @@ public final class DeadLetterReplay {
     /** @param timeout how long to wait for Kafka before giving up (a Kafka {@code TimeoutException}) */
     public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group,
             Duration timeout) {
+        this(bootstrapServers, deadLetterTopic, topicPrefix, group, timeout,
+                Topology.maxMessageBytes(Topology.DEFAULT_MAX_ROW_BYTES));
+    }
+
+    /** @param maxMessageBytes the keyspace's largest change ({@code Topology.maxMessageBytes}), re-driven whole */
+    public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group,
+            Duration timeout, int maxMessageBytes) {
         this.timeout = timeout;
+        this.maxMessageBytes = maxMessageBytes;
         this.bootstrapServers = bootstrapServers;
         this.deadLetterTopic = deadLetterTopic;
         this.topicPrefix = topicPrefix;
@@ -141,6 +151,11 @@ public final class DeadLetterReplay {
             return "its source " + letter.sourceTopic() + " is not a topic of " + topicPrefix
                     + " (a record capture could not convert is fixed at the source and captured again)";
         }
+        if (letter.headers().containsKey("row.bytes")) {
+            return "its row (" + letter.headers().get("row.bytes") + " bytes) is larger than maxRowBytes and was "
+                    + "never captured: raise maxRowBytes in the topology file, restart capture, the rebalancer and the "
+                    + "writers, and update the row at its source";
+        }
         if (letter.value() == null) {
             return "it has no value";
         }
@@ -209,6 +224,8 @@ public final class DeadLetterReplay {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxMessageBytes));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L * 1024 * 1024, 2L * maxMessageBytes)));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

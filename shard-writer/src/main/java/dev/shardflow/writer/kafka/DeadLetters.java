@@ -23,8 +23,12 @@ public final class DeadLetters implements AutoCloseable {
     private final String writer;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-    public DeadLetters(String bootstrapServers, String topic, String writer) {
+    /** @param maxMessageBytes the keyspace's largest change ({@code Topology.maxMessageBytes}), sent whole */
+    public DeadLetters(String bootstrapServers, String topic, String writer, int maxMessageBytes) {
         Properties p = new Properties();
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxMessageBytes + 64 * 1024));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L * 1024 * 1024,
+                2L * maxMessageBytes)));
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "shardflow-writer-dlq-" + writer);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -99,7 +99,7 @@ public final class ShardReplay {
             stampUnversioned(pool, tables);
             writer = new ReplayWriter(shard.id(), new BatchApplier(pool, dialect, 500, null,
                     GuardedSql.Unversioned.NEWER), new DeadLetters(options.bootstrapServers(), names.dlq(),
-                    "replay-" + shard.id()), options.batchRows(), throttle);
+                    "replay-" + shard.id(), topology.maxMessageBytes()), options.batchRows(), throttle);
             for (TableSpec spec : tables) {
                 LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()), topology,
                         "shardflow-replay-" + shard.id() + "-" + run, options.batchRows(), LogReader.Reading.ENVELOPE);

@@ -101,7 +101,8 @@ public final class ViewReplay {
             reader.rewind();
             try (ReplayWriter writer = new ReplayWriter("view " + view.name() + " on " + target.id(),
                     new BatchApplier(pool, dialect, 500, null, GuardedSql.Unversioned.NEWER),
-                    new DeadLetters(bootstrapServers, names.dlq(), "replay-view-" + view.name()), 2_000,
+                    new DeadLetters(bootstrapServers, names.dlq(), "replay-view-" + view.name(),
+                            topology.maxMessageBytes()), 2_000,
                     new Throttle(rowsPerSecond))) {
                 reader.readToLastMarker((record, event, unreadable) -> {
                     Origin origin = new Origin(record.topic(), record.partition(), record.offset(), record.key(),

@@ -39,6 +39,7 @@ public final class ChunkedVerifier {
     private final ShardConnections connections;
     private final MarkerPaths paths;
     private final VerifySettings settings;
+    private final Mismatch.Reasons reasons;
 
     /** What a run reports as it goes; both are called on the run's thread. */
     public interface Listener {
@@ -64,9 +65,16 @@ public final class ChunkedVerifier {
     }
 
     public ChunkedVerifier(ShardConnections connections, MarkerPaths paths, VerifySettings settings) {
+        this(connections, paths, settings, Mismatch.Reasons.NONE);
+    }
+
+    /** @param reasons why rows differ when shardflow knows it, given with each difference it explains */
+    public ChunkedVerifier(ShardConnections connections, MarkerPaths paths, VerifySettings settings,
+            Mismatch.Reasons reasons) {
         this.connections = connections;
         this.paths = paths;
         this.settings = settings;
+        this.reasons = reasons;
     }
 
     private sealed interface Step permits Moving, Orphans, Reference {
@@ -104,7 +112,8 @@ public final class ChunkedVerifier {
                     + " steps; the topology changed since, so verify again from the start");
         }
         String run = UUID.randomUUID().toString().substring(0, 8);
-        VerifyTally tally = new VerifyTally(scope.name(), cursor == VerifyCursor.START ? null : resume);
+        VerifyTally tally = new VerifyTally(scope.name(), cursor == VerifyCursor.START ? null : resume,
+                reasons.fresh());
         long total = count(steps, cursor.step(), scope.current());
         Watermarks watermarks = scope.other() == null ? null
                 : new Watermarks(connections, paths, scope.current(), run);

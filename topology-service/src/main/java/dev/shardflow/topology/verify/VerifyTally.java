@@ -37,8 +37,14 @@ final class VerifyTally {
     private final List<Mismatch> details = new ArrayList<>();
     private final Map<String, Map<String, Long>> byTable = new TreeMap<>();
     private final Map<String, Map<String, Long>> byShard = new TreeMap<>();
+    private final Mismatch.Reasons reasons;
 
     VerifyTally(String scope, VerifyReport resumed) {
+        this(scope, resumed, Mismatch.Reasons.NONE);
+    }
+
+    VerifyTally(String scope, VerifyReport resumed, Mismatch.Reasons reasons) {
+        this.reasons = reasons;
         this.scope = scope;
         if (resumed != null) {
             chunks = resumed.chunks();
@@ -68,7 +74,9 @@ final class VerifyTally {
             add(byShard, other, kind.name(), 1);
         }
         if (details.stream().filter(d -> d.kind() == kind).count() < SAMPLE_PER_KIND) {
-            details.add(new Mismatch(kind, table, key, owner, other, shown(ownerRow), shown(otherRow)));
+            details.add(new Mismatch(kind, table, key, owner, other, shown(ownerRow), shown(otherRow),
+                    kind == Mismatch.Kind.MISSING || kind == Mismatch.Kind.DIFFERS ? reasons.reason(table, key)
+                            : null));
         }
     }
 
