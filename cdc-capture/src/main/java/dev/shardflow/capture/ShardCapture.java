@@ -8,7 +8,6 @@ import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.event.SourcePosition;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
-import dev.shardflow.core.topology.TopicNames;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.shardflow.capture.debezium.RecordConverter;
 import dev.shardflow.capture.kafka.ChangePublisher;
 import dev.shardflow.core.ring.HashRing;
-import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.kafka.KafkaCluster;

@@ -10,9 +10,9 @@ import dev.shardflow.process.Probes;
 import dev.shardflow.process.ProcessMain;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import dev.shardflow.rebalancer.streams.PoisonWatch;
 import dev.shardflow.rebalancer.streams.ViewTopology;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,7 +31,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,13 +50,13 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
     private final MeterRegistry registry;
     private final Probes probes = new Probes(PROBE_INTERVAL, PROBE_TIMEOUT);
     private ClusterCheck kafka;
-    private KafkaStreamsMetrics viewsMetrics;
+    private StandingApp poisonWatch;
     private final Thread watcher;
     private volatile boolean stopping;
     private volatile MoveApp move;
     private volatile Throwable failure;
     private volatile Consumer<Throwable> onFailure = cause -> { };
-    private KafkaStreams views;
+    private StandingApp views;
     private KafkaConsumer<byte[], byte[]> states;
     private Admin admin;
 
@@ -87,20 +86,15 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         watcher.start();
         kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
         probes.add("kafka", kafka::check).start();
+        String keyspace = options.topology().keyspace();
         if (!options.topology().views().isEmpty()) {
-            views = new KafkaStreams(ViewTopology.build(options.topology(), counts),
-                    viewsProperties());
-            views.setUncaughtExceptionHandler(error -> {
-                log.error("views of {}: a stream thread failed; it is replaced and resumes from the last commit",
-                        options.topology().keyspace(), error);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
-            views.start();
-            viewsMetrics = new KafkaStreamsMetrics(views);
-            viewsMetrics.bindTo(registry);
-            log.info("views of {}: keeping {} up to date", options.topology().keyspace(),
+            views = StandingApp.start("views of " + keyspace, ViewTopology.build(options.topology(), counts),
+                    standingProperties(ConsumerGroups.views(options.applicationId()), options.threads()), registry);
+            log.info("views of {}: keeping {} up to date", keyspace,
                     options.topology().views().stream().map(v -> v.name()).toList());
         }
+        poisonWatch = StandingApp.start("poison watch of " + keyspace, PoisonWatch.build(options.topology(), counts),
+                standingProperties(ConsumerGroups.poisonWatch(options.applicationId()), 1), registry);
         log.info("rebalancer of {}: following {}", options.topology().keyspace(),
                 TopicNames.of(options.topology()).topology());
         return this;
@@ -172,12 +166,18 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         }
     }
 
-    /** The id of the rebalance whose move runs here, if one does. */
-    private java.util.Properties viewsProperties() {
-        java.util.Properties properties = MoveApp.streamsProperties(options, ConsumerGroups.views(options.applicationId()));
+    /** The settings of an application that runs all along: a move's, with the views' commit interval. */
+    private Properties standingProperties(String applicationId, int threads) {
+        Properties properties = MoveApp.streamsProperties(options, applicationId);
+        properties.put(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         properties.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
                 options.viewsCommitIntervalMs());
         return properties;
+    }
+
+    /** The state of the poison watch's Streams application. */
+    public KafkaStreams.State poisonWatchState() {
+        return poisonWatch == null ? KafkaStreams.State.NOT_RUNNING : poisonWatch.state();
     }
 
     /**
@@ -244,22 +244,16 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
                 : new Loop("topology follower", false, "FAILED", failed.getMessage()));
         MoveApp current = move;
         if (current != null) {
-            loops.add(streamsLoop("move " + current.rebalanceId(), current.state()));
+            loops.add(StandingApp.loop("move " + current.rebalanceId(), current.state()));
         }
         if (views != null) {
-            loops.add(streamsLoop("views", views.state()));
+            loops.add(StandingApp.loop("views", views.state()));
+        }
+        if (poisonWatch != null) {
+            loops.add(StandingApp.loop("poison watch", poisonWatch.state()));
         }
         loops.addAll(probes.loops());
         return loops;
-    }
-
-    private static Loop streamsLoop(String name, KafkaStreams.State state) {
-        return switch (state) {
-            case RUNNING -> new Loop(name, true, "RUNNING", "");
-            case ERROR -> new Loop(name, false, "FAILED", "every stream thread died; see the log");
-            default -> new Loop(name, false, state.name(), state == KafkaStreams.State.REBALANCING
-                    ? "its partitions are being assigned" : "");
-        };
     }
 
     public RouteCounts counts() {
@@ -283,11 +277,11 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         if (current != null) {
             current.close();
         }
-        if (viewsMetrics != null) {
-            viewsMetrics.close();
+        if (poisonWatch != null) {
+            poisonWatch.close();
         }
         if (views != null) {
-            views.close(Duration.ofSeconds(30));
+            views.close();
         }
         if (kafka != null) {
             kafka.close();

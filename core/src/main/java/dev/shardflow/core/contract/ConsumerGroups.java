@@ -29,4 +29,9 @@ public final class ConsumerGroups {
     public static String views(String rebalancerApplicationId) {
         return rebalancerApplicationId + "-views";
     }
+
+    /** The Streams application that finds bad change records as they arrive, under the rebalancer's application id. */
+    public static String poisonWatch(String rebalancerApplicationId) {
+        return rebalancerApplicationId + "-poison-watch";
+    }
 }

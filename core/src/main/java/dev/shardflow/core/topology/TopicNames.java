@@ -58,6 +58,14 @@ public record TopicNames(String prefix) {
         return prefix + ".dlq";
     }
 
+    /**
+     * The change records found poison, compacted, keyed by {@code <topic>/<partition>/<offset>}: each is dead-lettered
+     * once, by the rebalancer's poison watch, which reads this topic to know the ones it already has.
+     */
+    public String poison() {
+        return prefix + ".poison";
+    }
+
     /** Where capture keeps the Debezium offsets of its engines. */
     public String captureOffsets() {
         return prefix + ".capture.offsets";

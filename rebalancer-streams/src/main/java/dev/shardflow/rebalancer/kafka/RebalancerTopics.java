@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The topics a rebalancer reads and writes: it needs the change topics of capture to exist, and creates what is
- * missing of its own — the compacted topology topic, the dead-letter topic, an apply topic per shard and a compacted
+ * missing of its own — the compacted topology and poison topics, the dead-letter topic, an apply topic per shard and a compacted
  * topic per view, each able to hold the keyspace's largest change (and raises that where an existing one is lower) —
  * waiting
  * until every partition has a leader, because a producer that writes to a partition without one can be refused
@@ -61,6 +61,8 @@ public final class RebalancerTopics {
             List<NewTopic> sized = new ArrayList<>();
             childrenTopic(admin, topology, replicas).ifPresent(t -> sized.add(t.configs(Map.ofEntries(size))));
             wanted.add(new NewTopic(names.topology(), 1, replicas).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT)));
+            wanted.add(new NewTopic(names.poison(), 1, replicas).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
                     TopicConfig.CLEANUP_POLICY_COMPACT)));
             sized.add(new NewTopic(names.dlq(), partitions, replicas).configs(Map.ofEntries(size)));
             wanted.add(new NewTopic(CopyStarts.topic(names), 1, replicas).configs(Map.of(

@@ -43,11 +43,30 @@ public final class ChangeRouter {
                 : new Decision.Replicate(joining, change.withEpoch(routing.current().epoch()));
     }
 
-    public static Decision route(ChangeEvent change, Routing routing, Object parentShardKey) {
+    /**
+     * Why no move may take this change, whatever the ring, or empty: it does not belong to the keyspace in force
+     * ({@link EnvelopeCheck}), or a row placed by its own shard key has none. The one test of the moves and of the
+     * poison watch.
+     */
+    public static Optional<String> poison(ChangeEvent change, Routing routing) {
         Optional<String> foreign = EnvelopeCheck.problem(change, routing.current(),
                 routing.moving() ? routing.other() : null);
-        if (foreign.isPresent()) {
-            return new Decision.Reject(foreign.get());
+        if (foreign.isPresent() || change.isFence()) {
+            return foreign;
+        }
+        Optional<TableSpec> table = routing.current().table(change.table());
+        if (table.isPresent() && table.get().placement() == TableSpec.Placement.SHARD_KEY
+                && change.shardKey() == null) {
+            return Optional.of(change.table() + " " + change.key() + ": the shard key "
+                    + table.get().shardKeyColumn() + " is null, so the row has no owner");
+        }
+        return Optional.empty();
+    }
+
+    public static Decision route(ChangeEvent change, Routing routing, Object parentShardKey) {
+        Optional<String> poison = poison(change, routing);
+        if (poison.isPresent()) {
+            return new Decision.Poison(poison.get());
         }
         if (change.isFence()) {
             return routing.moving() ? new Decision.Fence(routing.receivers(), change)
@@ -68,10 +87,6 @@ public final class ChangeRouter {
             }
         }
         Object shardKey = table.placement() == TableSpec.Placement.PARENT ? parentShardKey : change.shardKey();
-        if (shardKey == null) {
-            return new Decision.Reject(change.table() + " " + change.key() + ": the shard key "
-                    + table.shardKeyColumn() + " is null, so the row has no owner");
-        }
         String owner;
         try {
             owner = routing.placement().ownerOf(shardKey);

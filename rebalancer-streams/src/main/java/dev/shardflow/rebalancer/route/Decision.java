@@ -3,7 +3,9 @@ package dev.shardflow.rebalancer.route;
 import dev.shardflow.core.event.ChangeEvent;
 import java.util.List;
 
-/** What becomes of one change: forwarded to a shard, fanned out as a fence, left where it is, or rejected. */
+/**
+ * What becomes of one change: forwarded to a shard, fanned out as a fence, left where it is, poison, or rejected.
+ */
 public sealed interface Decision {
 
     /** An authoritative change of a moving key, re-stamped with the epoch in force, for its other owner. */
@@ -40,6 +42,12 @@ public sealed interface Decision {
         IDLE_FENCE
     }
 
-    /** A change that cannot be routed; it goes to the dead-letter topic with the reason. */
+    /**
+     * A change no move may take, whatever the ring: it does not belong to the keyspace, or has no shard key. It is
+     * counted and never forwarded; the poison watch dead-letters it, once, when it arrives.
+     */
+    record Poison(String reason) implements Decision {}
+
+    /** A change that cannot be routed under this ring; it goes to the dead-letter topic with the reason. */
     record Reject(String reason) implements Decision {}
 }

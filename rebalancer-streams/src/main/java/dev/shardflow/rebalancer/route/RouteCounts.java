@@ -47,6 +47,9 @@ public final class RouteCounts {
         if (decision instanceof Decision.Skip skip) {
             return skip.name().toLowerCase(Locale.ROOT);
         }
+        if (decision instanceof Decision.Poison) {
+            return "poison";
+        }
         return "rejected";
     }
 }

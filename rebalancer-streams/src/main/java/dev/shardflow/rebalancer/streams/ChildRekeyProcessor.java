@@ -2,7 +2,6 @@ package dev.shardflow.rebalancer.streams;
 
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EnvelopeReader;
-import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import java.nio.charset.StandardCharsets;
@@ -41,15 +40,11 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
             counts.count("tombstone");
             return;
         }
-        if (outputs.tooLarge(record, topology)) {
-            return;
-        }
         ChangeEvent child;
         try {
-            child = reader.read(record.value()).event();
-        } catch (IllegalArgumentException e) {
-            outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
-                    "cannot read the record: " + e.getMessage(), e);
+            child = PoisonCheck.read(record.value(), reader, topology).event();
+        } catch (PoisonCheck.Unreadable e) {
+            counts.count("poison"); // the poison watch dead-letters it, once; a move only leaves it
             return;
         }
         if (child.isFence()) {
@@ -59,17 +54,11 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
             outputs.childFence(record.withHeaders(headers));
             return;
         }
-        TableSpec table = topology.table(child.table()).orElse(null);
-        if (table == null || table.placement() != TableSpec.Placement.PARENT) {
-            outputs.deadLetter(record.key(), record.value(), record.timestamp(), child, "table " + child.table()
-                    + " is not a child table of keyspace " + topology.keyspace(), null);
-            return;
-        }
         byte[] parentKey;
         try {
-            parentKey = ParentIndex.parentKey(child, table, topology);
-        } catch (IllegalArgumentException e) {
-            outputs.deadLetter(record.key(), record.value(), record.timestamp(), child, e.getMessage(), e);
+            parentKey = PoisonCheck.parentKey(child, topology);
+        } catch (PoisonCheck.Unreadable e) {
+            counts.count("poison");
             return;
         }
         outputs.child(record.withKey(parentKey));

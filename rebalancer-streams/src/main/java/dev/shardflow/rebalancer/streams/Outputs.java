@@ -45,6 +45,10 @@ final class Outputs {
      */
     void emit(Decision decision, EnvelopeReader.Envelope read, byte[] key, long timestamp, Headers incoming) {
         byte[] raw = read.raw();
+        if (decision instanceof Decision.Poison) {
+            counts.count(decision); // the poison watch dead-letters it, once; a move only leaves it
+            return;
+        }
         if (decision instanceof Decision.Reject reject) {
             deadLetter(key, raw, timestamp, read.event(), reject.reason(), null);
             return;
@@ -86,29 +90,6 @@ final class Outputs {
     void childFence(Record<byte[], byte[]> record) {
         context.forward(record, RekeyTopology.CHILDREN_FENCE_SINK);
         pacer.fenceForwarded();
-    }
-
-    /**
-     * Dead-letters a change larger than the keyspace's largest ({@code maxMessageBytes}: written under a larger
-     * {@code maxRowBytes}, or by a capture of an older version) with its size and no payload, rather than have every
-     * attempt to forward it fail the move; true if it was one.
-     */
-    boolean tooLarge(Record<byte[], byte[]> record, dev.shardflow.core.topology.Topology keyspace) {
-        if (record.value() == null || record.value().length <= keyspace.maxMessageBytes()) {
-            return false;
-        }
-        String reason = "change too large: " + record.value().length + " bytes, above what a change of keyspace "
-                + keyspace.keyspace() + " may take (" + keyspace.maxMessageBytes() + " bytes, for maxRowBytes "
-                + keyspace.maxRowBytes() + "); raise maxRowBytes in the topology file and restart the rebalancer";
-        counts.count("rejected");
-        Headers headers = DeadLetterHeaders.of(reason, "rebalancer", null, context.recordMetadata(), null);
-        add(headers, "row.bytes", Long.toString(record.value().length));
-        add(headers, "row.maxBytes", Long.toString(keyspace.maxRowBytes()));
-        log.warn("change at {} to the dead-letter topic: {}", DeadLetterHeaders.where(context.recordMetadata()),
-                reason);
-        context.forward(new Record<>(record.key(), (byte[]) null, record.timestamp(), headers),
-                RekeyTopology.DLQ_SINK);
-        return true;
     }
 
     void deadLetter(byte[] key, byte[] value, long timestamp, ChangeEvent change, String reason, Exception error) {

@@ -56,13 +56,17 @@ final class OwnedRows implements Processor<byte[], byte[], String, ChangeEvent> 
         // decided on the envelope and the routing columns; only a change that is kept is read in full
         ChangeEvent routed;
         try {
-            routed = reader.read(record.value()).event();
-        } catch (IllegalArgumentException e) {
-            unreadable(record, e);
+            routed = PoisonCheck.read(record.value(), reader, fallback).event();
+        } catch (PoisonCheck.Unreadable e) {
+            counts.count("view_poison"); // the poison watch dead-letters it, once
             return;
         }
         var routing = routings.routing(routed.keyspace());
         Decision decision = ChangeRouter.route(routed, routing);
+        if (decision instanceof Decision.Poison) {
+            counts.count("view_poison");
+            return;
+        }
         if (decision instanceof Decision.Reject reject) {
             counts.count("view_rejected");
             reject(record, routed, reject.reason());

@@ -114,12 +114,17 @@ public final class RekeyTopology {
 
     /** Keeps the global store of topology states equal to the compacted topology topic. */
     static ProcessorSupplier<String, byte[], Void, Void> topologyLoader() {
+        return storeLoader(STATE_STORE);
+    }
+
+    /** Keeps a global store equal to the compacted topic it is loaded from: a tombstone deletes its key. */
+    static ProcessorSupplier<String, byte[], Void, Void> storeLoader(String storeName) {
         return () -> new Processor<String, byte[], Void, Void>() {
             private KeyValueStore<String, byte[]> store;
 
             @Override
             public void init(ProcessorContext<Void, Void> context) {
-                store = context.getStateStore(STATE_STORE);
+                store = context.getStateStore(storeName);
             }
 
             @Override

@@ -43,15 +43,11 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             counts.count("tombstone"); // compaction's marker after a delete; the delete itself was routed
             return;
         }
-        if (outputs.tooLarge(record, fallback)) {
-            return;
-        }
         EnvelopeReader.Envelope read;
         try {
-            read = reader.read(record.value());
-        } catch (IllegalArgumentException e) {
-            outputs.deadLetter(record.key(), record.value(), record.timestamp(), null,
-                    "cannot read the record: " + e.getMessage(), e);
+            read = PoisonCheck.read(record.value(), reader, fallback);
+        } catch (PoisonCheck.Unreadable e) {
+            counts.count("poison"); // the poison watch dead-letters it, once; a move only leaves it
             return;
         }
         ChangeEvent change = read.event();

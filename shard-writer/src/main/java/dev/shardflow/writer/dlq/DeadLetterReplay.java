@@ -151,6 +151,10 @@ public final class DeadLetterReplay {
             return "its source " + letter.sourceTopic() + " is not a topic of " + topicPrefix
                     + " (a record capture could not convert is fixed at the source and captured again)";
         }
+        if ("rebalancer poison watch".equals(letter.component())) {
+            return "it is poison: re-driving it would write it to " + letter.sourceTopic() + " again; remove its "
+                    + "cause (shard-writer README, \"Poison records\")";
+        }
         if (letter.headers().containsKey("row.bytes")) {
             return "its row (" + letter.headers().get("row.bytes") + " bytes) is larger than maxRowBytes and was "
                     + "never captured: raise maxRowBytes in the topology file, restart capture, the rebalancer and the "
