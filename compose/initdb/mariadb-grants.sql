@@ -1,2 +1,4 @@
--- What capture needs of a MariaDB source beyond the shop database: reading the binlog as a replica does.
-GRANT RELOAD, REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO 'shardflow'@'%';
+-- What shardflow needs of a MariaDB shard beyond its rows (README, "Database users"): reading the binlog as a
+-- replica does, locking tables for capture's snapshot, creating its control tables and adding _sf_version columns.
+GRANT REPLICATION SLAVE, BINLOG MONITOR, RELOAD ON *.* TO 'shardflow'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON shop.* TO 'shardflow'@'%';

@@ -1,13 +1,14 @@
 package dev.shardflow.capture;
 
-import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.capture.debezium.CapturePublication;
+import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.capture.kafka.ChangePublisher;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.event.SourcePosition;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
+import dev.shardflow.jdbc.Privileges;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -15,9 +16,11 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -28,9 +31,15 @@ import org.slf4j.LoggerFactory;
  * Capture of one source shard: one Debezium engine whose batches become change events on Kafka. A batch's source
  * offsets are committed only after Kafka acknowledged every event of it, so a crash re-sends some events (bounded
  * by the offset flush interval) and never loses one.
+ *
+ * <p>One role in one file, longer than most: waiting for grants, starting, restarting and the bounded stop are the
+ * transitions of one state ({@link State}), and each must see what the others did to it.
  */
 public final class ShardCapture implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardCapture.class);
+
+    /** How often a shard whose user lacks a privilege asks again. */
+    static final long GRANT_RECHECK_MS = 10_000;
 
     /** Where the capture of a shard stands. */
     public enum State { STARTING, RUNNING, RETRYING, STOPPED, FAILED }
@@ -78,9 +87,13 @@ public final class ShardCapture implements AutoCloseable {
 
     /**
      * Creates the control tables if they are missing, then starts the engine; check the source first with
-     * {@link SourcePreflight#check(dev.shardflow.core.topology.Topology, ShardSpec)}.
+     * {@link SourcePreflight#check(dev.shardflow.core.topology.Topology, ShardSpec)}. While its user lacks a
+     * privilege capture needs, the shard waits {@code RETRYING}, naming the GRANT, and starts once it is given.
      */
     public void start() {
+        if (stopping || !privileged()) {
+            return;
+        }
         String password = shard.password().resolve();
         SourceControlTables.ensure(shard, password);
         if (shard.engine() == Engine.POSTGRESQL) {
@@ -91,6 +104,51 @@ public final class ShardCapture implements AutoCloseable {
         }
         launch();
         log.info("capture of shard {} ({}) started", shard.id(), shard.engine().configName());
+    }
+
+    /**
+     * Whether the shard's user holds what capture needs; if not, the shard waits {@code RETRYING}, saying which GRANT
+     * is missing, and asks again every {@link #GRANT_RECHECK_MS} ms. A source that cannot be asked is left to the
+     * start, which fails on it with its own error.
+     */
+    private boolean privileged() {
+        List<Privileges.Missing> missing;
+        try {
+            missing = SourcePreflight.privileges(options.topology(), shard, false);
+        } catch (SQLException e) {
+            return true;
+        }
+        if (missing.isEmpty()) {
+            if (state.get() == State.RETRYING) {
+                log.info("capture of shard {}: its user now holds every privilege capture needs; starting",
+                        shard.id());
+            }
+            return true;
+        }
+        String reason = "missing privileges: " + missing.stream().map(Privileges.Missing::toString)
+                .collect(java.util.stream.Collectors.joining("; "));
+        boolean first = !reason.equals(failure.getAndSet(reason));
+        state.set(State.RETRYING);
+        if (first) {
+            log.error("capture of shard {} waits for its user {}: {}; it starts once they are granted, checking every "
+                    + "{} s", shard.id(), shard.user(), reason, GRANT_RECHECK_MS / 1000);
+        }
+        try {
+            scheduler.schedule(this::startLogged, GRANT_RECHECK_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // closing
+        }
+        return false;
+    }
+
+    private void startLogged() {
+        try {
+            start();
+        } catch (RuntimeException e) {
+            failure.set(e.getMessage());
+            state.set(State.FAILED);
+            log.error("capture of shard {} cannot start: {}", shard.id(), e.getMessage());
+        }
     }
 
     /** Starts an engine from the last committed position, with a producer of its own. */

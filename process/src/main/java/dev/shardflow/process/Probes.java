@@ -26,6 +26,18 @@ public final class Probes implements AutoCloseable {
         void run() throws Exception;
     }
 
+    /** What a check throws when its dependency answers but is not ready for the process: a state of its own. */
+    public static final class NotReady extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String state;
+
+        /** @param state the dependency's state as the probe names it ({@code MISSING_PRIVILEGES}) */
+        public NotReady(String state, String detail) {
+            super(detail, null, false, false);
+            this.state = state;
+        }
+    }
+
     private record Probe(String name, Check check) {}
 
     private final Duration interval;
@@ -74,6 +86,9 @@ public final class Probes implements AutoCloseable {
                     + " ms");
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof NotReady notReady) {
+                return new Health.Loop(probe.name(), false, notReady.state, notReady.getMessage());
+            }
             return new Health.Loop(probe.name(), false, "UNREACHABLE", cause.getMessage() != null ? cause.getMessage()
                     : cause.getClass().getSimpleName());
         } catch (InterruptedException e) {

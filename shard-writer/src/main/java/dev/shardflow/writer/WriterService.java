@@ -5,6 +5,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.ViewSpec;
+import dev.shardflow.jdbc.Privileges;
 import dev.shardflow.jdbc.ShardPools;
 import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.kafka.ClusterCheck;
@@ -66,7 +67,8 @@ public final class WriterService implements AutoCloseable, Health {
     }
 
     /**
-     * Starts the writer. A target that cannot be reached now is not an error (the writer retries until it can);
+     * Starts the writer. A target that cannot be reached now is not an error (the writer retries until it can), nor
+     * is a privilege its user lacks (the writer names the GRANT, is not ready, and retries until it is given);
      * credentials it refuses, a database it lacks or a table without the version column while schema management is
      * off fail here with the reason.
      */
@@ -90,12 +92,17 @@ public final class WriterService implements AutoCloseable, Health {
             preparation.prepare(connection);
             preparation = null;
         } catch (SQLException e) {
-            if (e.getSQLState() != null && CONFIGURATION_STATES.contains(e.getSQLState())) {
+            if (Privileges.isDenied(e)) {
+                log.error("writer {}: its user {} lacks a privilege on {} ({}){}; the writer waits and retries until it "
+                        + "is granted", shardId, options.shard().user(), options.shard().jdbcUrl(), e.getMessage(),
+                        grants(password, tables));
+            } else if (e.getSQLState() != null && CONFIGURATION_STATES.contains(e.getSQLState())) {
                 throw new IllegalStateException("shard " + shardId + " (" + options.shard().jdbcUrl() + ", user "
                         + options.shard().user() + ") refuses the writer: " + e.getMessage(), e);
+            } else {
+                log.warn("writer {}: target {} not reachable at start ({}); the writer retries until it is",
+                        shardId, options.shard().jdbcUrl(), e.getMessage());
             }
-            log.warn("writer {}: target {} not reachable at start ({}); the writer retries until it is", shardId,
-                    options.shard().jdbcUrl(), e.getMessage());
         }
         pool = ShardPools.open(options.shard(), password, new ShardPools.Use("writer", options.poolSize(), 1, false,
                 Duration.ofMillis(options.connectionTimeoutMs())));
@@ -123,11 +130,31 @@ public final class WriterService implements AutoCloseable, Health {
                     throw new IllegalStateException("the connection to " + options.shard().jdbcUrl()
                             + " is not valid");
                 }
+                List<Privileges.Missing> missing = Privileges.missing(connection, options.shard(), needs(tables));
+                if (!missing.isEmpty()) {
+                    throw new Probes.NotReady("MISSING_PRIVILEGES", missing.stream()
+                            .map(Privileges.Missing::toString).collect(java.util.stream.Collectors.joining("; ")));
+                }
             }
         }).start();
         log.info("writer {}: applying {} to {} with {} consumers, in batches of up to {} changes", shardId,
                 options.topics(), options.shard().jdbcUrl(), options.consumers(), options.maxBatchRows());
         return this;
+    }
+
+    private Privileges.Needs needs(List<String> tables) {
+        return new Privileges.Needs(tables, false, true, options.manageSchema(), null);
+    }
+
+    /** The GRANTs the writer's user lacks, for a log line; empty when none is found or the target cannot say. */
+    private String grants(String password, List<String> tables) {
+        try (Connection connection = ShardPools.connectOnce(options.shard(), password)) {
+            List<Privileges.Missing> missing = Privileges.missing(connection, options.shard(), needs(tables));
+            return missing.isEmpty() ? "" : ": " + missing.stream().map(Privileges.Missing::toString)
+                    .collect(java.util.stream.Collectors.joining("; "));
+        } catch (SQLException e) {
+            return "";
+        }
     }
 
     private Properties consumerProperties(int index) {

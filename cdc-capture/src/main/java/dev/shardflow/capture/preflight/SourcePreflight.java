@@ -6,6 +6,7 @@ import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.jdbc.Privileges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,15 +14,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Checks that a source shard can be captured before an engine starts on it: for PostgreSQL {@code wal_level}, the
- * replication privilege, free replication slots and WAL senders; for MySQL/MariaDB {@code log_bin},
- * {@code binlog_format}, {@code binlog_row_image}, {@code server_id} and the replication grants. Each problem names
- * the shard, the setting, and how to fix it.
+ * Checks that a source shard can be captured before an engine starts on it: for PostgreSQL {@code wal_level}, free
+ * replication slots and WAL senders; for MySQL/MariaDB {@code log_bin}, {@code binlog_format},
+ * {@code binlog_row_image} and {@code server_id}; and its tables. Each problem names the shard, the setting, and how
+ * to fix it. The privileges shardflow uses are {@link #privileges}: unlike a setting, a grant takes effect at once,
+ * so capture waits for one rather than refusing to start.
  */
 public final class SourcePreflight {
 
@@ -36,6 +37,22 @@ public final class SourcePreflight {
             return List.of("shard " + shard.id() + ": " + e.getMessage());
         }
         return check(shard, password, EngineProperties.slotName(topology, shard), topology.tables());
+    }
+
+    /**
+     * Every privilege shardflow uses on the shard that its user lacks, each with the exact statement that grants it:
+     * as a source ({@code target} false: what capture needs), or as a source and a target (what {@code capture check}
+     * tests, for a shard of a keyspace receives rows when the ring changes).
+     *
+     * @throws SQLException when the shard cannot be asked
+     */
+    public static List<Privileges.Missing> privileges(Topology topology, ShardSpec shard, boolean target)
+            throws SQLException {
+        try (Connection connection = SourceConnection.open(shard, shard.password().resolve())) {
+            List<String> tables = topology.tables().stream().map(TableSpec::name).toList();
+            return Privileges.missing(connection, shard, new Privileges.Needs(tables, true, target, target,
+                    shard.engine() == Engine.POSTGRESQL ? EngineProperties.publicationName(topology) : null));
+        }
     }
 
     /** The problems found; empty when the shard is ready. */
@@ -58,11 +75,6 @@ public final class SourcePreflight {
         if (!"logical".equals(walLevel)) {
             problems.add(problem(shard, "wal_level is " + walLevel, "set wal_level = logical in postgresql.conf "
                     + "and restart PostgreSQL"));
-        }
-        if (!"t".equals(single(c, "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles "
-                + "WHERE rolname = current_user"))) {
-            problems.add(problem(shard, "user " + shard.user() + " may not replicate",
-                    "ALTER ROLE " + shard.user() + " REPLICATION"));
         }
         int maxSlots = Integer.parseInt(single(c, "SHOW max_replication_slots"));
         int usedSlots = Integer.parseInt(single(c, "SELECT count(*) FROM pg_replication_slots"));
@@ -94,20 +106,6 @@ public final class SourcePreflight {
         }
         if ("0".equals(variable(c, "server_id"))) {
             problems.add(problem(shard, "server_id is 0", "give the server a unique server_id"));
-        }
-        List<String> grants = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("SHOW GRANTS")) {
-            while (rows.next()) {
-                grants.add(rows.getString(1).toUpperCase(Locale.ROOT));
-            }
-        }
-        boolean all = grants.stream().anyMatch(g -> g.startsWith("GRANT ALL PRIVILEGES ON *.*"));
-        boolean replica = grants.stream().anyMatch(g -> g.contains("REPLICATION SLAVE") || g.contains("REPLICATION REPLICA"));
-        boolean client = grants.stream().anyMatch(g -> g.contains("REPLICATION CLIENT") || g.contains("BINLOG MONITOR")
-                || g.contains("SLAVE MONITOR"));
-        if (!all && !(replica && client)) {
-            problems.add(problem(shard, "user " + shard.user() + " lacks replication grants",
-                    "GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the user"));
         }
         return problems;
     }

@@ -6,6 +6,8 @@ import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code shardctl capture check}: the capture preflight of every (or the named) source shard. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Check wal_level, replication privileges, binlog settings and tables of each source shard.")
+        description = "Check each shard's wal_level or binlog settings and tables, and every privilege shardflow uses "
+                + "on it (replication, its control tables, the tombstone table, version columns, reading and "
+                + "writing rows), naming the GRANT for each one missing.")
 public final class CaptureCheckCommand implements Callable<Integer> {
 
     @Option(names = "--topology", required = true, paramLabel = "FILE", description = "The topology YAML file.")
@@ -43,7 +47,13 @@ public final class CaptureCheckCommand implements Callable<Integer> {
             if (shards != null && !shards.contains(shard.id())) {
                 continue;
             }
-            List<String> problems = SourcePreflight.check(topology, shard);
+            List<String> problems = new ArrayList<>(SourcePreflight.check(topology, shard));
+            try {
+                SourcePreflight.privileges(topology, shard, true).forEach(missing -> problems.add("shard "
+                        + shard.id() + ": missing privilege: " + missing.what() + "; run: " + missing.grant()));
+            } catch (SQLException e) {
+                // the connection problem is among the problems already
+            }
             if (problems.isEmpty()) {
                 out.println(shard.id() + ": ready (" + shard.engine().configName() + ")");
             } else {

@@ -1,7 +1,8 @@
 package dev.shardflow.writer.apply;
 
-import dev.shardflow.writer.jdbc.GuardedSql;
+import dev.shardflow.jdbc.Privileges;
 import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.writer.jdbc.GuardedSql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -135,6 +136,10 @@ public final class BatchApplier {
     }
 
     static TargetUnavailableException unavailable(SQLException e) {
+        if (Privileges.isDenied(e)) {
+            return new TargetUnavailableException("missing privilege on the target, retried until it is granted ("
+                    + rootMessage(e) + "); shardctl capture check names the GRANT", e);
+        }
         return new TargetUnavailableException(rootMessage(e), e);
     }
 

@@ -1,5 +1,6 @@
 package dev.shardflow.writer.apply;
 
+import dev.shardflow.jdbc.Privileges;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
@@ -11,7 +12,8 @@ import javax.sql.DataSource;
  * Tells a failure that passes (the target is down, restarting, out of connections, a deadlock) from one that a
  * change causes and that repeats every time (a value that does not fit, a constraint, a missing column). When the
  * error alone does not say, the target is probed: if it cannot be reached the failure passes. Only a failure that
- * repeats on a reachable target may send a change to the dead-letter topic; every other one is retried.
+ * repeats on a reachable target may send a change to the dead-letter topic; every other one is retried — a privilege
+ * the writer's user lacks too, until it is granted.
  */
 final class Failures {
     // connection exception, transaction rollback (serialization, deadlock), insufficient resources, operator
@@ -23,6 +25,9 @@ final class Failures {
     private Failures() {}
 
     static boolean passes(SQLException error, DataSource target) {
+        if (Privileges.isDenied(error)) {
+            return true; // a missing grant is the target's, never a change's: retried until it is given
+        }
         for (Throwable t = error; t != null; t = t.getCause() != t ? t.getCause() : null) {
             if (t instanceof SQLException sql && passesByItself(sql)) {
                 return true;
