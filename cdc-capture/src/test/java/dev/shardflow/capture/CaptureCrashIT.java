@@ -171,6 +171,8 @@ class CaptureCrashIT {
                 engine:
                   offsetFlushIntervalMs: 1000
                 logIntervalMs: 2000
+                http:
+                  port: 0
                 """.formatted(testbed.kafka().bootstrapServers()));
         return dir.resolve("capture.yaml");
     }

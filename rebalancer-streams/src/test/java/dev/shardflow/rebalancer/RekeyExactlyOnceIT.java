@@ -108,6 +108,8 @@ class RekeyExactlyOnceIT {
                   replicationFactor: 1
                 streams:
                   stateDir: %s
+                http:
+                  port: 0
                 """.formatted(bootstrap, dir.resolve("state")));
         Process first = startRebalancer(config, "first");
         Process second = null;

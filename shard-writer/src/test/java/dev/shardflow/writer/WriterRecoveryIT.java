@@ -130,6 +130,8 @@ class WriterRecoveryIT {
                     batch:
                       maxRows: 2000
                     logIntervalMs: 1000
+                    http:
+                      port: 0
                     """.formatted(shard.id(), testbed.kafka().bootstrapServers(), topic));
             configs.put(shard, config);
         }
@@ -146,7 +148,13 @@ class WriterRecoveryIT {
             Map<DatabaseShard, String> groups = new HashMap<>();
             configs.keySet().forEach(s -> groups.put(s, "shardflow-writer-shop-" + s.id()));
             await("both writers committed some batches").atMost(Duration.ofSeconds(90))
-                    .failFast(() -> first.stream().anyMatch(p -> !p.isAlive()))
+                    .failFast("a writer process ended; its log: " + dir, () -> first.stream().anyMatch(p -> {
+                        if (p.isAlive()) {
+                            return false;
+                        }
+                        logsOf(dir).forEach(System.out::println);
+                        return true;
+                    }))
                     .until(() -> groups.entrySet().stream().allMatch(g -> committedSome(g.getValue(),
                             "sf.shop.apply." + g.getKey().id() + ".kill")));
             first.forEach(p -> p.toHandle().destroyForcibly()); // SIGKILL: no rollback, no offset commit
@@ -176,6 +184,21 @@ class WriterRecoveryIT {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** The last lines of every writer process log in {@code dir}, for a process that ended too soon. */
+    private static List<String> logsOf(Path dir) {
+        List<String> lines = new ArrayList<>();
+        try (var logs = Files.list(dir)) {
+            for (Path log : logs.filter(f -> f.toString().endsWith(".log")).toList()) {
+                List<String> all = Files.readAllLines(log);
+                lines.add("== " + log.getFileName());
+                lines.addAll(all.subList(Math.max(0, all.size() - 20), all.size()));
+            }
+        } catch (java.io.IOException e) {
+            lines.add("cannot read the logs in " + dir + ": " + e.getMessage());
+        }
+        return lines;
     }
 
     private static Process startWriterProcess(Path config, String name) {

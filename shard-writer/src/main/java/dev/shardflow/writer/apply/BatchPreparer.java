@@ -82,8 +82,11 @@ final class BatchPreparer {
                 superseded += previous == null ? 0 : 1;
             }
             List<PreparedBatch.Prepared> rows = new ArrayList<>(newest.values());
-            rows.sort((a, b) -> a.table() != b.table() ? a.table().name().compareTo(b.table().name())
-                    : a.table().compareKeys(a.change().event().key(), b.change().event().key()));
+            // by table name, not by the table's object: a batch may hold two reads of one table's columns (one read
+            // again after a change of its columns), and an order must be the same whichever of them a row carries
+            rows.sort(java.util.Comparator.comparing((PreparedBatch.Prepared row) -> row.table().name())
+                    .thenComparing((a, b) -> a.table().compareKeys(a.change().event().key(),
+                            b.change().event().key())));
             return new PreparedBatch(rows, fences, rejected, superseded);
         } catch (SQLException e) {
             throw BatchApplier.unavailable(e);
