@@ -42,7 +42,7 @@ final class CaptureReports implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "shardflow-capture-status");
         // a report that cannot be sent is dropped: the next one says the same, newer
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -7,6 +7,8 @@ import dev.shardflow.core.topology.Topology;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.kafka.KafkaCluster;
+import dev.shardflow.testkit.kafka.KafkaClusters;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.Scratch;
 import java.io.IOException;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * {@code shardctl serve} processes as a supervisor sees them: a writer is ready while its target answers, not ready
  * (503, saying which dependency and why) while the target is stopped, and ready again when it returns, with its
  * metrics on {@code /metrics}; a capture whose source stays gone fails for good and ends its process with exit code
- * 1, naming the shard.
+ * 1, naming the shard; and SIGTERM ends a capture whose Kafka is gone within its shutdown timeout.
  */
 class ServeHealthIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -72,6 +74,26 @@ class ServeHealthIT {
                         .isTrue();
             }
 
+            // Kafka gone, and SIGTERM: the process ends within its shutdown timeout all the same
+            Process stranded;
+            try (KafkaCluster ownKafka = KafkaClusters.start()) {
+                int port = freePort();
+                Path file = Files.writeString(directory.resolve("capture-stranded.yaml"), "topology: topology.yaml\n"
+                        + "shards: " + target.id() + "\nkafka: {bootstrapServers: \"" + ownKafka.bootstrapServers()
+                        + "\", replicationFactor: 1}\nshutdownTimeoutMs: 3000\nhttp: {port: " + port + "}\n");
+                stranded = serve(directory, "capture", file, "capture-stranded.log");
+                String ready = "http://127.0.0.1:" + port + "/health/ready";
+                await("the stranded capture is ready").atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofSeconds(1)).until(() -> status(ready) == 200);
+            }
+            long stopping = System.nanoTime();
+            stranded.destroy(); // SIGTERM, its Kafka gone
+            boolean ended = stranded.waitFor(30, TimeUnit.SECONDS);
+            System.out.printf("capture with its Kafka gone ended %.1f s after SIGTERM (exit code %s)%n",
+                    (System.nanoTime() - stopping) / 1e9, ended ? stranded.exitValue() : "none");
+            assertThat(ended).as("ended within shutdownTimeoutMs (3 s) and its 5 s "
+                    + "of grace, though Kafka is gone").isTrue();
+
             int capturePort = freePort();
             Path captureFile = Files.writeString(directory.resolve("capture.yaml"), "topology: topology.yaml\nshards: "
                     + source.id() + "\nkafka: {bootstrapServers: \"" + kafka + "\", replicationFactor: 1}\n"
@@ -98,10 +120,14 @@ class ServeHealthIT {
     }
 
     private static Process serve(Path directory, String component, Path settings) throws IOException {
+        return serve(directory, component, settings, component + ".log");
+    }
+
+    private static Process serve(Path directory, String component, Path settings, String log) throws IOException {
         return new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), Shardctl.class.getName(), "serve",
                 component, settings.toString())).redirectErrorStream(true)
-                .redirectOutput(directory.resolve(component + ".log").toFile()).start();
+                .redirectOutput(directory.resolve(log).toFile()).start();
     }
 
     private static int status(String url) {

@@ -118,7 +118,7 @@ public final class ProcessMain {
             try {
                 endpoint = HealthEndpoint.start(shared.httpHost(), shared.httpPort(), health, meters::scrape);
             } catch (IOException e) {
-                closeWithin(name, service, shared.shutdownTimeoutMs());
+                closeWithin(name, service, shared.shutdownTimeoutMs() + STOP_GRACE_MS);
                 throw new IllegalStateException(e.getMessage(), e);
             }
         }
@@ -145,7 +145,9 @@ public final class ProcessMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 watch.shutdownNow();
-                closeWithin(name, service, shared.shutdownTimeoutMs() + STOP_GRACE_MS);
+                if (!closeWithin(name, service, shared.shutdownTimeoutMs() + STOP_GRACE_MS)) {
+                    Runtime.getRuntime().halt(1);
+                }
                 if (served != null) {
                     served.close();
                 }
@@ -163,9 +165,12 @@ public final class ProcessMain {
 
     /**
      * Closes the service on a thread of its own and waits at most {@code timeoutMs}; a stop that takes longer (Kafka
-     * or a database gone, a call that does not return) is given up on, and the process ends all the same.
+     * or a database gone, a call that does not return) is given up on, saying so, and the process is ended all the
+     * same by the caller.
+     *
+     * @return whether the service stopped in time
      */
-    static void closeWithin(String name, AutoCloseable service, long timeoutMs) {
+    static boolean closeWithin(String name, AutoCloseable service, long timeoutMs) {
         Thread closing = new Thread(() -> {
             try {
                 service.close();
@@ -183,7 +188,8 @@ public final class ProcessMain {
         if (closing.isAlive()) {
             System.err.println(name + ": did not stop within " + timeoutMs + " ms (shutdownTimeoutMs and 5 s); ending "
                     + "without waiting further: what was not committed is done again at the next start");
-            Runtime.getRuntime().halt(1);
+            return false;
         }
+        return true;
     }
 }

@@ -110,4 +110,14 @@ class ProcessMainTest {
                 .rootCause().hasMessageContaining("http.port").hasMessageContaining("exitOnFailure");
         assertThat(started[0]).isFalse();
     }
+
+    @Test
+    void aStopThatDoesNotReturnIsGivenUpOnAtItsTimeout() {
+        long started = System.nanoTime();
+        boolean stopped = ProcessMain.closeWithin("capture", () -> Thread.sleep(60_000), 300);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(stopped).isFalse();
+        assertThat(tookMs).as("waited about the timeout, not the stop").isBetween(250L, 5_000L);
+        assertThat(ProcessMain.closeWithin("capture", () -> { }, 300)).isTrue();
+    }
 }
