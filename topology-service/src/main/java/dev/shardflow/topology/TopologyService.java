@@ -19,11 +19,13 @@ import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceDriver;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,8 @@ public final class TopologyService implements AutoCloseable {
     private final TopicNames topics;
     private final String keyspace;
     private final Admin admin;
-    private final ShardConnections connections = new ShardConnections();
+    private final ShardConnections connections;
+    private final KafkaClientMetrics adminMetrics;
     private final Timer pauses;
     private final VerifyRuns verifyRuns;
     private final LeaderWorkflow workflow;
@@ -53,9 +56,14 @@ public final class TopologyService implements AutoCloseable {
 
     public TopologyService(TopologyServiceOptions options, MeterRegistry meters) {
         this.options = options;
+        this.connections = new ShardConnections(meters);
         this.topics = TopicNames.of(options.topology());
         this.keyspace = options.topology().keyspace();
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()));
+        AdminClient client = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                options.bootstrapServers()));
+        this.admin = client;
+        this.adminMetrics = new KafkaClientMetrics(client);
+        adminMetrics.bindTo(meters);
         this.pauses = Timer.builder("shardflow.topology.cutover.pause").description("how long a fence held writes to "
                 + "moving keys").publishPercentiles(0.5, 0.99).register(meters);
         this.workflow = new LeaderWorkflow(options, admin, connections, pauses);
@@ -182,6 +190,7 @@ public final class TopologyService implements AutoCloseable {
     @Override
     public void close() {
         metrics.close();
+        adminMetrics.close();
         if (leadership != null) {
             leadership.close();
         }

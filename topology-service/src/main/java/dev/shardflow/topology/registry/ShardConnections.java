@@ -1,8 +1,10 @@
 package dev.shardflow.topology.registry;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.jdbc.ShardPools;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -17,10 +19,25 @@ public final class ShardConnections implements AutoCloseable {
     private static final ShardPools.Use USE = new ShardPools.Use("topology", 2, 0, true, Duration.ofSeconds(10));
 
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
+
+    public ShardConnections() {
+        this(null);
+    }
+
+    /** @param meters where each pool's meters ({@code hikaricp_*}) go, or null for none */
+    public ShardConnections(MeterRegistry meters) {
+        this.meters = meters;
+    }
 
     public Connection open(ShardSpec shard) throws SQLException {
-        return pools.computeIfAbsent(shard.id(), id -> ShardPools.open(shard, shard.password().resolve(), USE))
-                .getConnection();
+        return pools.computeIfAbsent(shard.id(), id -> {
+            HikariDataSource pool = ShardPools.open(shard, shard.password().resolve(), USE);
+            if (meters != null) {
+                pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+            }
+            return pool;
+        }).getConnection();
     }
 
     @Override
