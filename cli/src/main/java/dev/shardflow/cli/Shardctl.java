@@ -12,7 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code shardctl}, the operator's command line. */
-@Command(name = "shardctl", mixinStandardHelpOptions = true, version = "shardctl 0.1.0",
+@Command(name = "shardctl", mixinStandardHelpOptions = true, versionProvider = Shardctl.Version.class,
         description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, rebuild shards "
                 + "and views from the change topics, replay dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
@@ -24,9 +24,46 @@ public final class Shardctl {
     /** The MariaDB binlog client logs each connection through java.util.logging; an operator needs its warnings. */
     private static final java.util.logging.Logger BINLOG_CLIENT = java.util.logging.Logger.getLogger("com.github.shyiko");
 
+    /** The version this build of shardctl was made from, as Maven stamped it. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties build = new java.util.Properties();
+            try (var in = Shardctl.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            }
+            return new String[] {"shardctl " + build.getProperty("version", "(unknown version)"),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("serve")) {
+            serverLogging();
+        }
         BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args));
+    }
+
+    /**
+     * A process run by {@code serve} tells its story — states, progress, recoveries — at INFO, with the time of each
+     * line, and its libraries their warnings; a command prints its own results, its libraries only their errors.
+     * A {@code -Dorg.slf4j.simpleLogger...} of the operator's (in {@code SHARDFLOW_JAVA_OPTS}) wins.
+     */
+    private static void serverLogging() {
+        java.util.Map<String, String> levels = java.util.Map.of(
+                "org.slf4j.simpleLogger.log.dev.shardflow", "info",
+                "org.slf4j.simpleLogger.log.org.apache.kafka", "warn",
+                "org.slf4j.simpleLogger.log.io.debezium", "warn",
+                "org.slf4j.simpleLogger.showDateTime", "true",
+                "org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        levels.forEach((name, value) -> {
+            if (System.getProperty(name) == null) {
+                System.setProperty(name, value);
+            }
+        });
     }
 
     /**

@@ -91,6 +91,9 @@ class ComposeDeploymentTest {
                 }
             }
         }
-        assertThat(COMPOSE.resolve("Dockerfile")).content().contains("./mvnw", "ENTRYPOINT [\"./shardctl\"]");
+        assertThat(COMPOSE.resolve("Dockerfile")).content().contains("./mvnw", "ENTRYPOINT [\"./shardctl\"]",
+                "SHARDFLOW_JAVA_OPTS=");
+        assertThat(Path.of("..", "shardctl")).as("the launcher takes the JVM's options from the environment")
+                .content().contains("${SHARDFLOW_JAVA_OPTS:-");
     }
 }

@@ -158,4 +158,12 @@ class ShardctlBadInputTest {
         assertThat(since.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(since.err()).contains("--since", "ISO-8601");
     }
+
+    @Test
+    void versionPrintsTheVersionTheBuildStamped() {
+        ShardctlRun version = ShardctlRun.of("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).matches("(?s)shardctl \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\RJava .*")
+                .doesNotContain("${");
+    }
 }

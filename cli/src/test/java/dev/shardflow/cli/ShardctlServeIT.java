@@ -58,6 +58,9 @@ class ShardctlServeIT {
             }
             String log = Files.readString(directory.resolve("serve.log"));
             assertThat(log).doesNotContain("not-a-real-password", "serve-test-token");
+            assertThat(log).as("serve tells its story at INFO, with the time").containsPattern(
+                    "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* \\[main\\] INFO "
+                            + "dev\\.shardflow\\.topology\\.TopologyService - topology service");
 
             Path broken = Files.writeString(directory.resolve("broken.yaml"), "topology: topology.yaml\n"
                     + "kafka: {bootstrapServers: \"" + testbed.kafka().bootstrapServers() + "\"}\napi: {port: -5}\n");
