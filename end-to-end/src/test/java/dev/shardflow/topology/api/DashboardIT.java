@@ -50,7 +50,7 @@ class DashboardIT {
     void theRingAndTheCopyProgressRenderDuringARebalance() throws Exception {
         if (!Files.isExecutable(CHROMIUM)) {
             fail("this test renders the dashboard in headless Chromium: install Debian's chromium package "
-                    + "(apt-get install -y chromium; .ci/run does it)");
+                    + "(apt-get install -y chromium; ./run-tests does it)");
         }
         try (Testbed testbed = Testbed.builder().kafkaBrokers(1).start()) {
             String bootstrap = testbed.kafka().bootstrapServers();
