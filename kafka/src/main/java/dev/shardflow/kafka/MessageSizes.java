@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -26,6 +27,17 @@ public final class MessageSizes {
     private static final Logger log = LoggerFactory.getLogger(MessageSizes.class);
 
     private MessageSizes() {}
+
+    /**
+     * The producer settings that let a record of up to {@code maxRequestBytes} through ({@code max.request.size}),
+     * with room in the producer's buffer for it ({@code buffer.memory}: twice that, and never less than Kafka's 32 MiB
+     * default).
+     */
+    public static Map<String, String> producerConfig(int maxRequestBytes) {
+        return Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRequestBytes),
+                ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L * 1024 * 1024,
+                        2L * maxRequestBytes)));
+    }
 
     /** The topic configuration entry a new topic of the keyspace is created with. */
     public static Map.Entry<String, String> topicConfig(int maxMessageBytes) {

@@ -4,6 +4,7 @@ import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.kafka.CopyStarts;
+import dev.shardflow.kafka.MessageSizes;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
 import dev.shardflow.rebalancer.streams.RekeyTopology;
@@ -137,9 +138,8 @@ public final class MoveApp implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         // the keyspace's largest change, forwarded whole; its repartition and changelog topics hold it too
         int maxMessageBytes = options.topology().maxMessageBytes();
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxMessageBytes);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG), Math.max(32L * 1024 * 1024,
-                2L * maxMessageBytes));
+        MessageSizes.producerConfig(maxMessageBytes).forEach((name, value) -> p.put(StreamsConfig.producerPrefix(name),
+                value));
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), maxMessageBytes);
         return p;
     }

@@ -1,6 +1,7 @@
 package dev.shardflow.writer.kafka;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.kafka.MessageSizes;
 import dev.shardflow.writer.apply.Rejected;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -26,9 +27,8 @@ public final class DeadLetters implements AutoCloseable {
     /** @param maxMessageBytes the keyspace's largest change ({@code Topology.maxMessageBytes}), sent whole */
     public DeadLetters(String bootstrapServers, String topic, String writer, int maxMessageBytes) {
         Properties p = new Properties();
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxMessageBytes + 64 * 1024));
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L * 1024 * 1024,
-                2L * maxMessageBytes)));
+        // a letter is a change and the headers that say why
+        p.putAll(MessageSizes.producerConfig(maxMessageBytes + 64 * 1024));
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "shardflow-writer-dlq-" + writer);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
