@@ -20,6 +20,7 @@ import static dev.shardflow.capture.CaptureSettings.TOPOLOGY;
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -27,14 +28,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /** What a capture runs with: the topology, the Kafka cluster, which shards, and the engine tuning. */
-public record CaptureOptions(Topology topology, String bootstrapServers, List<String> shards, int topicPartitions,
+public record CaptureOptions(Topology topology, KafkaConnection kafka, List<String> shards, int topicPartitions,
         int replicationFactor, int maxBatchSize, int maxQueueSize, long pollIntervalMs, int snapshotFetchSize,
         long offsetFlushIntervalMs, long heartbeatIntervalMs, int restartAttempts, long restartBackoffMaxMs,
         long shutdownTimeoutMs, long logIntervalMs, long sourceLogWarnBytes) {
 
     public CaptureOptions {
         Objects.requireNonNull(topology, "topology");
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         shards = List.copyOf(shards);
         for (String shard : shards) {
             if (topology.shard(shard).isEmpty()) {
@@ -48,9 +49,14 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
         }
     }
 
-    /** Every shard of the topology, with the declared defaults. */
+    /** Every shard of the topology, with the declared defaults, on a cluster reached by its address alone. */
     public static CaptureOptions defaults(Topology topology, String bootstrapServers) {
-        return new CaptureOptions(topology, bootstrapServers, topology.shards().stream().map(s -> s.id()).toList(),
+        return defaults(topology, KafkaConnection.plain(bootstrapServers));
+    }
+
+    /** Every shard of the topology, with the declared defaults. */
+    public static CaptureOptions defaults(Topology topology, KafkaConnection kafka) {
+        return new CaptureOptions(topology, kafka, topology.shards().stream().map(s -> s.id()).toList(),
                 TOPIC_PARTITIONS.defaultValue(), REPLICATION_FACTOR.defaultValue(), MAX_BATCH_SIZE.defaultValue(),
                 MAX_QUEUE_SIZE.defaultValue(), POLL_INTERVAL_MS.defaultValue(), SNAPSHOT_FETCH_SIZE.defaultValue(),
                 OFFSET_FLUSH_INTERVAL_MS.defaultValue(), HEARTBEAT_INTERVAL_MS.defaultValue(),
@@ -67,7 +73,7 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
         String shardList = settings.get(SHARDS);
         List<String> shards = shardList.equals("all") ? topology.shards().stream().map(s -> s.id()).toList()
                 : Arrays.stream(shardList.split(",")).map(String::trim).toList();
-        return new CaptureOptions(topology, settings.get(BOOTSTRAP_SERVERS), shards, settings.get(TOPIC_PARTITIONS),
+        return new CaptureOptions(topology, KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get), shards, settings.get(TOPIC_PARTITIONS),
                 settings.get(REPLICATION_FACTOR), settings.get(MAX_BATCH_SIZE), settings.get(MAX_QUEUE_SIZE),
                 settings.get(POLL_INTERVAL_MS), settings.get(SNAPSHOT_FETCH_SIZE), settings.get(OFFSET_FLUSH_INTERVAL_MS),
                 settings.get(HEARTBEAT_INTERVAL_MS), settings.get(RESTART_ATTEMPTS),
@@ -77,39 +83,39 @@ public record CaptureOptions(Topology topology, String bootstrapServers, List<St
 
     /** The same options with other engine batch, queue, poll and fetch settings. */
     public CaptureOptions withEngine(int batchSize, int queueSize, long pollMs, int fetchSize) {
-        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, batchSize,
+        return new CaptureOptions(topology, kafka, shards, topicPartitions, replicationFactor, batchSize,
                 queueSize, pollMs, fetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, restartAttempts,
                 restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     public CaptureOptions withHeartbeatIntervalMs(long intervalMs) {
-        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
+        return new CaptureOptions(topology, kafka, shards, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, intervalMs, restartAttempts,
                 restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     public CaptureOptions withReplicationFactor(int factor) {
-        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, factor, maxBatchSize,
+        return new CaptureOptions(topology, kafka, shards, topicPartitions, factor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
                 restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     public CaptureOptions withShards(List<String> ids) {
-        return new CaptureOptions(topology, bootstrapServers, ids, topicPartitions, replicationFactor, maxBatchSize,
+        return new CaptureOptions(topology, kafka, ids, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
                 restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     /** The same options with other restart settings: restarts in a row, and the longest wait before one. */
     public CaptureOptions withRestarts(int attempts, long backoffMaxMs) {
-        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
+        return new CaptureOptions(topology, kafka, shards, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs, attempts,
                 backoffMaxMs, shutdownTimeoutMs, logIntervalMs, sourceLogWarnBytes);
     }
 
     /** The same options with another report interval and held-back source log warning threshold. */
     public CaptureOptions withReports(long intervalMs, long warnBytes) {
-        return new CaptureOptions(topology, bootstrapServers, shards, topicPartitions, replicationFactor, maxBatchSize,
+        return new CaptureOptions(topology, kafka, shards, topicPartitions, replicationFactor, maxBatchSize,
                 maxQueueSize, pollIntervalMs, snapshotFetchSize, offsetFlushIntervalMs, heartbeatIntervalMs,
                 restartAttempts, restartBackoffMaxMs, shutdownTimeoutMs, intervalMs, warnBytes);
     }

@@ -38,8 +38,7 @@ final class CaptureReports implements AutoCloseable {
         this.options = options;
         this.registry = registry;
         this.topic = TopicNames.of(options.topology()).captureStatus();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        Properties p = options.kafka().client(Map.of());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "shardflow-capture-status");
         // a report that cannot be sent is dropped: the next one says the same, newer
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");

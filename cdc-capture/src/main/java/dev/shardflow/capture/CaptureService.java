@@ -5,6 +5,7 @@ import dev.shardflow.capture.kafka.CaptureTopics;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.Health;
 import dev.shardflow.process.Probes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,6 +60,7 @@ public final class CaptureService implements AutoCloseable, Health {
      * the error lists every problem of every shard.
      */
     public CaptureService start() {
+        options.kafka().verify(KafkaConnection.START_TIMEOUT); // a wrong address or credential stops it here
         List<ShardSpec> shards = options.shards().stream()
                 .map(id -> options.topology().shard(id).orElseThrow()).toList();
         List<String> problems = new ArrayList<>();
@@ -67,7 +69,7 @@ public final class CaptureService implements AutoCloseable, Health {
             throw new IllegalStateException("capture not started, sources not ready:\n  " + String.join("\n  ", problems));
         }
         CaptureTopics.ensure(options);
-        kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        kafka = ClusterCheck.of(options.kafka(), PROBE_TIMEOUT);
         reports = new CaptureReports(options, registry);
         probes.add("kafka", kafka::check);
         for (ShardSpec shard : shards) {

@@ -1,6 +1,7 @@
 package dev.shardflow.capture;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.ProcessSettings;
 import java.util.List;
 import java.util.stream.Stream;
@@ -46,7 +47,7 @@ public final class CaptureSettings {
                     + "until capture catches up");
     public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9401);
 
-    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, SHARDS,
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, KafkaConnection.PROPERTIES, SHARDS,
             TOPIC_PARTITIONS, REPLICATION_FACTOR, MAX_BATCH_SIZE, MAX_QUEUE_SIZE, POLL_INTERVAL_MS, SNAPSHOT_FETCH_SIZE,
             OFFSET_FLUSH_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, RESTART_ATTEMPTS, RESTART_BACKOFF_MAX_MS,
             LOG_INTERVAL_MS, SOURCE_LOG_WARN_BYTES), ProcessSettings.with(HTTP_PORT).stream()).toList();

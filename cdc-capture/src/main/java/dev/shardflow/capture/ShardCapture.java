@@ -156,7 +156,7 @@ public final class ShardCapture implements AutoCloseable {
         if (stopping) {
             return;
         }
-        ChangePublisher publisher = new ChangePublisher(options.bootstrapServers(), options.topology(),
+        ChangePublisher publisher = new ChangePublisher(options.kafka(), options.topology(),
                 "shardflow-capture-" + shard.id()).withMetrics(registry);
         this.publisher = publisher;
         DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(

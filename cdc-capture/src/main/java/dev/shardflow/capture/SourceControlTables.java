@@ -22,8 +22,9 @@ public final class SourceControlTables {
     private SourceControlTables() {}
 
     /** The statement capture's heartbeat runs on a PostgreSQL source. */
-    public static String heartbeatStatement() {
-        return "INSERT INTO " + ControlTables.HEARTBEAT + " (id, ts) VALUES (1, now()) "
+    /** @param schema the PostgreSQL schema of the shard's tables: Debezium's connection has no search path of ours */
+    public static String heartbeatStatement(String schema) {
+        return "INSERT INTO \"" + schema.replace("\"", "\"\"") + "\"." + ControlTables.HEARTBEAT + " (id, ts) VALUES (1, now()) "
                 + "ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts";
     }
 

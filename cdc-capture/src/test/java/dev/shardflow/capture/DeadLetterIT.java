@@ -55,7 +55,7 @@ class DeadLetterIT {
         assertThat(failure).isNotNull().hasMessageContaining("not_in_topology");
 
         try (KafkaCluster kafka = KafkaClusters.start();
-                ChangePublisher publisher = new ChangePublisher(kafka.bootstrapServers(), topology, "dlq-test")) {
+                ChangePublisher publisher = new ChangePublisher(kafka.connection(), topology, "dlq-test")) {
             kafka.createTopic("sf.shop.dlq", 1, 1, Map.of());
             publisher.sendDeadLetter("s1", record, failure);
             publisher.flush();

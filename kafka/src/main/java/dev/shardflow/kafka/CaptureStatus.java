@@ -25,8 +25,8 @@ public final class CaptureStatus {
      *
      * @throws org.apache.kafka.common.errors.TimeoutException when Kafka does not answer within {@code timeout}
      */
-    public static Map<String, CaptureReport> read(String bootstrapServers, TopicNames names, Duration timeout) {
-        Properties p = TopicCatchUp.reader(bootstrapServers);
+    public static Map<String, CaptureReport> read(KafkaConnection kafka, TopicNames names, Duration timeout) {
+        Properties p = TopicCatchUp.reader(kafka);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString((int) timeout.toMillis()));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "shardflow-capture-status-reader");
         Map<String, CaptureReport> reports = new TreeMap<>();

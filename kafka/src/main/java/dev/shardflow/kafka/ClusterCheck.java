@@ -10,6 +10,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /**
  * Whether a Kafka cluster answers now: one cluster description, bounded by a timeout, on a client kept for the
@@ -17,20 +20,21 @@ import org.apache.kafka.common.Node;
  */
 public final class ClusterCheck implements AutoCloseable {
     private final Admin admin;
+    private final KafkaConnection kafka;
     private final Duration timeout;
 
-    private ClusterCheck(Admin admin, Duration timeout) {
+    private ClusterCheck(Admin admin, KafkaConnection kafka, Duration timeout) {
         this.admin = admin;
+        this.kafka = kafka;
         this.timeout = timeout;
     }
 
-    public static ClusterCheck of(String bootstrapServers, Duration timeout) {
+    public static ClusterCheck of(KafkaConnection kafka, Duration timeout) {
         int millis = (int) timeout.toMillis();
-        return new ClusterCheck(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "shardflow-health",
+        return new ClusterCheck(kafka.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "shardflow-health",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000)), timeout);
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000)), kafka, timeout);
     }
 
     /**
@@ -44,13 +48,31 @@ public final class ClusterCheck implements AutoCloseable {
             nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).nodes()
                     .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka did not answer: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(explain(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within " + timeout.toMillis() + " ms", e);
+            throw new IllegalStateException("Kafka at " + kafka + " did not answer within " + timeout.toMillis()
+                    + " ms", e);
         }
         if (nodes.isEmpty()) {
             throw new IllegalStateException("the cluster reports no live broker");
         }
+    }
+
+    /** Why the cluster did not answer, with what to look at; Kafka's own messages carry no secret. */
+    private String explain(Throwable cause) {
+        if (cause instanceof SaslAuthenticationException) {
+            return "Kafka at " + kafka + " refused this process's credentials: " + cause.getMessage()
+                    + "; check the user and password in kafka.properties (sasl.jaas.config)";
+        }
+        if (cause instanceof SslAuthenticationException) {
+            return "TLS with Kafka at " + kafka + " failed: " + cause.getMessage()
+                    + "; check ssl.truststore.* in kafka.properties and the brokers' certificates";
+        }
+        if (cause instanceof AuthenticationException) {
+            return "Kafka at " + kafka + " did not authenticate this process: " + cause.getMessage()
+                    + "; check security.protocol and sasl.* in kafka.properties";
+        }
+        return "Kafka at " + kafka + " did not answer: " + cause.getMessage();
     }
 
     @Override

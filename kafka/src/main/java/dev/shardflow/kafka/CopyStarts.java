@@ -25,11 +25,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * after any restart.
  */
 public final class CopyStarts {
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String topic;
 
-    public CopyStarts(String bootstrapServers, TopicNames names) {
-        this.bootstrapServers = bootstrapServers;
+    public CopyStarts(KafkaConnection kafka, TopicNames names) {
+        this.kafka = kafka;
         this.topic = topic(names);
     }
 
@@ -77,7 +77,7 @@ public final class CopyStarts {
     /** Where the copy of {@code rebalanceId} started, if it did. */
     public Optional<CopyStart> start(String rebalanceId) {
         byte[][] last = new byte[1][];
-        TopicCatchUp.readAll(bootstrapServers, List.of(topic), record -> {
+        TopicCatchUp.readAll(kafka, List.of(topic), record -> {
             if (record.key() != null && rebalanceId.equals(new String(record.key(), StandardCharsets.UTF_8))) {
                 last[0] = record.value();
             }
@@ -97,8 +97,7 @@ public final class CopyStarts {
     /** Records where a rebalance's copy started; waits until Kafka has it. */
     public void record(String rebalanceId, Map<TopicPartition, Long> ends)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(Map.of());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

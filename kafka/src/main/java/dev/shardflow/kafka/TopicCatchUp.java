@@ -45,9 +45,9 @@ public final class TopicCatchUp {
     }
 
     /** Reads {@code topics} from their beginning to the end they have now, with a consumer of its own. */
-    public static void readAll(String bootstrapServers, List<String> topics,
+    public static void readAll(KafkaConnection kafka, List<String> topics,
             java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(reader(bootstrapServers))) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(reader(kafka))) {
             List<TopicPartition> partitions = partitions(consumer, topics);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -56,12 +56,9 @@ public final class TopicCatchUp {
     }
 
     /** The settings of a consumer that reads topics without a group, committed records only, as bytes. */
-    public static Properties reader(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return p;
+    public static Properties reader(KafkaConnection kafka) {
+        return kafka.client(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()));
     }
 }

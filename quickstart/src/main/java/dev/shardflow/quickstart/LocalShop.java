@@ -5,6 +5,7 @@ import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.rebalancer.RebalancerOptions;
 import dev.shardflow.rebalancer.RebalancerService;
 import dev.shardflow.testkit.ShopTopology;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The sample shop's whole system on this machine, started in order and closed in reverse: Kafka and the shards
@@ -178,7 +178,7 @@ final class LocalShop implements AutoCloseable {
 
     private void awaitCaptured(long since) throws Exception {
         TopicNames names = TopicNames.of(before);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = KafkaConnection.plain(bootstrap).admin(Map.of())) {
             while (true) {
                 long captured = TopicEnds.sum(admin, names.cdc("users")) + TopicEnds.sum(admin, names.cdc("orders"));
                 narration.progress("capture", "change records", Math.min(captured, rows()), rows(), since);

@@ -62,7 +62,7 @@ public final class MoveApp implements AutoCloseable {
     }
 
     MoveApp start(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
-        CopyStarts starts = new CopyStarts(options.bootstrapServers(), TopicNames.of(options.topology()));
+        CopyStarts starts = new CopyStarts(options.kafka(), TopicNames.of(options.topology()));
         Optional<Map<TopicPartition, Long>> recorded = starts.recorded(rebalanceId);
         if (recorded.isPresent()) {
             copyEnd = recorded.get();
@@ -116,9 +116,9 @@ public final class MoveApp implements AutoCloseable {
 
     /** The Streams settings of every application of a rebalancer: the moves and the views. */
     static Properties streamsProperties(RebalancerOptions options, String applicationId) {
-        Properties p = new Properties();
+        // the connection's settings reach each of Streams' inner clients: producers, consumers, admin client
+        Properties p = options.kafka().client(Map.of());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.processingGuarantee());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitIntervalMs());

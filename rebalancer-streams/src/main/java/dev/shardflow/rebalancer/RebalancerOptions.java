@@ -16,25 +16,30 @@ import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
 /** What a rebalancer runs with: the fallback topology, the Kafka cluster, and the Streams tuning. */
-public record RebalancerOptions(Topology topology, String bootstrapServers, String applicationId,
+public record RebalancerOptions(Topology topology, KafkaConnection kafka, String applicationId,
         String processingGuarantee, int applyPartitions, int replicationFactor, int threads, long commitIntervalMs,
         long bulkCommitIntervalMs, long viewsCommitIntervalMs, String stateDir) {
 
     public RebalancerOptions {
         Objects.requireNonNull(topology, "topology");
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(processingGuarantee, "processingGuarantee");
         Objects.requireNonNull(stateDir, "stateDir");
     }
 
     public static RebalancerOptions defaults(Topology topology, String bootstrapServers) {
-        return new RebalancerOptions(topology, bootstrapServers, defaultApplicationId(topology),
+        return defaults(topology, KafkaConnection.plain(bootstrapServers));
+    }
+
+    public static RebalancerOptions defaults(Topology topology, KafkaConnection kafka) {
+        return new RebalancerOptions(topology, kafka, defaultApplicationId(topology),
                 PROCESSING_GUARANTEE.defaultValue(), APPLY_PARTITIONS.defaultValue(), REPLICATION_FACTOR.defaultValue(),
                 THREADS.defaultValue(), COMMIT_INTERVAL_MS.defaultValue(), BULK_COMMIT_INTERVAL_MS.defaultValue(),
                 VIEWS_COMMIT_INTERVAL_MS.defaultValue(),
@@ -48,7 +53,7 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
                 environment);
         String applicationId = settings.get(APPLICATION_ID).equals("default") ? defaultApplicationId(topology)
                 : settings.get(APPLICATION_ID);
-        return new RebalancerOptions(topology, settings.get(BOOTSTRAP_SERVERS), applicationId,
+        return new RebalancerOptions(topology, KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get), applicationId,
                 settings.get(PROCESSING_GUARANTEE), settings.get(APPLY_PARTITIONS), settings.get(REPLICATION_FACTOR),
                 settings.get(THREADS), settings.get(COMMIT_INTERVAL_MS), settings.get(BULK_COMMIT_INTERVAL_MS),
                 settings.get(VIEWS_COMMIT_INTERVAL_MS),
@@ -56,37 +61,37 @@ public record RebalancerOptions(Topology topology, String bootstrapServers, Stri
     }
 
     public RebalancerOptions withReplicationFactor(int factor) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, processingGuarantee, applyPartitions,
                 factor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withProcessingGuarantee(String guarantee) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, guarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, guarantee, applyPartitions,
                 replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withThreads(int streamThreads) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, streamThreads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withBulkCommitIntervalMs(long intervalMs) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, threads, commitIntervalMs, intervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withCommitIntervalMs(long intervalMs) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, threads, intervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, stateDir);
     }
 
     public RebalancerOptions withViewsCommitIntervalMs(long intervalMs) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, intervalMs, stateDir);
     }
 
     public RebalancerOptions withStateDir(String dir) {
-        return new RebalancerOptions(topology, bootstrapServers, applicationId, processingGuarantee, applyPartitions,
+        return new RebalancerOptions(topology, kafka, applicationId, processingGuarantee, applyPartitions,
                 replicationFactor, threads, commitIntervalMs, bulkCommitIntervalMs, viewsCommitIntervalMs, dir);
     }
 

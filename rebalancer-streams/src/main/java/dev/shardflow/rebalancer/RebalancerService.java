@@ -5,6 +5,7 @@ import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.Health;
 import dev.shardflow.process.Probes;
 import dev.shardflow.process.ProcessMain;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -72,11 +72,11 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
     }
 
     public RebalancerService start() {
-        RebalancerTopics.ensure(options.bootstrapServers(), options.topology(), options.topology().shards(),
+        options.kafka().verify(KafkaConnection.START_TIMEOUT); // a wrong address or credential stops it here
+        RebalancerTopics.ensure(options.kafka(), options.topology(), options.topology().shards(),
                 options.applyPartitions(), options.replicationFactor());
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()));
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        admin = options.kafka().admin(Map.of());
+        Properties p = options.kafka().client(Map.of());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         states = new KafkaConsumer<>(p);
@@ -84,7 +84,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         states.assign(partitions);
         states.seekToBeginning(partitions);
         watcher.start();
-        kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        kafka = ClusterCheck.of(options.kafka(), PROBE_TIMEOUT);
         probes.add("kafka", kafka::check).start();
         String keyspace = options.topology().keyspace();
         if (!options.topology().views().isEmpty()) {

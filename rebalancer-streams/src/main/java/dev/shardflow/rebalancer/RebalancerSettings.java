@@ -1,6 +1,7 @@
 package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.ProcessSettings;
 import java.util.List;
 import java.util.stream.Stream;
@@ -37,7 +38,7 @@ public final class RebalancerSettings {
 
     public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9402);
 
-    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, APPLICATION_ID,
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, KafkaConnection.PROPERTIES, APPLICATION_ID,
             PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS,
             BULK_COMMIT_INTERVAL_MS, VIEWS_COMMIT_INTERVAL_MS, STATE_DIR), ProcessSettings.with(HTTP_PORT).stream())
             .toList();

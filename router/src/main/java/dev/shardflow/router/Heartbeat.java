@@ -4,6 +4,7 @@ import dev.shardflow.core.contract.RouterBeat;
 import dev.shardflow.core.topology.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -38,8 +39,7 @@ final class Heartbeat implements Runnable {
         this.admission = admission;
         this.nanoTime = nanoTime;
         long lease = options.lease().toMillis();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        Properties p = options.kafka().client(Map.of());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(lease));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(lease, 1_000)));

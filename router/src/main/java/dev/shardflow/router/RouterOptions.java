@@ -2,6 +2,7 @@ package dev.shardflow.router;
 
 import dev.shardflow.core.contract.RouterBeat;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -17,12 +18,12 @@ import java.util.UUID;
  *     the service stops waiting for it after its router timeout, which must be longer; at most
  *     {@link RouterBeat#MAX_LEASE}
  */
-record RouterOptions(Topology fallback, String bootstrapServers, String routerId, Duration fenceWait,
+record RouterOptions(Topology fallback, KafkaConnection kafka, String routerId, Duration fenceWait,
         Duration heartbeat, Duration lease, int poolSize, Duration connectionTimeout) {
 
     public RouterOptions {
         Objects.requireNonNull(fallback, "fallback");
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(routerId, "routerId");
         if (heartbeat.compareTo(lease) >= 0) {
             throw new IllegalArgumentException("heartbeat (" + heartbeat + ") must be shorter than lease (" + lease + ")");
@@ -36,23 +37,23 @@ record RouterOptions(Topology fallback, String bootstrapServers, String routerId
         }
     }
 
-    static RouterOptions defaults(Topology fallback, String bootstrapServers) {
-        return new RouterOptions(fallback, bootstrapServers, "router-" + UUID.randomUUID().toString().substring(0, 8),
+    static RouterOptions defaults(Topology fallback, KafkaConnection kafka) {
+        return new RouterOptions(fallback, kafka, "router-" + UUID.randomUUID().toString().substring(0, 8),
                 Duration.ofSeconds(5), Duration.ofMillis(500), RouterBeat.MAX_LEASE, 8, Duration.ofSeconds(10));
     }
 
     RouterOptions withRouterId(String id) {
-        return new RouterOptions(fallback, bootstrapServers, id, fenceWait, heartbeat, lease, poolSize,
+        return new RouterOptions(fallback, kafka, id, fenceWait, heartbeat, lease, poolSize,
                 connectionTimeout);
     }
 
     RouterOptions withFenceWait(Duration wait) {
-        return new RouterOptions(fallback, bootstrapServers, routerId, wait, heartbeat, lease, poolSize,
+        return new RouterOptions(fallback, kafka, routerId, wait, heartbeat, lease, poolSize,
                 connectionTimeout);
     }
 
     RouterOptions withPoolSize(int size) {
-        return new RouterOptions(fallback, bootstrapServers, routerId, fenceWait, heartbeat, lease, size,
+        return new RouterOptions(fallback, kafka, routerId, fenceWait, heartbeat, lease, size,
                 connectionTimeout);
     }
 }

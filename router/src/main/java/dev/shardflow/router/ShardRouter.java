@@ -3,6 +3,7 @@ package dev.shardflow.router;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.kafka.KafkaConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -60,7 +61,15 @@ public final class ShardRouter implements AutoCloseable {
 
     /** A router of {@code fallback}'s keyspace, which it routes by until the topology topic holds a state. */
     public static Builder builder(Topology fallback, String bootstrapServers) {
-        return new Builder(RouterOptions.defaults(fallback, bootstrapServers));
+        return builder(fallback, KafkaConnection.plain(bootstrapServers));
+    }
+
+    /**
+     * A router of {@code fallback}'s keyspace on a cluster reached with client properties (a secured cluster:
+     * {@code security.protocol}, {@code sasl.*}, {@code ssl.*}).
+     */
+    public static Builder builder(Topology fallback, KafkaConnection kafka) {
+        return new Builder(RouterOptions.defaults(fallback, kafka));
     }
 
     /** The epoch routed by now. */

@@ -39,7 +39,7 @@ final class TopologyFollower implements Runnable {
         this.topic = TopicNames.of(options.fallback()).topology();
         this.admission = admission;
         this.listener = listener;
-        Properties c = TopicCatchUp.reader(options.bootstrapServers());
+        Properties c = TopicCatchUp.reader(options.kafka());
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20"); // a cutover's commit reaches held writes at once
         this.consumer = new KafkaConsumer<>(c);
     }

@@ -23,6 +23,7 @@ import dev.shardflow.core.retry.Backoff;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -36,14 +37,14 @@ import java.util.Objects;
  * @param groupId the consumer group of the shard's writer instances, {@link ConsumerGroups#writer}: the topology
  *     service reads the cutover's lag by it, so it is not a setting
  */
-public record WriterOptions(Topology topology, ShardSpec shard, String bootstrapServers, List<String> topics,
+public record WriterOptions(Topology topology, ShardSpec shard, KafkaConnection kafka, List<String> topics,
         String groupId, int sessionTimeoutMs, int consumers, int maxBatchRows, int rowsPerStatement, int poolSize,
         long connectionTimeoutMs, Backoff backoff, boolean manageSchema, long logIntervalMs) {
 
     public WriterOptions {
         Objects.requireNonNull(topology, "topology");
         Objects.requireNonNull(shard, "shard");
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(groupId, "groupId");
         topics = List.copyOf(topics);
         if (topics.isEmpty()) {
@@ -58,8 +59,12 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
 
     /** A writer of {@code shardId}'s apply topic with the declared defaults. */
     public static WriterOptions defaults(Topology topology, String shardId, String bootstrapServers) {
+        return defaults(topology, shardId, KafkaConnection.plain(bootstrapServers));
+    }
+
+    public static WriterOptions defaults(Topology topology, String shardId, KafkaConnection kafka) {
         ShardSpec shard = shardOf(topology, shardId);
-        return new WriterOptions(topology, shard, bootstrapServers, List.of(TopicNames.of(topology).apply(shardId)),
+        return new WriterOptions(topology, shard, kafka, List.of(TopicNames.of(topology).apply(shardId)),
                 ConsumerGroups.writer(topology.keyspace(), shardId), SESSION_TIMEOUT_MS.defaultValue(), CONSUMERS.defaultValue(),
                 MAX_BATCH_ROWS.defaultValue(),
                 ROWS_PER_STATEMENT.defaultValue(), POOL_SIZE.defaultValue(), CONNECTION_TIMEOUT_MS.defaultValue(),
@@ -88,7 +93,7 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
         }
         List<String> topics = Arrays.stream(settings.get(TOPICS).split(",")).map(String::trim)
                 .map(t -> t.equals("apply") ? TopicNames.of(topology).apply(shardId) : t).toList();
-        return new WriterOptions(topology, shardOf(topology, shardId), settings.get(BOOTSTRAP_SERVERS), topics,
+        return new WriterOptions(topology, shardOf(topology, shardId), KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get), topics,
                 ConsumerGroups.writer(topology.keyspace(), shardId), settings.get(SESSION_TIMEOUT_MS), settings.get(CONSUMERS), settings.get(MAX_BATCH_ROWS),
                 settings.get(ROWS_PER_STATEMENT), settings.get(POOL_SIZE), settings.get(CONNECTION_TIMEOUT_MS),
                 Backoff.exponential(Duration.ofMillis(settings.get(BACKOFF_INITIAL_MS)),
@@ -97,34 +102,34 @@ public record WriterOptions(Topology topology, ShardSpec shard, String bootstrap
     }
 
     public WriterOptions withTopics(List<String> newTopics) {
-        return new WriterOptions(topology, shard, bootstrapServers, newTopics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
+        return new WriterOptions(topology, shard, kafka, newTopics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
     /** Another group, for tests that apply one topic more than once from its start. */
     WriterOptions withGroupId(String newGroupId) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, newGroupId, sessionTimeoutMs, consumers,
+        return new WriterOptions(topology, shard, kafka, topics, newGroupId, sessionTimeoutMs, consumers,
                 maxBatchRows, rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withConsumers(int newConsumers) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, newConsumers,
+        return new WriterOptions(topology, shard, kafka, topics, groupId, sessionTimeoutMs, newConsumers,
                 maxBatchRows, rowsPerStatement, Math.max(poolSize, newConsumers + 1), connectionTimeoutMs, backoff,
                 manageSchema, logIntervalMs);
     }
 
     public WriterOptions withBatch(int newMaxBatchRows, int newRowsPerStatement) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, consumers, newMaxBatchRows,
+        return new WriterOptions(topology, shard, kafka, topics, groupId, sessionTimeoutMs, consumers, newMaxBatchRows,
                 newRowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withBackoff(Backoff newBackoff) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
+        return new WriterOptions(topology, shard, kafka, topics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, newBackoff, manageSchema, logIntervalMs);
     }
 
     public WriterOptions withLogIntervalMs(long intervalMs) {
-        return new WriterOptions(topology, shard, bootstrapServers, topics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
+        return new WriterOptions(topology, shard, kafka, topics, groupId, sessionTimeoutMs, consumers, maxBatchRows,
                 rowsPerStatement, poolSize, connectionTimeoutMs, backoff, manageSchema, intervalMs);
     }
 

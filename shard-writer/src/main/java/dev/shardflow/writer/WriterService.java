@@ -9,6 +9,7 @@ import dev.shardflow.jdbc.Privileges;
 import dev.shardflow.jdbc.ShardPools;
 import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.Health;
 import dev.shardflow.process.Probes;
 import dev.shardflow.writer.apply.ApplyLoop;
@@ -73,6 +74,7 @@ public final class WriterService implements AutoCloseable, Health {
      * off fail here with the reason.
      */
     public WriterService start() {
+        options.kafka().verify(KafkaConnection.START_TIMEOUT); // a wrong address or credential stops it here
         String shardId = options.shard().id();
         String password = options.shard().password().resolve();
         SqlDialect dialect = SqlDialect.of(options.shard().engine());
@@ -115,7 +117,7 @@ public final class WriterService implements AutoCloseable, Health {
             consumerMetrics.bindTo(registry);
             clientMetrics.add(consumerMetrics);
             ApplyLoop loop = new ApplyLoop(shardId + "#" + i, options.topology(), consumer, options.topics(),
-                    applier, () -> new DeadLetters(options.bootstrapServers(), dlq, shardId,
+                    applier, () -> new DeadLetters(options.kafka(), dlq, shardId,
                     options.topology().maxMessageBytes()), options.backoff(), meters,
                     options.logIntervalMs());
             Thread thread = new Thread(loop, "writer-" + shardId + "#" + i);
@@ -123,7 +125,7 @@ public final class WriterService implements AutoCloseable, Health {
             threads.add(thread);
             thread.start();
         }
-        kafka = ClusterCheck.of(options.bootstrapServers(), PROBE_TIMEOUT);
+        kafka = ClusterCheck.of(options.kafka(), PROBE_TIMEOUT);
         probes.add("kafka", kafka::check).add("target " + shardId, () -> {
             try (Connection connection = ShardPools.connectOnce(options.shard(), password)) {
                 if (!connection.isValid((int) PROBE_TIMEOUT.toSeconds())) {
@@ -158,8 +160,7 @@ public final class WriterService implements AutoCloseable, Health {
     }
 
     private Properties consumerProperties(int index) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        Properties p = options.kafka().client(Map.of());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "shardflow-writer-" + options.shard().id() + "-" + index);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

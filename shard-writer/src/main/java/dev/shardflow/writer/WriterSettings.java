@@ -1,6 +1,7 @@
 package dev.shardflow.writer;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.ProcessSettings;
 import java.util.List;
 import java.util.stream.Stream;
@@ -39,7 +40,7 @@ public final class WriterSettings {
             "how often the writer logs its rate per table, DLQ count and retries");
     public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9403);
 
-    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, TOPICS,
+    public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, SHARD, BOOTSTRAP_SERVERS, KafkaConnection.PROPERTIES, TOPICS,
             SESSION_TIMEOUT_MS, CONSUMERS, MAX_BATCH_ROWS, ROWS_PER_STATEMENT, POOL_SIZE, CONNECTION_TIMEOUT_MS,
             BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, MANAGE_SCHEMA, LOG_INTERVAL_MS), ProcessSettings.with(HTTP_PORT)
             .stream()).toList();

@@ -133,7 +133,7 @@ class DeadLetterIT {
         WriterOptions options = WriterOptions.defaults(topology, shard.id(), testbed.kafka().bootstrapServers())
                 .withTopics(List.of(topic)).withGroupId("dlq-replay-it");
         Predicate<DeadLetter> ours = letter -> topic.equals(letter.sourceTopic());
-        DeadLetterReplay replay = new DeadLetterReplay(testbed.kafka().bootstrapServers(), "sf.shop.dlq", "sf.shop",
+        DeadLetterReplay replay = new DeadLetterReplay(testbed.kafka().connection(), "sf.shop.dlq", "sf.shop",
                 "dlq-replay-it-tool");
         try (WriterService writer = new WriterService(options).start()) {
             await("both bad changes dead-lettered").atMost(Duration.ofSeconds(60))

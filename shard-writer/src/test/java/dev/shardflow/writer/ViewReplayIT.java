@@ -108,7 +108,7 @@ class ViewReplayIT {
 
     private static ReplayReport replay(DatabaseShard target) throws InterruptedException {
         return new ViewReplay(topology, "order_user_view", topology.shard(target.id()).orElseThrow(),
-                testbed.kafka().bootstrapServers(), 0).run(progress -> { });
+                testbed.kafka().connection(), 0).run(progress -> { });
     }
 
     private static ChangeEvent row(long order, String username, long position) {

@@ -11,8 +11,8 @@ import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.topology.workflow.Cleaner;
 import dev.shardflow.topology.workflow.MoveWatch;
 import dev.shardflow.topology.workflow.RebalanceDriver;
-import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
+import dev.shardflow.topology.workflow.WorkflowException;
 import io.micrometer.core.instrument.Timer;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -81,7 +81,7 @@ final class LeaderWorkflow implements AutoCloseable {
 
     /** How far the active rebalance's move is, read from Kafka. */
     MoveWatch moves() {
-        return new MoveWatch(options.bootstrapServers(), admin, topics, keyspace,
+        return new MoveWatch(options.kafka(), admin, topics, keyspace,
                 options.workflow().rebalancerApplicationId());
     }
 
@@ -120,7 +120,7 @@ final class LeaderWorkflow implements AutoCloseable {
 
     private void lead() {
         try {
-            registry = RegistryLog.openForWriting(options.bootstrapServers(), keyspace, topics);
+            registry = RegistryLog.openForWriting(options.kafka(), keyspace, topics);
             RegistryLog.Contents contents = registry.read();
             if (contents.state().isEmpty()) {
                 String document = TopologyLoader.resolve(options.topologyDocument(), "topology", System.getenv());
@@ -130,7 +130,7 @@ final class LeaderWorkflow implements AutoCloseable {
                 log.info("topology service {}: published epoch {} of {} from its topology file", options.instanceId(),
                         options.topology().epoch(), keyspace);
             }
-            roster = new RouterRoster(options.bootstrapServers(), topics);
+            roster = new RouterRoster(options.kafka(), topics);
             FenceCoordinator fences = new FenceCoordinator(roster, connections, admin,
                     options.workflow().routerTimeout());
             Cleaner cleaner = new Cleaner(connections, options.workflow().cleanupBatchRows(),

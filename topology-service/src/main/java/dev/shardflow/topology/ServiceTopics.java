@@ -1,6 +1,7 @@
 package dev.shardflow.topology;
 
 import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.kafka.KafkaConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -21,7 +22,7 @@ final class ServiceTopics {
 
     private ServiceTopics() {}
 
-    static void ensure(Admin admin, TopicNames topics, short replicas, String bootstrapServers) {
+    static void ensure(Admin admin, TopicNames topics, short replicas, KafkaConnection kafka) {
         Map<String, String> compact = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         List<NewTopic> wanted = List.of(new NewTopic(topics.topology(), 1, replicas).configs(compact),
                 new NewTopic(topics.rebalances(), 1, replicas).configs(compact),
@@ -36,7 +37,7 @@ final class ServiceTopics {
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot prepare the topology service's topics on " + bootstrapServers
+            throw new IllegalStateException("cannot prepare the topology service's topics on " + kafka
                     + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -42,7 +42,7 @@ public final class TopologyMain {
         SettingsReader settings = SettingsReader.of(file, environment).read(TopologySettings.ALL);
         String token = token(file, settings, environment);
         TopologyService service = new TopologyService(options, meters).start();
-        ClusterCheck kafka = ClusterCheck.of(options.bootstrapServers(), Duration.ofSeconds(10));
+        ClusterCheck kafka = ClusterCheck.of(options.kafka(), Duration.ofSeconds(10));
         Probes probes = new Probes(Duration.ofSeconds(5), Duration.ofSeconds(10)).add("kafka", kafka::check).start();
         ApiServer api;
         try {

@@ -4,6 +4,7 @@ import dev.shardflow.core.contract.CaptureReport;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.kafka.CaptureStatus;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.registry.Leadership;
 import dev.shardflow.topology.registry.RegistryLog;
@@ -19,14 +20,13 @@ import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceDriver;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +59,7 @@ public final class TopologyService implements AutoCloseable {
         this.connections = new ShardConnections(meters);
         this.topics = TopicNames.of(options.topology());
         this.keyspace = options.topology().keyspace();
-        AdminClient client = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.bootstrapServers()));
+        AdminClient client = options.kafka().admin(Map.of());
         this.admin = client;
         this.adminMetrics = new KafkaClientMetrics(client);
         adminMetrics.bindTo(meters);
@@ -68,16 +67,17 @@ public final class TopologyService implements AutoCloseable {
                 + "moving keys").publishPercentiles(0.5, 0.99).register(meters);
         this.workflow = new LeaderWorkflow(options, admin, connections, pauses);
         this.verifyRuns = new VerifyRuns(new ChunkedVerifier(connections, new MarkerPaths(admin),
-                options.workflow().verify(), new TooLargeRows(options.bootstrapServers(), options.topology())),
+                options.workflow().verify(), new TooLargeRows(options.kafka(), options.topology())),
                 meters);
         this.metrics = new TopologyMetrics(this, workflow, meters);
         this.verify = new OperatorVerify(workflow, verifyRuns, this::state, metrics::activeState);
     }
 
     public TopologyService start() {
-        ServiceTopics.ensure(admin, topics, options.replicationFactor(), options.bootstrapServers());
+        options.kafka().verify(KafkaConnection.START_TIMEOUT); // a wrong address or credential stops it here
+        ServiceTopics.ensure(admin, topics, options.replicationFactor(), options.kafka());
         metrics.start();
-        leadership = new Leadership(options.bootstrapServers(), keyspace, topics, options.instanceId(),
+        leadership = new Leadership(options.kafka(), keyspace, topics, options.instanceId(),
                 options.leaderSessionTimeout(), new Leadership.Listener() {
                     @Override
                     public void elected() {
@@ -103,7 +103,7 @@ public final class TopologyService implements AutoCloseable {
         if (driver.isPresent()) {
             return Optional.of(driver.get().state());
         }
-        return RegistryLog.read(options.bootstrapServers(), keyspace, topics).state();
+        return RegistryLog.read(options.kafka(), keyspace, topics).state();
     }
 
     public Optional<Rebalance> rebalance(String id) {
@@ -112,7 +112,7 @@ public final class TopologyService implements AutoCloseable {
 
     public Map<String, Rebalance> rebalances() {
         return workflow.driver().map(RebalanceDriver::rebalances)
-                .orElseGet(() -> RegistryLog.read(options.bootstrapServers(), keyspace, topics).rebalances());
+                .orElseGet(() -> RegistryLog.read(options.kafka(), keyspace, topics).rebalances());
     }
 
     /** The rebalance that is not over, or else the latest one. */
@@ -172,7 +172,7 @@ public final class TopologyService implements AutoCloseable {
      */
     public synchronized Map<String, CaptureReport> captureReports() {
         if (captureReadNanos == 0 || System.nanoTime() - captureReadNanos > 2_000_000_000L) {
-            captureReports = CaptureStatus.read(options.bootstrapServers(), topics, Duration.ofSeconds(10));
+            captureReports = CaptureStatus.read(options.kafka(), topics, Duration.ofSeconds(10));
             captureReadNanos = System.nanoTime();
         }
         return captureReports;

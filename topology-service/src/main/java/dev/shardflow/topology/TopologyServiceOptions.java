@@ -6,6 +6,7 @@ import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.contract.RouterBeat;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.topology.verify.VerifySettings;
 import dev.shardflow.topology.workflow.WorkflowSettings;
 import java.io.IOException;
@@ -24,20 +25,24 @@ import java.util.UUID;
  * @param instanceId names this instance in logs and in the election
  * @param leaderSessionTimeout how long after a leader stops answering a standby takes over
  */
-public record TopologyServiceOptions(String topologyDocument, Topology topology, String bootstrapServers,
+public record TopologyServiceOptions(String topologyDocument, Topology topology, KafkaConnection kafka,
         String instanceId, Duration leaderSessionTimeout, short replicationFactor, WorkflowSettings workflow) {
 
     public TopologyServiceOptions {
         Objects.requireNonNull(topologyDocument, "topologyDocument");
         Objects.requireNonNull(topology, "topology");
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(workflow, "workflow");
     }
 
     public static TopologyServiceOptions defaults(String topologyDocument, String bootstrapServers) {
+        return defaults(topologyDocument, KafkaConnection.plain(bootstrapServers));
+    }
+
+    public static TopologyServiceOptions defaults(String topologyDocument, KafkaConnection kafka) {
         Topology topology = TopologyLoader.parse(topologyDocument, "topology", Map.of());
-        return new TopologyServiceOptions(topologyDocument, topology, bootstrapServers,
+        return new TopologyServiceOptions(topologyDocument, topology, kafka,
                 "topology-" + UUID.randomUUID().toString().substring(0, 8), Duration.ofSeconds(6), (short) 3,
                 WorkflowSettings.defaults(topology.keyspace()));
     }
@@ -73,7 +78,7 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
                         settings.get(TopologySettings.VERIFY_MAX_RECHECKS),
                         Duration.ofMillis(settings.get(TopologySettings.VERIFY_WATERMARK_TIMEOUT_MS)),
                         VerifySettings.defaults().pendingChunks()));
-        return new TopologyServiceOptions(document, topology, settings.get(TopologySettings.BOOTSTRAP_SERVERS),
+        return new TopologyServiceOptions(document, topology, KafkaConnection.of(settings.get(TopologySettings.BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get),
                 instanceId, Duration.ofMillis(settings.get(TopologySettings.LEADER_SESSION_TIMEOUT_MS)),
                 settings.get(TopologySettings.REPLICATION_FACTOR).shortValue(), workflow);
     }
@@ -87,17 +92,17 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
     }
 
     public TopologyServiceOptions withReplicationFactor(int replicas) {
-        return new TopologyServiceOptions(topologyDocument, topology, bootstrapServers, instanceId,
+        return new TopologyServiceOptions(topologyDocument, topology, kafka, instanceId,
                 leaderSessionTimeout, (short) replicas, workflow);
     }
 
     public TopologyServiceOptions withInstanceId(String id) {
-        return new TopologyServiceOptions(topologyDocument, topology, bootstrapServers, id, leaderSessionTimeout,
+        return new TopologyServiceOptions(topologyDocument, topology, kafka, id, leaderSessionTimeout,
                 replicationFactor, workflow);
     }
 
     public TopologyServiceOptions withWorkflow(WorkflowSettings settings) {
-        return new TopologyServiceOptions(topologyDocument, topology, bootstrapServers, instanceId,
+        return new TopologyServiceOptions(topologyDocument, topology, kafka, instanceId,
                 leaderSessionTimeout, replicationFactor, settings);
     }
 }

@@ -1,6 +1,7 @@
 package dev.shardflow.topology;
 
 import dev.shardflow.core.config.Setting;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.process.ProcessSettings;
 import java.util.List;
 
@@ -48,7 +49,7 @@ public final class TopologySettings {
             "default", "the rebalancers' application id, whose moves the copy progress is read from; default means "
                     + "shardflow-rebalancer-<keyspace>");
 
-    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, REPLICATION_FACTOR, INSTANCE_ID,
+    public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, KafkaConnection.PROPERTIES, REPLICATION_FACTOR, INSTANCE_ID,
             LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, FENCE_TIMEOUT_MS,
             FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, VERIFY_CHUNK_ROWS,
             VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID,

@@ -17,7 +17,7 @@ final class RawProduce {
     static double recordsPerSecond(KafkaCluster kafka, int records, int valueBytes) {
         kafka.createTopic("bench.raw-produce", 6, 1, Map.of());
         // The producer settings of capture itself, so the ceiling is the one capture writes against.
-        Properties p = ChangePublisher.producerProperties(kafka.bootstrapServers(), "bench-raw-produce",
+        Properties p = ChangePublisher.producerProperties(kafka.connection(), "bench-raw-produce",
                 Topology.maxMessageBytes(Topology.DEFAULT_MAX_ROW_BYTES));
         SplittableRandom random = new SplittableRandom(1);
         byte[][] values = new byte[1024][];

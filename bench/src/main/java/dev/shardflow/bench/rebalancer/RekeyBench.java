@@ -147,7 +147,7 @@ public final class RekeyBench {
     private static double rekey(String bootstrap, Topology before, String guarantee, int events) throws Exception {
         RebalancerOptions options = RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
                 .withProcessingGuarantee(guarantee).withStateDir(Scratch.newDirectory("rekey-" + guarantee).toString());
-        options = new RebalancerOptions(options.topology(), bootstrap, "bench-" + guarantee.replace('_', '-'),
+        options = new RebalancerOptions(options.topology(), options.kafka(), "bench-" + guarantee.replace('_', '-'),
                 guarantee, options.applyPartitions(), 1, options.threads(), options.commitIntervalMs(),
                 options.bulkCommitIntervalMs(), options.viewsCommitIntervalMs(), options.stateDir());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));

@@ -36,16 +36,18 @@ public final class CapturePublication {
 
     private CapturePublication() {}
 
-    /** @param tables the captured tables of schema {@code public} */
+    /** @param tables the captured tables, of the schema of the shard's JDBC URL ({@code currentSchema}) */
     public static void ensure(ShardSpec shard, String password, String publication, List<String> tables) {
+        String schema = JdbcTarget.parse(shard.jdbcUrl(), 5432).schema();
         for (int attempt = 1; ; attempt++) {
             try {
-                ensureOnce(shard, password, publication, tables);
+                ensureOnce(shard, password, publication, schema, tables);
                 return;
             } catch (SQLException e) {
                 if (!TRANSIENT.contains(e.getSQLState()) || attempt >= ATTEMPTS) {
                     throw new IllegalStateException("shard " + shard.id() + ": cannot make publication " + publication
-                            + " ready (" + e.getMessage() + "); create it with: " + create(publication, tables), e);
+                            + " ready (" + e.getMessage() + "); create it with: " + create(publication, schema, tables),
+                            e);
                 }
                 Duration wait = BACKOFF.delay(attempt);
                 log.warn("shard {}: publication {} not made ready yet ({}); trying again in {} ms", shard.id(),
@@ -61,8 +63,8 @@ public final class CapturePublication {
         }
     }
 
-    private static void ensureOnce(ShardSpec shard, String password, String publication, List<String> tables)
-            throws SQLException {
+    private static void ensureOnce(ShardSpec shard, String password, String publication, String schema,
+            List<String> tables) throws SQLException {
         try (Connection connection = SourceConnection.open(shard, password);
                 PreparedStatement query = connection.prepareStatement(
                         "SELECT pubviaroot FROM pg_publication WHERE pubname = ?")) {
@@ -73,7 +75,7 @@ public final class CapturePublication {
             }
             try (Statement statement = connection.createStatement()) {
                 if (viaRoot == null) {
-                    statement.execute(create(publication, tables));
+                    statement.execute(create(publication, schema, tables));
                     log.info("shard {}: publication {} created for {}, partitioned tables under their root's name",
                             shard.id(), publication, tables);
                 } else if (!viaRoot) {
@@ -85,9 +87,13 @@ public final class CapturePublication {
         }
     }
 
-    private static String create(String publication, List<String> tables) {
+    private static String create(String publication, String schema, List<String> tables) {
         return "CREATE PUBLICATION " + publication + " FOR TABLE " + tables.stream()
-                .map(t -> "public.\"" + t.replace("\"", "\"\"") + "\"").collect(Collectors.joining(", "))
+                .map(t -> quote(schema) + "." + quote(t)).collect(Collectors.joining(", "))
                 + " WITH (publish_via_partition_root = true)";
+    }
+
+    private static String quote(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 }

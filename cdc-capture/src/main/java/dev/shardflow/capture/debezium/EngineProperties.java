@@ -31,10 +31,11 @@ public final class EngineProperties {
         p.setProperty("name", "shardflow-" + id);
         p.setProperty("topic.prefix", "shardflow_" + id);
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        // the offset store's producer, consumer and admin client take the engine's own settings: the connection's
+        p.putAll(options.kafka().map(java.util.Map.of()));
         p.setProperty("offset.storage.topic", topics.captureOffsets());
         p.setProperty("offset.storage.partitions", "1");
         p.setProperty("offset.storage.replication.factor", Integer.toString(options.replicationFactor()));
-        p.setProperty("bootstrap.servers", options.bootstrapServers());
         p.setProperty("offset.flush.interval.ms", Long.toString(options.offsetFlushIntervalMs()));
         p.setProperty("max.batch.size", Integer.toString(options.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(options.maxQueueSize()));
@@ -57,6 +58,13 @@ public final class EngineProperties {
         p.setProperty("database.port", Integer.toString(target.port()));
         p.setProperty("database.user", shard.user());
         p.setProperty("database.password", password);
+        p.putAll(target.tlsSettings(shard.engine()));
+        if (shard.engine() == Engine.MARIADB && target.serverCertificate() != null
+                && !p.containsKey("database.ssl.truststore")) {
+            PemTrustStore trust = PemTrustStore.of(target.serverCertificate());
+            p.setProperty("database.ssl.truststore", trust.path().toString());
+            p.setProperty("database.ssl.truststore.password", trust.password());
+        }
 
         if (shard.engine() == Engine.POSTGRESQL) {
             p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -68,10 +76,11 @@ public final class EngineProperties {
             // by default PostgreSQL names the partition, and the filter drops every live change of the table.
             p.setProperty("publish.via.partition.root", "true");
             p.setProperty("database.dbname", target.database());
-            p.setProperty("table.include.list", capturedTables(topology, shard).stream().map(t -> "public." + t)
+            p.setProperty("table.include.list", capturedTables(topology, shard).stream()
+                    .map(t -> target.schema() + "." + t)
                     .collect(Collectors.joining(",")));
             // Without a change to a captured table the slot never moves, and the server keeps every byte of WAL.
-            p.setProperty("heartbeat.action.query", SourceControlTables.heartbeatStatement());
+            p.setProperty("heartbeat.action.query", SourceControlTables.heartbeatStatement(target.schema()));
         } else {
             p.setProperty("connector.class", shard.engine() == Engine.MARIADB
                     ? "io.debezium.connector.mariadb.MariaDbConnector" : "io.debezium.connector.mysql.MySqlConnector");
@@ -81,7 +90,9 @@ public final class EngineProperties {
             p.setProperty("database.include.list", target.database());
             p.setProperty("table.include.list", tableList(topology, target.database()));
             p.setProperty("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
-            p.setProperty("schema.history.internal.kafka.bootstrap.servers", options.bootstrapServers());
+            p.setProperty("schema.history.internal.kafka.bootstrap.servers", options.kafka().bootstrapServers());
+            p.putAll(options.kafka().prefixed("schema.history.internal.producer."));
+            p.putAll(options.kafka().prefixed("schema.history.internal.consumer."));
             p.setProperty("schema.history.internal.kafka.topic", topics.captureSchemaHistory(shard.id()));
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
         }

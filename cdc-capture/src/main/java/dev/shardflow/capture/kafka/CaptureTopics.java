@@ -8,13 +8,11 @@ import dev.shardflow.kafka.MessageSizes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +30,7 @@ public final class CaptureTopics {
 
     public static void ensure(CaptureOptions options) {
         TopicNames names = TopicNames.of(options.topology());
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = options.kafka().admin(Map.of())) {
             int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
             short replication = (short) Math.min(options.replicationFactor(), brokers);
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -68,7 +64,7 @@ public final class CaptureTopics {
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create the capture topics on " + options.bootstrapServers() + ": "
+            throw new IllegalStateException("cannot create the capture topics on " + options.kafka() + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,6 +7,7 @@ import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.SourceRowKey;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.MessageSizes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -46,8 +47,8 @@ public final class ChangePublisher implements AutoCloseable {
      * A publisher for the change topics of {@code topology}'s tables, whose rows may be up to its
      * {@code maxRowBytes}.
      */
-    public ChangePublisher(String bootstrapServers, Topology topology, String clientId) {
-        Properties p = producerProperties(bootstrapServers, clientId, topology.maxMessageBytes());
+    public ChangePublisher(KafkaConnection kafka, Topology topology, String clientId) {
+        Properties p = producerProperties(kafka, clientId, topology.maxMessageBytes());
         this.maxRowBytes = topology.maxRowBytes();
         this.producer = new KafkaProducer<>(p);
         this.topics = TopicNames.of(topology);
@@ -58,9 +59,8 @@ public final class ChangePublisher implements AutoCloseable {
      * The producer settings of capture: idempotent, {@code acks=all}, lz4, 5 ms linger, 256 KiB batches; records up to
      * {@code maxMessageBytes} (the keyspace's {@code Topology.maxMessageBytes}), with room in the buffer for one.
      */
-    public static Properties producerProperties(String bootstrapServers, String clientId, int maxMessageBytes) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static Properties producerProperties(KafkaConnection kafka, String clientId, int maxMessageBytes) {
+        Properties p = kafka.client(Map.of());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -41,7 +41,7 @@ public final class CaptureStatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Topology topology = kafka.topology();
-        Map<String, CaptureReport> reports = CaptureStatus.read(kafka.bootstrapServers(), TopicNames.of(topology),
+        Map<String, CaptureReport> reports = CaptureStatus.read(kafka.connection(), TopicNames.of(topology),
                 kafka.timeout());
         long now = System.currentTimeMillis();
         List<String> problems = new ArrayList<>();

@@ -41,7 +41,7 @@ public final class DlqCommand {
         DeadLetterReplay letters() {
             Topology topology = kafka.topology();
             TopicNames names = TopicNames.of(topology);
-            return new DeadLetterReplay(kafka.bootstrapServers(), names.dlq(), names.prefix(),
+            return new DeadLetterReplay(kafka.connection(), names.dlq(), names.prefix(),
                     "shardflow-dlq-replay-" + topology.keyspace(), kafka.timeout(), topology.maxMessageBytes());
         }
 

@@ -105,7 +105,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             report = new ViewReplay(topology, target.view, topology.shard(viewTarget).orElseThrow(() ->
                     new IllegalArgumentException("--target: no shard " + viewTarget + " in " + kafka.topologyFile)),
-                    kafka.bootstrapServers(), rowsPerSecond).run(progress);
+                    kafka.connection(), rowsPerSecond).run(progress);
         } else {
             // everything that can be wrong with the request is found before any router is told to hold writes
             if (topology.shard(target.shard).isEmpty()) {
@@ -118,7 +118,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--shard: no shard " + target.shard + " in the topology in force "
                         + "(epoch " + inForce.epoch() + ")");
             }
-            ReplayOptions options = ReplayOptions.defaults(inForce, target.shard, kafka.bootstrapServers())
+            ReplayOptions options = ReplayOptions.defaults(inForce, target.shard, kafka.connection())
                     .withStart(start).withRowsPerSecond(rowsPerSecond);
             ApiClient client = hold ? api.client() : null;
             if (client != null) {
@@ -145,7 +145,7 @@ public final class ReplayCommand implements Callable<Integer> {
      * file that may be an epoch behind. The file's topology when the registry holds none (no topology service yet).
      */
     private Topology inForce(Topology file, PrintWriter chatter) throws InterruptedException {
-        Optional<TopologyState> state = RegistryLog.state(kafka.bootstrapServers(), file.keyspace(),
+        Optional<TopologyState> state = RegistryLog.state(kafka.connection(), file.keyspace(),
                 TopicNames.of(file), kafka.timeout());
         if (state.isEmpty()) {
             return file;

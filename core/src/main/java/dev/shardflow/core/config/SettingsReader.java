@@ -80,7 +80,13 @@ public final class SettingsReader {
         }
         T value;
         try {
+            if (raw instanceof String text && Map.class.isAssignableFrom(setting.type())) {
+                raw = YAML.readValue(text, new TypeReference<Map<String, Object>>() {}); // {key: value, ...}
+            }
             value = YAML.convertValue(raw, setting.type());
+        } catch (IOException e) {
+            problems.add(setting.name(), "'" + raw + "' is not a map, such as {key: value, other.key: value}");
+            return;
         } catch (IllegalArgumentException e) {
             problems.add(setting.name(), "'" + raw + "' is not a " + setting.type().getSimpleName().toLowerCase(Locale.ROOT));
             return;

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
- * Where a secret (a database password) is kept: an environment variable or a file. Only the reference is held and
+ * Where a secret (a database password, a Kafka credential) is kept: an environment variable or a file. Only the reference is held and
  * printed; the secret itself is read when a connection needs it and never appears in {@code toString}, logs or
  * topics.
  */
@@ -44,7 +44,7 @@ public record SecretRef(Kind kind, String name) {
                 String value = environment.apply(name);
                 if (value == null) {
                     throw new IllegalStateException("environment variable " + name + " is not set; export it with "
-                            + "the password");
+                            + "the secret");
                 }
                 yield value;
             }
@@ -52,10 +52,10 @@ public record SecretRef(Kind kind, String name) {
                 try {
                     yield Files.readString(Path.of(name), StandardCharsets.UTF_8).stripTrailing();
                 } catch (java.nio.file.NoSuchFileException e) {
-                    throw new IllegalStateException("password file " + name + " does not exist; write the password "
+                    throw new IllegalStateException("secret file " + name + " does not exist; write the secret "
                             + "there or fix the path", e);
                 } catch (IOException e) {
-                    throw new IllegalStateException("cannot read the password file " + name + ": " + e.getMessage(), e);
+                    throw new IllegalStateException("cannot read the secret file " + name + ": " + e.getMessage(), e);
                 }
             }
         };

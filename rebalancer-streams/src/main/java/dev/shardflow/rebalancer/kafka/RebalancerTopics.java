@@ -5,6 +5,7 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.kafka.CopyStarts;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.MessageSizes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -43,15 +43,15 @@ public final class RebalancerTopics {
         return topology.tables().stream().map(t -> names.cdc(t.name())).toList();
     }
 
-    public static void ensure(String bootstrapServers, Topology topology, List<ShardSpec> shards, int partitions,
+    public static void ensure(KafkaConnection kafka, Topology topology, List<ShardSpec> shards, int partitions,
             int replicationFactor) {
         TopicNames names = TopicNames.of(topology);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = kafka.admin(Map.of())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<String> missingChanges = changeTopics(topology).stream().filter(t -> !existing.contains(t)).toList();
             if (!missingChanges.isEmpty()) {
                 throw new IllegalStateException("change topics " + missingChanges + " do not exist on "
-                        + bootstrapServers + "; start the capture of keyspace " + topology.keyspace() + " first");
+                        + kafka + "; start the capture of keyspace " + topology.keyspace() + " first");
             }
             short replicas = (short) Math.min(replicationFactor,
                     admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
@@ -87,7 +87,7 @@ public final class RebalancerTopics {
             }
             awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList());
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot prepare the rebalancer's topics on " + bootstrapServers + ": "
+            throw new IllegalStateException("cannot prepare the rebalancer's topics on " + kafka + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

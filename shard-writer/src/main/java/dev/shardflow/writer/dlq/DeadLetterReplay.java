@@ -1,6 +1,7 @@
 package dev.shardflow.writer.dlq;
 
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.MessageSizes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class DeadLetterReplay {
         }
     }
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String deadLetterTopic;
     private final String topicPrefix;
     private final String group;
@@ -56,23 +57,23 @@ public final class DeadLetterReplay {
      * @param topicPrefix only letters from topics with this prefix (the keyspace's) are re-driven
      * @param group the consumer group that remembers what was re-driven
      */
-    public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group) {
-        this(bootstrapServers, deadLetterTopic, topicPrefix, group, Duration.ofSeconds(30));
+    public DeadLetterReplay(KafkaConnection kafka, String deadLetterTopic, String topicPrefix, String group) {
+        this(kafka, deadLetterTopic, topicPrefix, group, Duration.ofSeconds(30));
     }
 
     /** @param timeout how long to wait for Kafka before giving up (a Kafka {@code TimeoutException}) */
-    public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group,
+    public DeadLetterReplay(KafkaConnection kafka, String deadLetterTopic, String topicPrefix, String group,
             Duration timeout) {
-        this(bootstrapServers, deadLetterTopic, topicPrefix, group, timeout,
+        this(kafka, deadLetterTopic, topicPrefix, group, timeout,
                 Topology.maxMessageBytes(Topology.DEFAULT_MAX_ROW_BYTES));
     }
 
     /** @param maxMessageBytes the keyspace's largest change ({@code Topology.maxMessageBytes}), re-driven whole */
-    public DeadLetterReplay(String bootstrapServers, String deadLetterTopic, String topicPrefix, String group,
+    public DeadLetterReplay(KafkaConnection kafka, String deadLetterTopic, String topicPrefix, String group,
             Duration timeout, int maxMessageBytes) {
         this.timeout = timeout;
         this.maxMessageBytes = maxMessageBytes;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.deadLetterTopic = deadLetterTopic;
         this.topicPrefix = topicPrefix;
         this.group = group;
@@ -213,8 +214,7 @@ public final class DeadLetterReplay {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(Map.of());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -225,8 +225,7 @@ public final class DeadLetterReplay {
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(Map.of());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.putAll(MessageSizes.producerConfig(maxMessageBytes));

@@ -1,6 +1,7 @@
 package dev.shardflow.writer.kafka;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.MessageSizes;
 import dev.shardflow.writer.apply.Rejected;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +26,9 @@ public final class DeadLetters implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     /** @param maxMessageBytes the keyspace's largest change ({@code Topology.maxMessageBytes}), sent whole */
-    public DeadLetters(String bootstrapServers, String topic, String writer, int maxMessageBytes) {
-        Properties p = new Properties();
+    public DeadLetters(KafkaConnection kafka, String topic, String writer, int maxMessageBytes) {
         // a letter is a change and the headers that say why
-        p.putAll(MessageSizes.producerConfig(maxMessageBytes + 64 * 1024));
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(MessageSizes.producerConfig(maxMessageBytes + 64 * 1024));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "shardflow-writer-dlq-" + writer);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -3,8 +3,9 @@ package dev.shardflow.writer.replay;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.EnvelopeCheck;
 import dev.shardflow.core.event.EnvelopeReader;
-import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.event.EventJson;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,10 +59,9 @@ final class LogReader implements AutoCloseable {
     }
 
     /** @param keyspace the keyspace whose topic is read: an event that does not belong to it is not handed on */
-    LogReader(String bootstrapServers, String topic, Topology keyspace, String clientId, int maxPollRecords,
+    LogReader(KafkaConnection kafka, String topic, Topology keyspace, String clientId, int maxPollRecords,
             Reading reading) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(Map.of());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,6 +1,7 @@
 package dev.shardflow.writer.replay;
 
 import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,13 +16,13 @@ import java.util.Objects;
  * @param markerTimeout how long capture of the shard may take to deliver a watermark into the change topics
  * @param maxRechecks how many times the final check reads again rows that differ, after the log caught up again
  */
-public record ReplayOptions(Topology topology, String shard, String bootstrapServers, ReplayStart start,
+public record ReplayOptions(Topology topology, String shard, KafkaConnection kafka, ReplayStart start,
         long rowsPerSecond, int batchRows, Duration markerTimeout, int maxRechecks) {
 
     public ReplayOptions {
         Objects.requireNonNull(topology, "topology");
         Objects.requireNonNull(shard, "shard");
-        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(start, "start");
         if (!topology.strategy().shards().contains(shard)) {
             throw new IllegalArgumentException("shard " + shard + " is not in the ring of epoch " + topology.epoch()
@@ -36,16 +37,20 @@ public record ReplayOptions(Topology topology, String shard, String bootstrapSer
     }
 
     public static ReplayOptions defaults(Topology topology, String shard, String bootstrapServers) {
-        return new ReplayOptions(topology, shard, bootstrapServers, ReplayStart.beginning(), 50_000, 2_000,
+        return defaults(topology, shard, KafkaConnection.plain(bootstrapServers));
+    }
+
+    public static ReplayOptions defaults(Topology topology, String shard, KafkaConnection kafka) {
+        return new ReplayOptions(topology, shard, kafka, ReplayStart.beginning(), 50_000, 2_000,
                 Duration.ofSeconds(120), 3);
     }
 
     public ReplayOptions withStart(ReplayStart from) {
-        return new ReplayOptions(topology, shard, bootstrapServers, from, rowsPerSecond, batchRows, markerTimeout,
+        return new ReplayOptions(topology, shard, kafka, from, rowsPerSecond, batchRows, markerTimeout,
                 maxRechecks);
     }
 
     public ReplayOptions withRowsPerSecond(long rows) {
-        return new ReplayOptions(topology, shard, bootstrapServers, start, rows, batchRows, markerTimeout, maxRechecks);
+        return new ReplayOptions(topology, shard, kafka, start, rows, batchRows, markerTimeout, maxRechecks);
     }
 }

@@ -3,20 +3,20 @@ package dev.shardflow.writer.replay;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.VersionStamp;
-import dev.shardflow.jdbc.ShardPools;
-import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.ViewSpec;
+import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
+import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.Change;
 import dev.shardflow.writer.apply.Origin;
 import dev.shardflow.writer.apply.Rejected;
 import dev.shardflow.writer.jdbc.GuardedSql;
-import dev.shardflow.jdbc.SqlDialect;
-import dev.shardflow.jdbc.TableMetadata;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.jdbc.TargetTable;
 import dev.shardflow.writer.kafka.DeadLetters;
@@ -98,10 +98,10 @@ public final class ShardReplay {
             prepare(pool, dialect, tables);
             stampUnversioned(pool, tables);
             writer = new ReplayWriter(shard.id(), new BatchApplier(pool, dialect, 500, null,
-                    GuardedSql.Unversioned.NEWER), new DeadLetters(options.bootstrapServers(), names.dlq(),
+                    GuardedSql.Unversioned.NEWER), new DeadLetters(options.kafka(), names.dlq(),
                     "replay-" + shard.id(), topology.maxMessageBytes()), options.batchRows(), throttle);
             for (TableSpec spec : tables) {
-                LogReader reader = new LogReader(options.bootstrapServers(), names.cdc(spec.name()), topology,
+                LogReader reader = new LogReader(options.kafka(), names.cdc(spec.name()), topology,
                         "shardflow-replay-" + shard.id() + "-" + run, options.batchRows(), LogReader.Reading.ENVELOPE);
                 readers.put(spec.name(), reader);
                 reader.seek(options.start());

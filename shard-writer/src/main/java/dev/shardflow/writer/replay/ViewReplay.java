@@ -2,20 +2,21 @@ package dev.shardflow.writer.replay;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.event.VersionStamp;
-import dev.shardflow.jdbc.ShardPools;
-import dev.shardflow.jdbc.Throttle;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.ViewSpec;
+import dev.shardflow.jdbc.ShardPools;
+import dev.shardflow.jdbc.SqlDialect;
+import dev.shardflow.jdbc.TableMetadata;
+import dev.shardflow.jdbc.Throttle;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.Change;
 import dev.shardflow.writer.apply.Origin;
 import dev.shardflow.writer.apply.Rejected;
 import dev.shardflow.writer.jdbc.GuardedSql;
-import dev.shardflow.jdbc.SqlDialect;
-import dev.shardflow.jdbc.TableMetadata;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.jdbc.TargetTable;
 import dev.shardflow.writer.kafka.DeadLetters;
@@ -40,14 +41,14 @@ public final class ViewReplay {
     private final ViewSpec view;
     private final TableSpec table;
     private final ShardSpec target;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final long rowsPerSecond;
 
     /**
      * @param target the database that holds the view's table (a shard of the topology, or another database
      *     declared like one)
      */
-    public ViewReplay(Topology topology, String view, ShardSpec target, String bootstrapServers, long rowsPerSecond) {
+    public ViewReplay(Topology topology, String view, ShardSpec target, KafkaConnection kafka, long rowsPerSecond) {
         this.topology = topology;
         this.view = topology.views().stream().filter(v -> v.name().equals(view) && !v.inPlace()).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("keyspace " + topology.keyspace() + " has no view "
@@ -57,7 +58,7 @@ public final class ViewReplay {
         this.table = TableSpec.reference(view, from.primaryKey().stream()
                 .map(column -> this.view.columnOf(from.name(), column)).toList());
         this.target = target;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.rowsPerSecond = rowsPerSecond;
     }
 
@@ -69,7 +70,7 @@ public final class ViewReplay {
         String topic = names.view(view.name());
         long[] counts = new long[3]; // read, superseded, deadLettered by the reader
         try (HikariDataSource pool = ShardPools.open(target, target.password().resolve(), ReplayWriter.POOL);
-                LogReader reader = new LogReader(bootstrapServers, topic, topology, "shardflow-replay-view-" + view.name(),
+                LogReader reader = new LogReader(kafka, topic, topology, "shardflow-replay-view-" + view.name(),
                         2_000, LogReader.Reading.FULL)) {
             try (Connection connection = pool.getConnection()) {
                 connection.setAutoCommit(false);
@@ -101,7 +102,7 @@ public final class ViewReplay {
             reader.rewind();
             try (ReplayWriter writer = new ReplayWriter("view " + view.name() + " on " + target.id(),
                     new BatchApplier(pool, dialect, 500, null, GuardedSql.Unversioned.NEWER),
-                    new DeadLetters(bootstrapServers, names.dlq(), "replay-view-" + view.name(),
+                    new DeadLetters(kafka, names.dlq(), "replay-view-" + view.name(),
                             topology.maxMessageBytes()), 2_000,
                     new Throttle(rowsPerSecond))) {
                 reader.readToLastMarker((record, event, unreadable) -> {

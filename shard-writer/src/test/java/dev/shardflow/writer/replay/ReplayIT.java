@@ -156,7 +156,7 @@ class ReplayIT {
         }
         TopicNames names = TopicNames.of(topology);
         for (TableSpec table : topology.tables()) {
-            try (LogReader reader = new LogReader(testbed.kafka().bootstrapServers(), names.cdc(table.name()), topology,
+            try (LogReader reader = new LogReader(testbed.kafka().connection(), names.cdc(table.name()), topology,
                     "replay-it", 1_000, LogReader.Reading.ENVELOPE)) {
                 reader.seek(ReplayStart.beginning());
                 reader.readToMarker(shard.id(), id -> id.equals(marker + "-" + shard.id()),

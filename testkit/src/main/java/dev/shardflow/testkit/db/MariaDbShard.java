@@ -4,6 +4,7 @@ import dev.shardflow.core.topology.Engine;
 import dev.shardflow.testkit.process.Command;
 import dev.shardflow.testkit.process.FreePorts;
 import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,12 +32,14 @@ public final class MariaDbShard extends ProcessShard {
     private final Path base;
     private final int serverId;
     private final Map<String, String> options;
+    private final TestCertificates tls;
 
     private MariaDbShard(Builder builder, Path directory) {
         super(builder.id, Engine.MARIADB, builder.database, directory, FreePorts.next());
         this.base = ShippedBinaries.mariadbBase();
         this.serverId = SERVER_IDS.incrementAndGet();
         this.options = builder.options;
+        this.tls = builder.tls;
     }
 
     /** Starts a shard with the default options and a database named {@code shop}. */
@@ -53,6 +56,7 @@ public final class MariaDbShard extends ProcessShard {
         private final String id;
         private String database = "shop";
         private final Map<String, String> options = new LinkedHashMap<>();
+        private TestCertificates tls;
 
         private Builder(String id) {
             this.id = id;
@@ -82,6 +86,20 @@ public final class MariaDbShard extends ProcessShard {
          */
         public Builder option(String name, String value) {
             options.put(name, value);
+            return this;
+        }
+
+        /**
+         * TCP only over TLS ({@code require_secure_transport=ON}) with {@code certificates}; the shard's JDBC URL
+         * verifies the server by them ({@code sslMode=verify-full&serverSslCert=...}).
+         */
+        public Builder tls(TestCertificates certificates) {
+            this.tls = certificates;
+            options.remove("skip-ssl");
+            options.put("ssl-cert", certificates.certificatePem().toString());
+            options.put("ssl-key", certificates.keyPem().toString());
+            options.put("ssl-ca", certificates.certificatePem().toString());
+            options.put("require-secure-transport", "ON");
             return this;
         }
 
@@ -161,12 +179,16 @@ public final class MariaDbShard extends ProcessShard {
 
     /** root has no password but can only come from 127.0.0.1; it sets the server up, nothing else. */
     private Connection connectAsRoot() throws SQLException {
-        return connect("jdbc:mariadb://" + host() + ":" + port() + "/", "root", null);
+        return connect("jdbc:mariadb://" + host() + ":" + port() + "/" + tlsParameters(), "root", null);
     }
 
     @Override
     public String jdbcUrl() {
-        return "jdbc:mariadb://" + host() + ":" + port() + "/" + database();
+        return "jdbc:mariadb://" + host() + ":" + port() + "/" + database() + tlsParameters();
+    }
+
+    private String tlsParameters() {
+        return tls == null ? "" : "?sslMode=verify-full&serverSslCert=" + tls.certificatePem();
     }
 
     /** The {@code server_id} this server runs with; replication clients must use another. */

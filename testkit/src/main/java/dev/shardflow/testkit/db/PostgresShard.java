@@ -4,6 +4,7 @@ import dev.shardflow.core.topology.Engine;
 import dev.shardflow.testkit.process.Command;
 import dev.shardflow.testkit.process.FreePorts;
 import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,11 +28,15 @@ import java.util.Map;
 public final class PostgresShard extends ProcessShard {
     private final Path bin;
     private final Map<String, String> settings;
+    private final TestCertificates tls;
+    private final String schema;
 
     private PostgresShard(Builder builder, Path directory) {
         super(builder.id, Engine.POSTGRESQL, builder.database, directory, FreePorts.next());
         this.bin = ShippedBinaries.postgresBin();
         this.settings = builder.settings;
+        this.tls = builder.tls;
+        this.schema = builder.schema;
     }
 
     /** Starts a shard with the default settings and a database named {@code shop}. */
@@ -48,6 +53,8 @@ public final class PostgresShard extends ProcessShard {
         private final String id;
         private String database = "shop";
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private TestCertificates tls;
+        private String schema;
 
         private Builder(String id) {
             this.id = id;
@@ -72,6 +79,37 @@ public final class PostgresShard extends ProcessShard {
         /** A server setting passed as {@code -c name=value}, for example {@code wal_level=replica}. */
         public Builder setting(String name, String value) {
             settings.put(name, value);
+            return this;
+        }
+
+        /**
+         * TCP only over TLS ({@code ssl=on}, {@code hostssl} lines alone in its {@code pg_hba.conf}) with
+         * {@code certificates}; the shard's JDBC URL verifies the server by them
+         * ({@code sslmode=verify-full&sslrootcert=...}).
+         */
+        public Builder tls(TestCertificates certificates) {
+            this.tls = certificates;
+            Path hba = certificates.directory().resolve("pg_hba-" + id + ".conf");
+            try {
+                Files.writeString(hba, """
+                        local     all          all                 scram-sha-256
+                        hostssl   all          all   127.0.0.1/32  scram-sha-256
+                        hostssl   replication  all   127.0.0.1/32  scram-sha-256
+                        hostnossl all          all   0.0.0.0/0     reject
+                        """);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + hba, e);
+            }
+            settings.put("ssl", "on");
+            settings.put("ssl_cert_file", certificates.certificatePem().toString());
+            settings.put("ssl_key_file", certificates.keyPem().toString());
+            settings.put("hba_file", hba.toString());
+            return this;
+        }
+
+        /** The tables live in {@code name}, created at start, instead of {@code public}: {@code currentSchema}. */
+        public Builder schema(String name) {
+            this.schema = name;
             return this;
         }
 
@@ -156,6 +194,12 @@ public final class PostgresShard extends ProcessShard {
                 create.execute("CREATE DATABASE \"" + database() + "\"");
             }
         }
+        if (schema != null) {
+            try (Connection connection = connect(urlFor(database()), user(), password());
+                    Statement create = connection.createStatement()) {
+                create.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
+            }
+        }
     }
 
     @Override
@@ -164,7 +208,16 @@ public final class PostgresShard extends ProcessShard {
     }
 
     private String urlFor(String db) {
-        return "jdbc:postgresql://" + host() + ":" + port() + "/" + db;
+        List<String> parameters = new ArrayList<>();
+        if (tls != null) {
+            parameters.add("sslmode=verify-full");
+            parameters.add("sslrootcert=" + tls.certificatePem());
+        }
+        if (schema != null && !db.equals("postgres")) {
+            parameters.add("currentSchema=" + schema);
+        }
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + db
+                + (parameters.isEmpty() ? "" : "?" + String.join("&", parameters));
     }
 
     /** The data directory, which survives {@link #kill()} and {@link #restart()}. */

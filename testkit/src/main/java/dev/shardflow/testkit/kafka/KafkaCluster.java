@@ -1,5 +1,6 @@
 package dev.shardflow.testkit.kafka;
 
+import dev.shardflow.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,14 @@ public interface KafkaCluster extends AutoCloseable {
 
     int brokerCount();
 
-    /** Client settings that reach this cluster: {@code bootstrap.servers} and nothing else. */
+    /** How shardflow's clients reach this cluster: its address, and its security settings when it has any. */
+    default KafkaConnection connection() {
+        return KafkaConnection.plain(bootstrapServers());
+    }
+
+    /** Client settings that reach this cluster, for a test's own clients. */
     default Properties clientProperties() {
-        Properties properties = new Properties();
-        properties.put("bootstrap.servers", bootstrapServers());
-        return properties;
+        return connection().client(Map.of());
     }
 
     /** Creates a topic and returns once every partition has a leader. */

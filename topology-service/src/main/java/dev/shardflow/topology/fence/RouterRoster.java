@@ -1,7 +1,8 @@
 package dev.shardflow.topology.fence;
 
-import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.contract.RouterBeat;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.TopicCatchUp;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -21,8 +22,8 @@ public final class RouterRoster implements AutoCloseable {
     private final List<TopicPartition> partitions;
     private final Map<String, RouterBeat> last = new HashMap<>();
 
-    public RouterRoster(String bootstrapServers, TopicNames topics) {
-        this.consumer = new KafkaConsumer<>(TopicCatchUp.reader(bootstrapServers));
+    public RouterRoster(KafkaConnection kafka, TopicNames topics) {
+        this.consumer = new KafkaConsumer<>(TopicCatchUp.reader(kafka));
         this.partitions = TopicCatchUp.partitions(consumer, List.of(topics.routers()));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);

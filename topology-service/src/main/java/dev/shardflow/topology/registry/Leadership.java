@@ -1,9 +1,11 @@
 package dev.shardflow.topology.registry;
 
 import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,13 +42,12 @@ public final class Leadership implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closing;
 
-    public Leadership(String bootstrapServers, String keyspace, TopicNames topics, String instanceId,
+    public Leadership(KafkaConnection kafka, String keyspace, TopicNames topics, String instanceId,
             Duration sessionTimeout, Listener listener) {
         this.topic = topics.topologyLeader();
         this.instanceId = instanceId;
         this.listener = listener;
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(Map.of());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "shardflow-topology-" + keyspace);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "shardflow-topology-" + instanceId);
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(sessionTimeout.toMillis()));

@@ -2,6 +2,7 @@ package dev.shardflow.topology.registry;
 
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.TopicCatchUp;
 import dev.shardflow.topology.workflow.Rebalance;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * instead of landing.
  */
 public final class RegistryLog implements AutoCloseable {
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String keyspace;
     private final TopicNames topics;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -41,18 +42,17 @@ public final class RegistryLog implements AutoCloseable {
     /** What the log holds: the keyspace's topology state (if any) and every rebalance by id. */
     public record Contents(Optional<TopologyState> state, Map<String, Rebalance> rebalances) {}
 
-    private RegistryLog(String bootstrapServers, String keyspace, TopicNames topics,
+    private RegistryLog(KafkaConnection kafka, String keyspace, TopicNames topics,
             KafkaProducer<byte[], byte[]> producer) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.keyspace = keyspace;
         this.topics = topics;
         this.producer = producer;
     }
 
     /** Opens the log for writing, fencing any earlier writer of the keyspace. */
-    public static RegistryLog openForWriting(String bootstrapServers, String keyspace, TopicNames topics) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static RegistryLog openForWriting(KafkaConnection kafka, String keyspace, TopicNames topics) {
+        Properties p = kafka.client(Map.of());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "shardflow-topology-" + keyspace);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -65,7 +65,7 @@ public final class RegistryLog implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
-        return new RegistryLog(bootstrapServers, keyspace, topics, producer);
+        return new RegistryLog(kafka, keyspace, topics, producer);
     }
 
     /**
@@ -101,13 +101,13 @@ public final class RegistryLog implements AutoCloseable {
 
     /** Reads both topics to their end, committed records only. */
     public Contents read() {
-        return read(bootstrapServers, keyspace, topics);
+        return read(kafka, keyspace, topics);
     }
 
-    public static Contents read(String bootstrapServers, String keyspace, TopicNames topics) {
+    public static Contents read(KafkaConnection kafka, String keyspace, TopicNames topics) {
         TopologyState[] state = {null};
         Map<String, Rebalance> rebalances = new HashMap<>();
-        TopicCatchUp.readAll(bootstrapServers, List.of(topics.topology(), topics.rebalances()), record -> {
+        TopicCatchUp.readAll(kafka, List.of(topics.topology(), topics.rebalances()), record -> {
             String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
             if (record.topic().equals(topics.topology())) {
                 state[0] = fold(state[0], record, keyspace);
@@ -128,21 +128,20 @@ public final class RegistryLog implements AutoCloseable {
      *
      * @throws org.apache.kafka.common.errors.TimeoutException if Kafka does not answer within {@code timeout}
      */
-    public static Optional<TopologyState> state(String bootstrapServers, String keyspace, TopicNames topics,
+    public static Optional<TopologyState> state(KafkaConnection kafka, String keyspace, TopicNames topics,
             Duration timeout) throws InterruptedException {
         int timeoutMs = (int) timeout.toMillis();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+        try (Admin admin = kafka.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs))) {
             if (!admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topics.topology())) {
                 return Optional.empty();
             }
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new org.apache.kafka.common.errors.TimeoutException("listing the topics of " + bootstrapServers
+            throw new org.apache.kafka.common.errors.TimeoutException("listing the topics of " + kafka
                     + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
         TopologyState[] state = {null};
-        TopicCatchUp.readAll(bootstrapServers, List.of(topics.topology()),
+        TopicCatchUp.readAll(kafka, List.of(topics.topology()),
                 record -> state[0] = fold(state[0], record, keyspace));
         return Optional.ofNullable(state[0]);
     }

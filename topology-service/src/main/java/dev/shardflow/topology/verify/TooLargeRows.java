@@ -6,6 +6,7 @@ import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.jdbc.RowReader;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.TopicCatchUp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,18 +28,18 @@ import org.slf4j.LoggerFactory;
 public final class TooLargeRows implements Mismatch.Reasons {
     private static final Logger log = LoggerFactory.getLogger(TooLargeRows.class);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final Topology topology;
     private Map<String, String> byTableAndKey;
 
-    public TooLargeRows(String bootstrapServers, Topology topology) {
-        this.bootstrapServers = bootstrapServers;
+    public TooLargeRows(KafkaConnection kafka, Topology topology) {
+        this.kafka = kafka;
         this.topology = topology;
     }
 
     @Override
     public Mismatch.Reasons fresh() {
-        return new TooLargeRows(bootstrapServers, topology);
+        return new TooLargeRows(kafka, topology);
     }
 
     @Override
@@ -52,7 +53,7 @@ public final class TooLargeRows implements Mismatch.Reasons {
     private Map<String, String> read() {
         Map<String, String> found = new HashMap<>();
         try {
-            TopicCatchUp.readAll(bootstrapServers, List.of(TopicNames.of(topology).dlq()), letter -> {
+            TopicCatchUp.readAll(kafka, List.of(TopicNames.of(topology).dlq()), letter -> {
                 Headers headers = letter.headers();
                 String table = header(headers, "table");
                 String rowKey = header(headers, "row.key");

@@ -4,6 +4,7 @@ import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyProgress;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.kafka.CopyStarts;
+import dev.shardflow.kafka.KafkaConnection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,8 +22,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * How far a rebalance's move is, read from Kafka as any operator tool would: the copy's committed position against
@@ -30,21 +31,21 @@ import org.apache.kafka.common.TopicPartition;
  * move's lag behind the change topics now, and the lag of writers behind their apply topics.
  */
 public final class MoveWatch {
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final Admin admin;
     private final TopicNames topics;
     private final String keyspace;
     private final String rebalancerApplicationId;
     private final CopyStarts copyStarts;
 
-    public MoveWatch(String bootstrapServers, Admin admin, TopicNames topics, String keyspace,
+    public MoveWatch(KafkaConnection kafka, Admin admin, TopicNames topics, String keyspace,
             String rebalancerApplicationId) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.admin = admin;
         this.topics = topics;
         this.keyspace = keyspace;
         this.rebalancerApplicationId = rebalancerApplicationId;
-        this.copyStarts = new CopyStarts(bootstrapServers, topics);
+        this.copyStarts = new CopyStarts(kafka, topics);
     }
 
     /**
@@ -136,8 +137,7 @@ public final class MoveWatch {
         if (ranges.isEmpty()) {
             return 0;
         }
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.client(Map.of());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.topology.workflow.Rebalance;
@@ -58,7 +59,7 @@ class RegistryIT {
 
     @Test
     void oneInstanceLeadsTheStandbyTakesOverAndAFormerLeaderCannotCommit() {
-        String bootstrap = testbed.kafka().bootstrapServers();
+        KafkaConnection bootstrap = testbed.kafka().connection();
         Counting first = new Counting();
         Counting second = new Counting();
         Leadership a = new Leadership(bootstrap, "shop", TOPICS, "a", Duration.ofSeconds(6), first).start();
