@@ -163,10 +163,16 @@ class WorkflowRecoveryIT {
         workload.pause();
         try {
             await("the move caught up").atMost(Duration.ofSeconds(60)).until(() -> lag() == 0);
-            HttpResponse<String> verified = post("/api/rebalances/" + rebalance + "/verify", "");
-            assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
-            assertThat(json(verified).path("verification").path("mismatches").asLong()).isZero();
-            assertThat(json(verified).path("verification").path("rowsCompared").asLong()).isPositive();
+            HttpResponse<String> started = post("/api/rebalances/" + rebalance + "/verify", "");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            String job = json(started).path("id").asText();
+            await("verify " + job + " ends").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !verifyJob().path("state").asText().equals("RUNNING"));
+            JsonNode verified = verifyJob();
+            assertThat(verified.path("id").asText()).isEqualTo(job);
+            assertThat(verified.path("state").asText()).as(verified.toString()).isEqualTo("DONE");
+            assertThat(verified.path("report").path("mismatches").asLong()).isZero();
+            assertThat(verified.path("report").path("rowsCompared").asLong()).isPositive();
         } finally {
             workload.resume();
         }
@@ -351,6 +357,15 @@ class WorkflowRecoveryIT {
     private static HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The service's verify job, read with the token (verify results hold row values). */
+    private static JsonNode verifyJob() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/verify")).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response).path("job");
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {

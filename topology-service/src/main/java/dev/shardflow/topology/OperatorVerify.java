@@ -32,8 +32,32 @@ final class OperatorVerify {
         this.activeState = activeState;
     }
 
+    /** Refuses a verify of rebalance {@code id} that could not run: no such rebalance, or a state without verify. */
+    void check(String id) {
+        checked(id);
+        published();
+    }
+
+    /** Refuses a verify of the keyspace that could not run now. */
+    void checkKeyspace() {
+        RebalanceState active = activeState.get();
+        if (active != null && !Action.VERIFY.allowedIn(active)) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot verify while the active rebalance is " + active
+                    + "; verify is possible when no rebalance runs or when it is " + Action.VERIFY.allowedStates());
+        }
+        published();
+    }
+
     Rebalance rebalance(String id) {
-        Rebalance rebalance = workflow.call(d -> {
+        Rebalance rebalance = checked(id);
+        TopologyState now = published();
+        VerifyReport result = run(new ChunkedVerifier.Scope(now.currentTopology(), now.otherTopology(), false),
+                rebalance.verification(), partial -> workflow.call(d -> d.verified(id, partial)));
+        return workflow.call(d -> d.verified(id, result));
+    }
+
+    private Rebalance checked(String id) {
+        return workflow.call(d -> {
             Rebalance r = d.rebalances().get(id);
             if (r == null) {
                 throw new WorkflowException(Kind.NOT_FOUND, "no rebalance " + id);
@@ -44,18 +68,11 @@ final class OperatorVerify {
             }
             return r;
         });
-        TopologyState now = published();
-        VerifyReport result = run(new ChunkedVerifier.Scope(now.currentTopology(), now.otherTopology(), false),
-                rebalance.verification(), partial -> workflow.call(d -> d.verified(id, partial)));
-        return workflow.call(d -> d.verified(id, result));
     }
 
     VerifyReport keyspace(boolean all) {
+        checkKeyspace();
         RebalanceState active = activeState.get();
-        if (active != null && !Action.VERIFY.allowedIn(active)) {
-            throw new WorkflowException(Kind.CONFLICT, "cannot verify while the active rebalance is " + active
-                    + "; verify is possible when no rebalance runs or when it is " + Action.VERIFY.allowedStates());
-        }
         TopologyState now = published();
         return run(new ChunkedVerifier.Scope(now.currentTopology(), active == null ? null : now.otherTopology(), all),
                 null, partial -> { });

@@ -74,17 +74,21 @@ public final class TopologyApi implements ApiBackend {
     }
 
     @Override
-    public Object rebalanceList() {
+    public Object rebalanceList(boolean withRows) {
         return service.rebalances().values().stream()
-                .sorted(java.util.Comparator.comparingLong(Rebalance::createdAtMs).reversed()).toList();
+                .sorted(java.util.Comparator.comparingLong(Rebalance::createdAtMs).reversed())
+                .map(r -> withRows ? r : r.withoutRows()).toList();
     }
 
     @Override
-    public Map<String, Object> status(String rebalanceId) {
+    public Map<String, Object> status(String rebalanceId, boolean withRows) {
         Rebalance rebalance = service.rebalance(rebalanceId).orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
                 "no rebalance " + rebalanceId));
         Map<String, Object> answer = new java.util.LinkedHashMap<>();
-        answer.put("rebalance", rebalance);
+        answer.put("rebalance", withRows ? rebalance : rebalance.withoutRows());
+        if (!withRows && rebalance.verification() != null && !rebalance.verification().sample().isEmpty()) {
+            answer.put("rowsHidden", "the differing rows are shown to callers with the API token");
+        }
         service.verifyRuns().progress().filter(p -> !p.done()).ifPresent(p -> answer.put("verifyProgress", p));
         try {
             MoveWatch.Figures figures = service.moves().figures(rebalance);
@@ -115,6 +119,7 @@ public final class TopologyApi implements ApiBackend {
     @Override
     public Object verifyStatus() {
         Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("job", service.verifyJob(true).orElse(null));
         answer.put("progress", service.verifyRuns().progress().orElse(null));
         answer.put("last", service.verifyRuns().last().orElse(null));
         return answer;
@@ -155,7 +160,7 @@ public final class TopologyApi implements ApiBackend {
 
     @Override
     public Object verify(boolean all) {
-        return service.verifyKeyspace(all);
+        return service.startVerifyKeyspace(all);
     }
 
     @Override
@@ -165,6 +170,9 @@ public final class TopologyApi implements ApiBackend {
 
     @Override
     public Object perform(String rebalanceId, Action action, boolean force) {
+        if (action == Action.VERIFY) {
+            return service.startVerify(rebalanceId);
+        }
         return service.perform(rebalanceId, action, force);
     }
 }

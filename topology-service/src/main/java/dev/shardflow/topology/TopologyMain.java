@@ -12,6 +12,7 @@ import dev.shardflow.kafka.ClusterCheck;
 import dev.shardflow.process.Probes;
 import dev.shardflow.process.ProcessMain;
 import dev.shardflow.topology.api.ApiServer;
+import dev.shardflow.topology.api.ApiTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /** The topology-service process: {@code TopologyMain topology-service.yaml}. Stops cleanly on SIGTERM. */
 public final class TopologyMain {
@@ -41,13 +43,14 @@ public final class TopologyMain {
         TopologyServiceOptions options = TopologyServiceOptions.load(file, environment);
         SettingsReader settings = SettingsReader.of(file, environment).read(TopologySettings.ALL);
         String token = token(file, settings, environment);
+        SSLContext tls = tls(file, settings, environment);
         TopologyService service = new TopologyService(options, meters).start();
         ClusterCheck kafka = ClusterCheck.of(options.kafka(), Duration.ofSeconds(10));
         Probes probes = new Probes(Duration.ofSeconds(5), Duration.ofSeconds(10)).add("kafka", kafka::check).start();
         ApiServer api;
         try {
             api = new ApiServer(settings.get(API_HOST), settings.get(API_PORT), new TopologyApi(service), token,
-                    meters::scrape, probes::loops).start();
+                    meters::scrape, probes::loops, tls, settings.get(TopologySettings.API_READS_NEED_TOKEN)).start();
         } catch (IOException e) {
             probes.close();
             kafka.close();
@@ -61,6 +64,25 @@ public final class TopologyMain {
             kafka.close();
             service.close();
         };
+    }
+
+    /** The API's TLS context when {@code api.tls.keyStore} names one, else null (plain HTTP). */
+    private static SSLContext tls(Path file, SettingsReader settings, Map<String, String> environment) {
+        String store = settings.get(TopologySettings.API_TLS_KEY_STORE);
+        if (store.equals("none")) {
+            return null;
+        }
+        Path directory = file.toAbsolutePath().getParent();
+        String passwordFile = settings.get(TopologySettings.API_TLS_PASSWORD_FILE);
+        SecretRef password = passwordFile.equals("none")
+                ? SecretRef.env(settings.get(TopologySettings.API_TLS_PASSWORD_ENV))
+                : SecretRef.file(directory.resolve(passwordFile).toString());
+        try {
+            return ApiTls.fromKeyStore(directory.resolve(store), password.resolve(environment::get));
+        } catch (RuntimeException e) {
+            throw new ConfigException(file.toString(), List.of(e.getMessage().startsWith("api.tls") ? e.getMessage()
+                    : "api.tls.keyStorePassword: " + e.getMessage()));
+        }
     }
 
     private static String token(Path file, SettingsReader settings, Map<String, String> environment) {

@@ -49,6 +49,7 @@ public final class TopologyService implements AutoCloseable {
     private final VerifyRuns verifyRuns;
     private final LeaderWorkflow workflow;
     private final OperatorVerify verify;
+    private final VerifyJobs jobs = new VerifyJobs();
     private final TopologyMetrics metrics;
     private Leadership leadership;
     private volatile Map<String, CaptureReport> captureReports = Map.of();
@@ -161,6 +162,26 @@ public final class TopologyService implements AutoCloseable {
         return verifyRuns;
     }
 
+    /**
+     * Starts a verify of rebalance {@code id} as a job and returns it at once; its checks (the rebalance exists, its
+     * state allows a verify) are made first, and refuse the request.
+     */
+    public Object startVerify(String id) {
+        verify.check(id);
+        return jobs.start("rebalance", id, () -> verify(id).verification());
+    }
+
+    /** Starts {@link #verifyKeyspace} as a job and returns it at once. */
+    public Object startVerifyKeyspace(boolean all) {
+        verify.checkKeyspace();
+        return jobs.start(all ? "all" : "moving", null, () -> verifyKeyspace(all));
+    }
+
+    /** The verify job running now, or the last one; {@code withRows}: its report's rows included. */
+    public Optional<Object> verifyJob(boolean withRows) {
+        return jobs.current().map(job -> withRows ? job : job.withoutRows());
+    }
+
     /** How far the active rebalance's move is, read from Kafka. */
     public MoveWatch moves() {
         return workflow.moves();
@@ -189,6 +210,7 @@ public final class TopologyService implements AutoCloseable {
 
     @Override
     public void close() {
+        jobs.close();
         metrics.close();
         adminMetrics.close();
         if (leadership != null) {

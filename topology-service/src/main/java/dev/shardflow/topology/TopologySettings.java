@@ -25,6 +25,14 @@ public final class TopologySettings {
             "the environment variable holding the bearer token of mutating calls");
     public static final Setting<String> API_TOKEN_FILE = Setting.text("api.tokenFile", "none",
             "a file holding the bearer token instead (none: use api.tokenEnv)");
+    public static final Setting<Boolean> API_READS_NEED_TOKEN = Setting.flag("api.readsNeedToken", false,
+            "whether every read of the API and /metrics needs the bearer token too, not only those showing row values");
+    public static final Setting<String> API_TLS_KEY_STORE = Setting.text("api.tls.keyStore", "none",
+            "a PKCS12 (or .jks) key store with the API's certificate and key: the API is then served over HTTPS only");
+    public static final Setting<String> API_TLS_PASSWORD_ENV = Setting.text("api.tls.keyStorePasswordEnv",
+            "SHARDFLOW_API_KEYSTORE_PASSWORD", "the environment variable holding the key store's password");
+    public static final Setting<String> API_TLS_PASSWORD_FILE = Setting.text("api.tls.keyStorePasswordFile", "none",
+            "a file holding the key store's password instead (none: use api.tls.keyStorePasswordEnv)");
     public static final Setting<Long> FENCE_TIMEOUT_MS = Setting.positiveLong("fence.timeoutMs", 10000L,
             "how long a cutover fence may hold writes to moving keys before it is aborted and writes resume");
     public static final Setting<Long> FENCE_MAX_LAG = Setting.positiveLong("fence.maxLagRecords", 1000L,
@@ -50,7 +58,8 @@ public final class TopologySettings {
                     + "shardflow-rebalancer-<keyspace>");
 
     public static final List<Setting<?>> ALL = List.of(TOPOLOGY, BOOTSTRAP_SERVERS, KafkaConnection.PROPERTIES, REPLICATION_FACTOR, INSTANCE_ID,
-            LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, FENCE_TIMEOUT_MS,
+            LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, API_READS_NEED_TOKEN,
+            API_TLS_KEY_STORE, API_TLS_PASSWORD_ENV, API_TLS_PASSWORD_FILE, FENCE_TIMEOUT_MS,
             FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, VERIFY_CHUNK_ROWS,
             VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID,
             ProcessSettings.EXIT_ON_FAILURE, ProcessSettings.SHUTDOWN_TIMEOUT_MS);

@@ -11,10 +11,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
- * The topology service's API as {@code shardctl} calls it: JSON in and out, the bearer token on every call that
- * changes something, and errors turned into {@link ApiException}s that carry the service's reason. The token is
+ * The topology service's API as {@code shardctl} calls it: JSON in and out, the bearer token on every call when
+ * there is one (reads of row values and, where the service says so, every read need it too), and errors turned into {@link ApiException}s that carry the service's reason. The token is
  * never printed.
  */
 public final class ApiClient {
@@ -22,18 +23,32 @@ public final class ApiClient {
 
     private final URI base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final Duration timeout;
 
     /** @param token the bearer token, or null (reads still work; changes are refused with 401) */
     public ApiClient(URI base, String token, Duration timeout) {
+        this(base, token, timeout, null);
+    }
+
+    /** @param tls the trust an {@code https} service is checked against, or null for the JVM's */
+    public ApiClient(URI base, String token, Duration timeout, SSLContext tls) {
         this.base = base;
         this.token = token;
         this.timeout = timeout;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     public JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request, path);
     }
 
     public JsonNode post(String path, Object body) {
@@ -61,6 +76,9 @@ public final class ApiClient {
         } catch (HttpTimeoutException e) {
             throw new ApiException(0, "the topology service at " + base + " did not answer " + path + " within "
                     + timeout.toSeconds() + " s");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new ApiException(0, "TLS with the topology service at " + base + " failed (" + describe(e)
+                    + "); give its certificate with --api-ca FILE or SHARDFLOW_API_CA");
         } catch (IOException e) {
             throw new ApiException(0, "the topology service at " + base + " cannot be reached (" + describe(e) + ")");
         } catch (InterruptedException e) {

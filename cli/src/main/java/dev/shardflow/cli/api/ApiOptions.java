@@ -1,10 +1,17 @@
 package dev.shardflow.cli.api;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Option;
 
 /** The options of every command that talks to the topology service. */
@@ -18,8 +25,13 @@ public final class ApiOptions {
             description = "A file holding the API's bearer token (default: the variable SHARDFLOW_API_TOKEN).")
     Path tokenFile;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
-            description = "How long to wait for an answer (verify can take long; default ${DEFAULT-VALUE}).")
+    @Option(names = "--api-ca", paramLabel = "FILE", defaultValue = "${env:SHARDFLOW_API_CA}",
+            description = "A PEM certificate (the service's, or its CA's) an https API is trusted by (default: "
+                    + "$SHARDFLOW_API_CA, else the JVM's trust store).")
+    Path caFile;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for each answer (default ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     public ApiClient client() {
@@ -40,6 +52,29 @@ public final class ApiOptions {
         }
         String base = api.toString().endsWith("/") ? api.toString() : api + "/";
         return new ApiClient(URI.create(base), token == null || token.isBlank() ? null : token,
-                Duration.ofSeconds(timeoutSeconds));
+                Duration.ofSeconds(timeoutSeconds), caFile == null ? null : trusting(caFile));
+    }
+
+    /** A TLS context that trusts the certificates of a PEM file and no other. */
+    static SSLContext trusting(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("api-" + i++, certificate);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("--api-ca: " + pem + " holds no PEM certificate");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("--api-ca: cannot read " + pem + " as PEM certificates ("
+                    + e.getMessage() + ")", e);
+        }
     }
 }

@@ -184,38 +184,48 @@ public final class RebalanceCommand {
                 throw new IllegalArgumentException("give the rebalance's id, or --all");
             }
             var client = api.client();
-            Thread progress = null;
+            JsonNode job = all ? client.post("api/verify", Map.of("all", true))
+                    : client.post("api/rebalances/" + id + "/verify", null);
+            String jobId = job.path("id").asText();
             if (!output.json()) {
-                progress = new Thread(() -> showProgress(client), "verify-progress");
-                progress.setDaemon(true);
-                progress.start();
+                out().println("verify " + jobId + " started (" + job.path("scope").asText() + "); following it");
+                out().flush();
             }
-            JsonNode report;
-            try {
-                report = all ? client.post("api/verify", Map.of("all", true))
-                        : client.post("api/rebalances/" + id + "/verify", null).path("verification");
-            } finally {
-                if (progress != null) {
-                    progress.interrupt();
-                }
+            JsonNode ended = follow(client, jobId);
+            if (ended.path("state").asText().equals("FAILED")) {
+                throw new IllegalStateException("verify " + jobId + " failed: " + ended.path("error").asText());
             }
+            JsonNode report = ended.path("report");
             output.print(out(), report, r -> "verify: " + RebalanceText.report(r));
             return RebalanceText.clean(report) ? ExitCodes.OK : ExitCodes.MISMATCH;
         }
 
-        /** While the verify runs: its progress bar every two seconds, from the service's live figures. */
-        private void showProgress(dev.shardflow.cli.api.ApiClient client) {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(2_000);
-                    JsonNode p = client.get("api/verify").path("progress");
-                    if (p.isObject() && !p.path("done").asBoolean()) {
-                        out().println("verify " + RebalanceText.verifyProgress(p));
-                        out().flush();
-                    }
+        /**
+         * Reads the job every two seconds, printing its progress, until it ended; a verify outlives any one request,
+         * and a lost answer is only asked again.
+         */
+        private JsonNode follow(dev.shardflow.cli.api.ApiClient client, String jobId) {
+            while (true) {
+                JsonNode status = client.get("api/verify");
+                JsonNode job = status.path("job");
+                if (!job.path("id").asText().equals(jobId)) {
+                    throw new IllegalStateException("verify " + jobId + " is no longer the service's job (a new "
+                            + "leader?); run verify again");
                 }
-            } catch (InterruptedException | RuntimeException e) {
-                // the verify ended (or the service stopped answering progress): the report says the rest
+                if (!job.path("state").asText().equals("RUNNING")) {
+                    return job;
+                }
+                JsonNode p = status.path("progress");
+                if (!output.json() && p.isObject() && !p.path("done").asBoolean()) {
+                    out().println("verify " + RebalanceText.verifyProgress(p));
+                    out().flush();
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while following verify " + jobId, e);
+                }
             }
         }
     }

@@ -9,22 +9,30 @@ public interface ApiBackend {
 
     Object route(String key);
 
-    Object rebalanceList();
+    /** Every rebalance, newest first; {@code withRows}: with the rows its verify found differing. */
+    Object rebalanceList(boolean withRows);
 
-    Object status(String rebalanceId);
+    /** A rebalance with its copy, lag and verify progress; {@code withRows} as for {@link #rebalanceList}. */
+    Object status(String rebalanceId, boolean withRows);
 
     Object plan(Planner.Request request);
 
-    /** An operator's action; {@code force} (cutover only) cuts over without a clean verify, recorded in history. */
+    /**
+     * An operator's action; {@code force} (cutover only) cuts over without a clean verify, recorded in history. A
+     * verify is started as a job and answered at once with it.
+     */
     Object perform(String rebalanceId, Action action, boolean force);
 
     /** Holds a shard's writes while it is rebuilt ({@code held}), or releases them. */
     Object hold(String shard, boolean held);
 
-    /** The progress of the verify under way (or the last one) and the last report. */
+    /** The verify job under way (or the last one), its progress, and the last report. */
     Object verifyStatus();
 
-    /** Verifies the keyspace now; {@code all}: every shard and table, not only the moving rows. */
+    /**
+     * Starts a verify of the keyspace as a job and answers at once with it; {@code all}: every shard and table, not
+     * only the moving rows.
+     */
     Object verify(boolean all);
 
     /** Each source shard's capture as its process last reported it. */

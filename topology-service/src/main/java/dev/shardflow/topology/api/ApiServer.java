@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.process.Health;
 import dev.shardflow.process.HealthEndpoint;
@@ -20,14 +22,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service's HTTP face: the JSON API, the dashboard and the Prometheus endpoint, on the JDK's HTTP server.
+ * The service's HTTP face: the JSON API, the dashboard and the Prometheus endpoint, on the JDK's HTTP server — over
+ * HTTPS when given a TLS context ({@link ApiTls}).
  *
- * <p>Reads are open. Every mutating call ({@code POST}) needs {@code Authorization: Bearer <token>}: none gives 401,
- * a wrong one 403. A body that is not the JSON asked for gives 400, a step the rebalance's state does not allow 409,
+ * <p>Every mutating call ({@code POST}) needs {@code Authorization: Bearer <token>}: none gives 401, a wrong one 403.
+ * So does every read that returns row values: {@code GET /api/verify}; the rebalances' status and list answer
+ * without the token too, but with their verify's differing rows left out. With {@code readsNeedToken} every read
+ * does, but for {@code /health/*} and the dashboard's page itself (which then asks for the token). A body that is not the JSON asked for gives 400, a step the rebalance's state does not allow 409,
  * an unknown rebalance 404, a standby instance 503 — each with {@code {"error": "..."}} saying why. The token is
  * compared in constant time and never logged or echoed.
  */
@@ -40,6 +46,8 @@ public final class ApiServer implements AutoCloseable {
     private final byte[] token;
     private final Supplier<String> metrics;
     private final Health health;
+    private final boolean readsNeedToken;
+    private final String scheme;
 
     /**
      * @param token the bearer token mutating calls must carry
@@ -56,6 +64,15 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(String host, int port, ApiBackend backend, String token, Supplier<String> metrics,
             Health health) throws IOException {
+        this(host, port, backend, token, metrics, health, null, false);
+    }
+
+    /**
+     * @param tls the server's certificate and key for HTTPS, or null for plain HTTP
+     * @param readsNeedToken whether every read but the health checks needs the token too
+     */
+    public ApiServer(String host, int port, ApiBackend backend, String token, Supplier<String> metrics,
+            Health health, SSLContext tls, boolean readsNeedToken) throws IOException {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("api.token: missing; give the API a bearer token (env or file)");
         }
@@ -63,7 +80,15 @@ public final class ApiServer implements AutoCloseable {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.metrics = metrics;
         this.health = health;
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        this.readsNeedToken = readsNeedToken;
+        this.scheme = tls == null ? "http" : "https";
+        if (tls == null) {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "topology-api");
             thread.setDaemon(true);
@@ -74,7 +99,8 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer start() {
         server.start();
-        log.info("topology API and dashboard at http://{}:{}/", server.getAddress().getHostString(), port());
+        log.info("topology API and dashboard at {}://{}:{}/ (mutating calls{} need the token)", scheme,
+                server.getAddress().getHostString(), port(), readsNeedToken ? " and reads" : " and row values");
         return this;
     }
 
@@ -88,9 +114,12 @@ public final class ApiServer implements AutoCloseable {
             List<String> path = segments(exchange.getRequestURI().getPath());
             try {
                 if (method.equals("GET")) {
-                    get(exchange, path);
+                    boolean open = path.isEmpty() || path.equals(List.of("index.html")) || path.get(0).equals("health");
+                    if (open || !readsNeedToken || authorized(exchange, "reads need the API token here")) {
+                        get(exchange, path);
+                    }
                 } else if (method.equals("POST")) {
-                    if (authorized(exchange)) {
+                    if (authorized(exchange, "this call changes the topology")) {
                         post(exchange, path);
                     }
                 } else {
@@ -133,11 +162,13 @@ public final class ApiServer implements AutoCloseable {
             }
             json(exchange, 200, backend.route(key));
         } else if (path.equals(List.of("api", "rebalances"))) {
-            json(exchange, 200, backend.rebalanceList());
+            json(exchange, 200, backend.rebalanceList(tokenGiven(exchange)));
         } else if (path.size() == 3 && path.get(0).equals("api") && path.get(1).equals("rebalances")) {
-            json(exchange, 200, backend.status(path.get(2)));
+            json(exchange, 200, backend.status(path.get(2), tokenGiven(exchange)));
         } else if (path.equals(List.of("api", "verify"))) {
-            json(exchange, 200, backend.verifyStatus());
+            if (authorized(exchange, "verify results hold row values")) {
+                json(exchange, 200, backend.verifyStatus());
+            }
         } else if (path.equals(List.of("api", "capture"))) {
             json(exchange, 200, backend.captureStatus());
         } else {
@@ -157,9 +188,10 @@ public final class ApiServer implements AutoCloseable {
                 throw new ApiRequests.BadRequest("unknown action '" + path.get(3) + "'; one of start, verify, "
                         + "cutover, complete, cancel, rollback");
             }
-            json(exchange, 200, backend.perform(path.get(2), action, ApiRequests.force(exchange, action)));
+            boolean force = ApiRequests.force(exchange, action);
+            json(exchange, action == Action.VERIFY ? 202 : 200, backend.perform(path.get(2), action, force));
         } else if (path.equals(List.of("api", "verify"))) {
-            json(exchange, 200, backend.verify(ApiRequests.all(exchange)));
+            json(exchange, 202, backend.verify(ApiRequests.all(exchange)));
         } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("shards")
                 && (path.get(3).equals("hold") || path.get(3).equals("release"))) {
             json(exchange, 200, backend.hold(path.get(2), path.get(3).equals("hold")));
@@ -168,21 +200,30 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private boolean authorized(HttpExchange exchange) throws IOException {
+    /** Whether the request carries the right token; says 401 or 403 with {@code why} when it does not. */
+    private boolean authorized(HttpExchange exchange, String why) throws IOException {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"shardflow\"");
-            error(exchange, 401, "this call changes the topology: send Authorization: Bearer <token>");
+            error(exchange, 401, why + ": send Authorization: Bearer <token>");
             return false;
         }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token)) {
+        if (!tokenGiven(exchange)) {
             log.warn("API: refused {} {} from {}: wrong bearer token", exchange.getRequestMethod(),
                     exchange.getRequestURI().getPath(), exchange.getRemoteAddress().getAddress().getHostAddress());
             error(exchange, 403, "the bearer token is not the API's token");
             return false;
         }
         return true;
+    }
+
+    /** Whether the request carries the right bearer token; compared in constant time. */
+    private boolean tokenGiven(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), token);
     }
 
     private static String query(HttpExchange exchange, String name) {

@@ -50,6 +50,15 @@ public record VerifyReport(long atMs, String scope, boolean complete, long chunk
         return Collections.unmodifiableMap(copy);
     }
 
+    /**
+     * The same report without any row: no sample lines and no details (keys and values may be personal data), its
+     * counts kept — what a reader without the API's token is shown.
+     */
+    public VerifyReport withoutRows() {
+        return new VerifyReport(atMs, scope, complete, chunks, rowsCompared, mismatches, unsettled, orphans,
+                unplaceable, List.of(), List.of(), elapsedMs, cursor, byTable, byShard);
+    }
+
     /** True when the run finished and found nothing wrong. */
     public boolean clean() {
         return complete && mismatches == 0 && unsettled == 0 && orphans == 0;

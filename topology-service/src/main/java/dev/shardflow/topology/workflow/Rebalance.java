@@ -128,6 +128,12 @@ public record Rebalance(String id, String keyspace, RebalanceState state, String
                 createdAtMs, nowMs);
     }
 
+    /** The same rebalance with its verification's rows left out ({@link VerifyReport#withoutRows}). */
+    public Rebalance withoutRows() {
+        return verification == null ? this : new Rebalance(id, keyspace, state, fromDocument, toDocument, plan, history,
+                fences, verification.withoutRows(), error, createdAtMs, updatedAtMs);
+    }
+
     public Rebalance withError(String message, long nowMs) {
         return new Rebalance(id, keyspace, state, fromDocument, toDocument, plan, history, fences, verification,
                 message, createdAtMs, nowMs);

@@ -1,6 +1,7 @@
 package dev.shardflow.topology.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.testkit.tls.TestCertificates;
 import dev.shardflow.topology.TopologyService;
 import dev.shardflow.topology.TopologyServiceOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,9 +21,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,8 +83,15 @@ class ApiServerIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return remember(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()));
+        return get(path, null);
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return remember(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private HttpResponse<String> post(String path, String token, String body) throws Exception {
@@ -160,10 +172,21 @@ class ApiServerIT {
         assertThat(error(notBoolean)).contains("all: give true or false");
         assertThat(error(post("/api/verify", TOKEN, "{\"everything\": true}"))).contains("unknown field 'everything'");
         assertThat(post("/api/verify", TOKEN, "[true]").statusCode()).isEqualTo(400);
-        HttpResponse<String> unreachable = post("/api/verify", TOKEN, "{\"all\": true}");
-        assertThat(unreachable.statusCode()).as(unreachable.body()).isEqualTo(409);
-        assertThat(error(unreachable)).isNotBlank();
-        assertThat(get("/api/verify").statusCode()).isEqualTo(200);
+        HttpResponse<String> job = post("/api/verify", TOKEN, "{\"all\": true}");
+        assertThat(job.statusCode()).as("a verify is a job, answered at once: " + job.body()).isEqualTo(202);
+        String jobId = EventJson.mapper().readTree(job.body()).path("id").asText();
+        assertThat(EventJson.mapper().readTree(job.body()).path("state").asText()).isEqualTo("RUNNING");
+        HttpResponse<String> anonymousRead = get("/api/verify");
+        assertThat(anonymousRead.statusCode()).as("verify results hold row values: no token, no read")
+                .isEqualTo(401);
+        assertThat(error(anonymousRead)).contains("verify results hold row values");
+        assertThat(get("/api/verify", "wrong-token").statusCode()).isEqualTo(403);
+        await("the verify job ends: its shards (h/...) cannot be reached").atMost(Duration.ofSeconds(60))
+                .until(() -> EventJson.mapper().readTree(get("/api/verify", TOKEN).body()).path("job")
+                        .path("state").asText().equals("FAILED"));
+        JsonNode failed = EventJson.mapper().readTree(get("/api/verify", TOKEN).body()).path("job");
+        assertThat(failed.path("id").asText()).isEqualTo(jobId);
+        assertThat(failed.path("error").asText()).isNotBlank();
         HttpResponse<String> capture = get("/api/capture");
         assertThat(capture.statusCode()).isEqualTo(200);
         JsonNode captured = EventJson.mapper().readTree(capture.body()).path("shards");
@@ -174,5 +197,47 @@ class ApiServerIT {
         List<String> lines = new ArrayList<>(logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
         assertThat(bodies).isNotEmpty().noneMatch(b -> b.contains(TOKEN) || b.contains(PASSWORD));
         assertThat(lines).isNotEmpty().noneMatch(l -> l.contains(TOKEN) || l.contains(PASSWORD) || l.contains("wrong-token"));
+    }
+
+    @Test
+    void overHttpsWithReadsNeedingTheTokenOnlyHealthAndThePageAreOpen() throws Exception {
+        TestCertificates certificates = TestCertificates.generate();
+        SSLContext tls = ApiTls.fromKeyStore(certificates.keyStore(), certificates.password());
+        try (ApiServer https = new ApiServer("127.0.0.1", 0, new dev.shardflow.topology.TopologyApi(service), TOKEN,
+                () -> "# no metrics\n", List::of, tls, true).start()) {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(certificates.trustStore())) {
+                trusted.load(in, certificates.password().toCharArray());
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext client = SSLContext.getInstance("TLS");
+            client.init(null, trust.getTrustManagers(), null);
+            HttpClient secure = HttpClient.newBuilder().sslContext(client).build();
+            String base = "https://localhost:" + https.port();
+
+            assertThat(send(secure, base + "/api/topology", null).statusCode()).as("a read without the token")
+                    .isEqualTo(401);
+            assertThat(send(secure, base + "/metrics", null).statusCode()).isEqualTo(401);
+            HttpResponse<String> read = send(secure, base + "/api/topology", TOKEN);
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.body()).contains("\"keyspace\":\"shop\"");
+            assertThat(send(secure, base + "/health/live", null).statusCode()).isEqualTo(200);
+            assertThat(send(secure, base + "/", null).body()).contains("<svg id=\"ring\"");
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + https.port()
+                    + "/health/live")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()))
+                    .as("plain HTTP to the HTTPS port").isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> ApiTls.fromKeyStore(certificates.keyStore(), "not-the-password"))
+                    .hasMessageContaining("cannot be opened with the given password")
+                    .hasMessageNotContaining("not-the-password");
+        }
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return remember(client.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 }
