@@ -73,7 +73,9 @@ public record CaptureOptions(Topology topology, KafkaConnection kafka, List<Stri
         String shardList = settings.get(SHARDS);
         List<String> shards = shardList.equals("all") ? topology.shards().stream().map(s -> s.id()).toList()
                 : Arrays.stream(shardList.split(",")).map(String::trim).toList();
-        return new CaptureOptions(topology, KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get), shards, settings.get(TOPIC_PARTITIONS),
+        KafkaConnection kafka = KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS),
+                settings.get(KafkaConnection.PROPERTIES), environment::get);
+        return new CaptureOptions(topology, kafka, shards, settings.get(TOPIC_PARTITIONS),
                 settings.get(REPLICATION_FACTOR), settings.get(MAX_BATCH_SIZE), settings.get(MAX_QUEUE_SIZE),
                 settings.get(POLL_INTERVAL_MS), settings.get(SNAPSHOT_FETCH_SIZE), settings.get(OFFSET_FLUSH_INTERVAL_MS),
                 settings.get(HEARTBEAT_INTERVAL_MS), settings.get(RESTART_ATTEMPTS),

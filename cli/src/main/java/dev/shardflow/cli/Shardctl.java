@@ -42,6 +42,8 @@ public final class Shardctl {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("serve")) {
             serverLogging();
+        } else {
+            dev.shardflow.process.ProcessLogging.command();
         }
         BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args));
@@ -50,20 +52,11 @@ public final class Shardctl {
     /**
      * A process run by {@code serve} tells its story — states, progress, recoveries — at INFO, with the time of each
      * line, and its libraries their warnings; a command prints its own results, its libraries only their errors.
-     * A {@code -Dorg.slf4j.simpleLogger...} of the operator's (in {@code SHARDFLOW_JAVA_OPTS}) wins.
+     * The settings file's {@code logging.format} and {@code logging.level} take over once it is read.
      */
     private static void serverLogging() {
-        java.util.Map<String, String> levels = java.util.Map.of(
-                "org.slf4j.simpleLogger.log.dev.shardflow", "info",
-                "org.slf4j.simpleLogger.log.org.apache.kafka", "warn",
-                "org.slf4j.simpleLogger.log.io.debezium", "warn",
-                "org.slf4j.simpleLogger.showDateTime", "true",
-                "org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        levels.forEach((name, value) -> {
-            if (System.getProperty(name) == null) {
-                System.setProperty(name, value);
-            }
-        });
+        // until the settings file is read, which may ask for JSON or DEBUG (ProcessMain)
+        dev.shardflow.process.ProcessLogging.server(dev.shardflow.process.ProcessLogging.Format.TEXT, "info");
     }
 
     /**

@@ -87,14 +87,17 @@ public final class ProcessMain {
     }
 
     /** What {@link ProcessSettings} say for one process, with their defaults where it declares none of them. */
-    private record Shared(String httpHost, int httpPort, boolean exitOnFailure, long shutdownTimeoutMs) {
+    private record Shared(String httpHost, int httpPort, boolean exitOnFailure, long shutdownTimeoutMs,
+            String loggingFormat, String loggingLevel) {
         static Shared read(Path file, List<Setting<?>> declared) {
             SettingsReader reader = SettingsReader.of(file, System.getenv()).read(declared);
             Optional<Setting<?>> port = declared.stream().filter(s -> s.name().equals("http.port")).findFirst();
             return new Shared(value(reader, declared, ProcessSettings.HTTP_HOST),
                     port.map(s -> (Integer) reader.get(s)).orElse(0),
                     value(reader, declared, ProcessSettings.EXIT_ON_FAILURE),
-                    value(reader, declared, ProcessSettings.SHUTDOWN_TIMEOUT_MS));
+                    value(reader, declared, ProcessSettings.SHUTDOWN_TIMEOUT_MS),
+                    value(reader, declared, ProcessSettings.LOGGING_FORMAT),
+                    value(reader, declared, ProcessSettings.LOGGING_LEVEL));
         }
 
         private static <T> T value(SettingsReader reader, List<Setting<?>> declared, Setting<T> setting) {
@@ -110,6 +113,7 @@ public final class ProcessMain {
      */
     public static void serve(String name, Path file, List<Setting<?>> settings, Starter starter) throws Exception {
         Shared shared = Shared.read(file, settings);
+        ProcessLogging.server(ProcessLogging.Format.of(shared.loggingFormat()), shared.loggingLevel());
         PrometheusMeterRegistry meters = ProcessMeters.registry();
         AutoCloseable service = starter.start(file, meters);
         Health health = service instanceof Health h ? h : List::of;

@@ -18,6 +18,15 @@ public final class ProcessSettings {
             "how long the stop after SIGTERM may take, even with Kafka or a database gone; what is not done by then is "
                     + "left undone (and not committed, so it is done again at the next start) and the process ends");
 
+    public static final Setting<String> LOGGING_FORMAT = new Setting<>("logging.format", String.class, "text",
+            "text (a line per event, timed) or json (one JSON object a line, for a log pipeline), on stderr",
+            value -> value.equalsIgnoreCase("text") || value.equalsIgnoreCase("json") ? null : "must be text or json");
+    public static final Setting<String> LOGGING_LEVEL = new Setting<>("logging.level", String.class, "info",
+            "how much shardflow itself logs: info (its story: states, progress, recoveries) or debug (and per-record "
+                    + "detail); libraries log their warnings either way",
+            value -> java.util.Set.of("error", "warn", "info", "debug", "trace").contains(value.toLowerCase(
+                    java.util.Locale.ROOT)) ? null : "must be one of error, warn, info, debug, trace");
+
     private ProcessSettings() {}
 
     /** Where this process serves its health and metrics; each kind of process has its own default port. */
@@ -28,6 +37,6 @@ public final class ProcessSettings {
 
     /** The shared settings, with the process's own {@link #httpPort} (declared once, in its settings class). */
     public static List<Setting<?>> with(Setting<Integer> httpPort) {
-        return List.of(HTTP_HOST, httpPort, EXIT_ON_FAILURE, SHUTDOWN_TIMEOUT_MS);
+        return List.of(HTTP_HOST, httpPort, EXIT_ON_FAILURE, SHUTDOWN_TIMEOUT_MS, LOGGING_FORMAT, LOGGING_LEVEL);
     }
 }

@@ -18,6 +18,8 @@ public final class QuickstartMain {
     private QuickstartMain() {}
 
     public static void main(String[] args) {
+        // the quickstart prints its own narration and report; libraries only speak up when something is wrong
+        dev.shardflow.process.ProcessLogging.command();
         BINLOG_CLIENT.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }

@@ -2,11 +2,13 @@ package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyProgress;
+import dev.shardflow.core.topology.MoveControls;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.kafka.CopyStarts;
 import dev.shardflow.kafka.MessageSizes;
 import dev.shardflow.rebalancer.kafka.RebalancerTopics;
 import dev.shardflow.rebalancer.route.RouteCounts;
+import dev.shardflow.rebalancer.streams.CopyThrottle;
 import dev.shardflow.rebalancer.streams.RekeyTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -48,6 +50,8 @@ public final class MoveApp implements AutoCloseable {
     private KafkaStreams streams;
     private KafkaStreamsMetrics metrics;
     private final MeterRegistry registry;
+    private final CopyThrottle throttle = CopyThrottle.unlimited();
+    private volatile boolean paused;
 
     MoveApp(RebalancerOptions options, String rebalanceId, RouteCounts counts, MeterRegistry registry) {
         this.registry = registry;
@@ -71,7 +75,7 @@ public final class MoveApp implements AutoCloseable {
             starts.record(rebalanceId, copyEnd);
         }
         streams = new KafkaStreams(RekeyTopology.build(options.topology(), counts,
-                Duration.ofMillis(options.commitIntervalMs())), properties());
+                Duration.ofMillis(options.commitIntervalMs()), throttle), properties());
         streams.setUncaughtExceptionHandler(error -> {
             log.error("move {}: a stream thread failed; it is replaced and resumes from the last commit", rebalanceId,
                     error);
@@ -85,6 +89,44 @@ public final class MoveApp implements AutoCloseable {
                 RebalancerTopics.changeTopics(options.topology()), copyEnd.values().stream().mapToLong(v -> v).sum(),
                 recorded.isPresent() ? "first " : "", options.processingGuarantee());
         return this;
+    }
+
+    /**
+     * Applies the operator's controls and the lag throttle's hold: the Streams application is paused while either
+     * asks (its tasks keep their place and their group), resumed when neither does; the rate takes effect at once.
+     *
+     * @param held why the lag throttle holds the move, or null
+     */
+    synchronized void control(MoveControls controls, String held) {
+        if (throttle.rate() != controls.maxRowsPerSecond()) {
+            throttle.setRate(controls.maxRowsPerSecond());
+            log.info("move {}: {}", rebalanceId, controls.maxRowsPerSecond() == 0 ? "no rate limit"
+                    : "at most " + controls.maxRowsPerSecond() + " change records per second");
+        }
+        boolean pause = controls.paused() || held != null;
+        if (pause == paused || streams == null) {
+            return;
+        }
+        if (pause) {
+            streams.pause();
+            log.info("move {}: paused{}", rebalanceId, controls.paused() ? " by the operator" : ": " + held);
+        } else {
+            streams.resume();
+            log.info("move {}: resumed; copy and catch-up go on where they stopped", rebalanceId);
+        }
+        paused = pause;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    long maxRowsPerSecond() {
+        return throttle.rate();
+    }
+
+    long recordsTaken() {
+        return throttle.taken();
     }
 
     CopyProgress progress(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {

@@ -2,6 +2,7 @@ package dev.shardflow.rebalancer;
 
 import dev.shardflow.core.contract.ConsumerGroups;
 import dev.shardflow.core.topology.CopyProgress;
+import dev.shardflow.core.topology.MoveControls;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.kafka.ClusterCheck;
@@ -37,7 +38,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The rebalancer as a library: {@link #start} prepares the topics, then follows the keyspace's topology topic and
  * runs the move of the rebalance in progress ({@link MoveApp}), starting it when a rebalance appears and stopping it
- * when the keyspace is steady again; and keeps the keyspace's views up to date all along. Several instances with the same settings share a move's partitions.
+ * when the keyspace is steady again; and keeps the keyspace's views up to date all along. Several instances with
+ * the same settings share a move's partitions.
+ *
+ * <p>One role in one file, longer than most: following the topology topic, starting and stopping the move it names,
+ * and answering for the process's loops (move, views, poison watch) are one life cycle; what holds or slows the move
+ * is {@link MoveControl}'s.
  */
 public final class RebalancerService implements AutoCloseable, ProcessMain.Supervised, Health {
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
@@ -58,6 +64,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
     private volatile Consumer<Throwable> onFailure = cause -> { };
     private StandingApp views;
     private KafkaConsumer<byte[], byte[]> states;
+    private final MoveControl control;
     private Admin admin;
 
     public RebalancerService(RebalancerOptions options) {
@@ -69,6 +76,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         this.counts = new RouteCounts(registry);
         this.registry = registry;
         this.watcher = new Thread(this::watch, "rebalancer-watch-" + options.topology().keyspace());
+        this.control = new MoveControl(options, () -> move, registry);
     }
 
     public RebalancerService start() {
@@ -83,6 +91,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         List<TopicPartition> partitions = List.of(new TopicPartition(TopicNames.of(options.topology()).topology(), 0));
         states.assign(partitions);
         states.seekToBeginning(partitions);
+        control.start(admin);
         watcher.start();
         kafka = ClusterCheck.of(options.kafka(), PROBE_TIMEOUT);
         probes.add("kafka", kafka::check).start();
@@ -110,6 +119,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
                         follow(record.value());
                     }
                 }
+                control.tick();
                 if (move != null && System.nanoTime() - lastProgress > PROGRESS_LOG_MS * 1_000_000) {
                     lastProgress = System.nanoTime();
                     logProgress();
@@ -125,10 +135,12 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
 
     private void follow(byte[] value) {
         String wanted = null;
+        MoveControls wantedControls = MoveControls.NONE;
         if (value != null) {
             try {
                 TopologyState state = TopologyState.fromBytes(value);
                 wanted = state.phase() == TopologyState.Phase.STEADY ? null : state.rebalanceId();
+                wantedControls = state.controls();
             } catch (IllegalArgumentException e) {
                 log.error("rebalancer of {}: a topology state cannot be read ({}); the move in progress goes on",
                         options.topology().keyspace(), e.getMessage());
@@ -137,6 +149,7 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         }
         String running = move == null ? null : move.rebalanceId();
         if (java.util.Objects.equals(wanted, running)) {
+            control.follow(wantedControls, false);
             return;
         }
         if (move != null) {
@@ -148,10 +161,27 @@ public final class RebalancerService implements AutoCloseable, ProcessMain.Super
         if (wanted != null) {
             try {
                 move = new MoveApp(options, wanted, counts, registry).start(admin);
+                control.follow(wantedControls, true);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the move of rebalance " + wanted + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Why the lag throttle holds the running move now, if it does. */
+    public Optional<String> held() {
+        return control.held();
+    }
+
+    /** How many change records the running move has taken in this process; 0 without one. */
+    public long moveRecordsTaken() {
+        MoveApp current = move;
+        return current == null ? 0 : current.recordsTaken();
+    }
+
+    /** Whether the running move is paused now (by the operator or the lag throttle). */
+    public boolean paused() {
+        return control.paused();
     }
 
     private void logProgress() {

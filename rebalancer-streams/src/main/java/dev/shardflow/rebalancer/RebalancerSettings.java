@@ -38,9 +38,18 @@ public final class RebalancerSettings {
 
     public static final Setting<Integer> HTTP_PORT = ProcessSettings.httpPort(9402);
 
+    public static final Setting<Long> MAX_CAPTURE_LAG_MS = new Setting<>("throttle.maxCaptureLagMs", Long.class, 0L,
+            "a move forwards nothing while a source's capture lag is above this (ms), until it is below again; 0: off",
+            value -> value >= 0 ? null : "must be 0 (off) or positive");
+    public static final Setting<Long> MAX_APPLY_LAG_RECORDS = new Setting<>("throttle.maxApplyLagRecords",
+            Long.class, 0L, "a move forwards nothing while a target writer is more change records than this behind "
+                    + "its apply topic, until it is below again; 0: off",
+            value -> value >= 0 ? null : "must be 0 (off) or positive");
+
     public static final List<Setting<?>> ALL = Stream.concat(Stream.of(TOPOLOGY, BOOTSTRAP_SERVERS, KafkaConnection.PROPERTIES, APPLICATION_ID,
             PROCESSING_GUARANTEE, APPLY_PARTITIONS, REPLICATION_FACTOR, THREADS, COMMIT_INTERVAL_MS,
-            BULK_COMMIT_INTERVAL_MS, VIEWS_COMMIT_INTERVAL_MS, STATE_DIR), ProcessSettings.with(HTTP_PORT).stream())
+            BULK_COMMIT_INTERVAL_MS, VIEWS_COMMIT_INTERVAL_MS, STATE_DIR, MAX_CAPTURE_LAG_MS,
+            MAX_APPLY_LAG_RECORDS), ProcessSettings.with(HTTP_PORT).stream())
             .toList();
 
     private RebalancerSettings() {}

@@ -93,7 +93,9 @@ public record WriterOptions(Topology topology, ShardSpec shard, KafkaConnection 
         }
         List<String> topics = Arrays.stream(settings.get(TOPICS).split(",")).map(String::trim)
                 .map(t -> t.equals("apply") ? TopicNames.of(topology).apply(shardId) : t).toList();
-        return new WriterOptions(topology, shardOf(topology, shardId), KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get), topics,
+        KafkaConnection kafka = KafkaConnection.of(settings.get(BOOTSTRAP_SERVERS),
+                settings.get(KafkaConnection.PROPERTIES), environment::get);
+        return new WriterOptions(topology, shardOf(topology, shardId), kafka, topics,
                 ConsumerGroups.writer(topology.keyspace(), shardId), settings.get(SESSION_TIMEOUT_MS), settings.get(CONSUMERS), settings.get(MAX_BATCH_ROWS),
                 settings.get(ROWS_PER_STATEMENT), settings.get(POOL_SIZE), settings.get(CONNECTION_TIMEOUT_MS),
                 Backoff.exponential(Duration.ofMillis(settings.get(BACKOFF_INITIAL_MS)),

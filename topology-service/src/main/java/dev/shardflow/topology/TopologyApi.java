@@ -90,6 +90,8 @@ public final class TopologyApi implements ApiBackend {
             answer.put("rowsHidden", "the differing rows are shown to callers with the API token");
         }
         service.verifyRuns().progress().filter(p -> !p.done()).ifPresent(p -> answer.put("verifyProgress", p));
+        service.state().filter(s -> rebalanceId.equals(s.rebalanceId()))
+                .ifPresent(s -> answer.put("controls", s.controls()));
         try {
             MoveWatch.Figures figures = service.moves().figures(rebalance);
             CopyProgress copy = figures.copy();
@@ -164,8 +166,13 @@ public final class TopologyApi implements ApiBackend {
     }
 
     @Override
-    public Object plan(Planner.Request request) {
-        return service.plan(request);
+    public Object plan(Planner.Request request, boolean dryRun) {
+        return dryRun ? service.preview(request) : service.plan(request);
+    }
+
+    @Override
+    public Object throttle(String rebalanceId, long maxRowsPerSecond) {
+        return service.throttle(rebalanceId, maxRowsPerSecond);
     }
 
     @Override

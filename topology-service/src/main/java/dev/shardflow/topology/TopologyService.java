@@ -125,6 +125,16 @@ public final class TopologyService implements AutoCloseable {
         return workflow.call(d -> d.plan(request));
     }
 
+    /** What {@link #plan} would plan now, refused for the same reasons; nothing is created or published. */
+    public Rebalance preview(Planner.Request request) {
+        return workflow.call(d -> d.preview(request));
+    }
+
+    /** Sets the most change records per second the move of rebalance {@code id} forwards; 0 lifts the limit. */
+    public Rebalance throttle(String id, long maxRowsPerSecond) {
+        return workflow.call(d -> d.throttle(id, maxRowsPerSecond));
+    }
+
     /** Holds the writes of a shard while it is rebuilt, or releases them; see {@link RebalanceDriver#hold}. */
     public TopologyState hold(String shard, boolean held) {
         return workflow.call(d -> d.hold(shard, held));

@@ -78,7 +78,9 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
                         settings.get(TopologySettings.VERIFY_MAX_RECHECKS),
                         Duration.ofMillis(settings.get(TopologySettings.VERIFY_WATERMARK_TIMEOUT_MS)),
                         VerifySettings.defaults().pendingChunks()));
-        return new TopologyServiceOptions(document, topology, KafkaConnection.of(settings.get(TopologySettings.BOOTSTRAP_SERVERS), settings.get(KafkaConnection.PROPERTIES), environment::get),
+        KafkaConnection kafka = KafkaConnection.of(settings.get(TopologySettings.BOOTSTRAP_SERVERS),
+                settings.get(KafkaConnection.PROPERTIES), environment::get);
+        return new TopologyServiceOptions(document, topology, kafka,
                 instanceId, Duration.ofMillis(settings.get(TopologySettings.LEADER_SESSION_TIMEOUT_MS)),
                 settings.get(TopologySettings.REPLICATION_FACTOR).shortValue(), workflow);
     }

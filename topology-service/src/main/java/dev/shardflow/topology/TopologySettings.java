@@ -62,7 +62,8 @@ public final class TopologySettings {
             API_TLS_KEY_STORE, API_TLS_PASSWORD_ENV, API_TLS_PASSWORD_FILE, FENCE_TIMEOUT_MS,
             FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, VERIFY_CHUNK_ROWS,
             VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID,
-            ProcessSettings.EXIT_ON_FAILURE, ProcessSettings.SHUTDOWN_TIMEOUT_MS);
+            ProcessSettings.EXIT_ON_FAILURE, ProcessSettings.SHUTDOWN_TIMEOUT_MS, ProcessSettings.LOGGING_FORMAT,
+            ProcessSettings.LOGGING_LEVEL);
 
     private TopologySettings() {}
 }

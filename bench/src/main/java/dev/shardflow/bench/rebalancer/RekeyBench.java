@@ -149,7 +149,8 @@ public final class RekeyBench {
                 .withProcessingGuarantee(guarantee).withStateDir(Scratch.newDirectory("rekey-" + guarantee).toString());
         options = new RebalancerOptions(options.topology(), options.kafka(), "bench-" + guarantee.replace('_', '-'),
                 guarantee, options.applyPartitions(), 1, options.threads(), options.commitIntervalMs(),
-                options.bulkCommitIntervalMs(), options.viewsCommitIntervalMs(), options.stateDir());
+                options.bulkCommitIntervalMs(), options.viewsCommitIntervalMs(), options.stateDir(),
+                options.lagBounds());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
                 RebalancerService service = new RebalancerService(options).start()) {
             long end = TopicEnds.sum(admin, USERS);

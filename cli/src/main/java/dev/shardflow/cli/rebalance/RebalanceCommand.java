@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {RebalanceCommand.Plan.class, RebalanceCommand.Step.Start.class, RebalanceCommand.Status.class,
                 RebalanceCommand.Verify.class, RebalanceCommand.Step.Cutover.class,
                 RebalanceCommand.Step.Complete.class, RebalanceCommand.Step.Cancel.class,
-                RebalanceCommand.Step.Rollback.class})
+                RebalanceCommand.Step.Rollback.class, RebalanceCommand.Step.Pause.class,
+                RebalanceCommand.Step.Resume.class, RebalanceCommand.Step.Throttle.class})
 public final class RebalanceCommand {
 
     private RebalanceCommand() {}
@@ -42,6 +43,9 @@ public final class RebalanceCommand {
         @Option(names = "--weight", paramLabel = "ID=WEIGHT", description = "A new weight for a shard.")
         Map<String, Double> weights = new LinkedHashMap<>();
 
+        @Option(names = "--dry-run", description = "Print what would be planned, and create nothing.")
+        boolean dryRun;
+
         @Override
         public Integer call() {
             if (add.isEmpty() && remove.isEmpty() && weights.isEmpty()) {
@@ -51,6 +55,12 @@ public final class RebalanceCommand {
             request.put("add", add);
             request.put("remove", remove);
             request.put("weights", weights);
+            if (dryRun) {
+                request.put("dryRun", true);
+                output.print(out(), api.client().post("api/rebalances", request),
+                        r -> "would plan " + RebalanceText.plan(r) + "\n(dry run: nothing was created)");
+                return ExitCodes.OK;
+            }
             output.print(out(), api.client().post("api/rebalances", request),
                     r -> "planned " + RebalanceText.rebalance(r) + "\nnext: shardctl rebalance start "
                             + r.path("id").asText());
@@ -104,6 +114,31 @@ public final class RebalanceCommand {
         @Command(name = "rollback", mixinStandardHelpOptions = true,
                 description = "After cutover, before complete: a reverse cutover to the previous layout.")
         static final class Rollback extends Step {}
+
+        @Command(name = "pause", mixinStandardHelpOptions = true,
+                description = "The move forwards nothing until resumed; copy and catch-up resume where they stopped. "
+                        + "Cutover waits for resume.")
+        static final class Pause extends Step {}
+
+        @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused move.")
+        static final class Resume extends Step {}
+
+        @Command(name = "throttle", mixinStandardHelpOptions = true,
+                description = "Limit how many change records per second the move forwards, while it runs.")
+        static final class Throttle extends Step {
+            @Option(names = "--max-rows-per-second", paramLabel = "N", required = true,
+                    description = "The most change records per second; 0 lifts the limit.")
+            long maxRowsPerSecond;
+
+            @Override
+            Object body() {
+                if (maxRowsPerSecond < 0) {
+                    throw new IllegalArgumentException("--max-rows-per-second: give 0 (no limit) or more, was "
+                            + maxRowsPerSecond);
+                }
+                return Map.of("maxRowsPerSecond", maxRowsPerSecond);
+            }
+        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

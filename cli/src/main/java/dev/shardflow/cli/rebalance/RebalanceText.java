@@ -10,6 +10,31 @@ final class RebalanceText {
 
     static String rebalance(JsonNode r) {
         StringBuilder text = new StringBuilder(r.path("id").asText() + "  " + r.path("state").asText());
+        appendPlan(text, r);
+        if (r.hasNonNull("error")) {
+            text.append("\n  error: ").append(r.path("error").asText());
+        }
+        JsonNode history = r.path("history");
+        if (history.size() > 0) {
+            text.append("\n  last step: ").append(history.get(history.size() - 1).path("note").asText());
+        }
+        return text.toString();
+    }
+
+    /** A plan that was not made (a dry run): the epochs and what moves. */
+    static String plan(JsonNode r) {
+        StringBuilder text = new StringBuilder("epoch " + epochOf(r.path("fromDocument").asText()) + " -> "
+                + epochOf(r.path("toDocument").asText()));
+        appendPlan(text, r);
+        return text.toString();
+    }
+
+    private static String epochOf(String document) {
+        java.util.regex.Matcher epoch = java.util.regex.Pattern.compile("\"?epoch\"?\\s*:\\s*(\\d+)").matcher(document);
+        return epoch.find() ? epoch.group(1) : "?";
+    }
+
+    private static void appendPlan(StringBuilder text, JsonNode r) {
         JsonNode plan = r.path("plan");
         if (plan.has("movedFraction") && !plan.path("movedFraction").isNull()) {
             text.append(String.format(java.util.Locale.ROOT, "  moves %.1f %% of the keys",
@@ -21,14 +46,6 @@ final class RebalanceText {
                 text.append(String.format(java.util.Locale.ROOT, "  %.1f %%", 100 * move.path("fraction").asDouble()));
             }
         }
-        if (r.hasNonNull("error")) {
-            text.append("\n  error: ").append(r.path("error").asText());
-        }
-        JsonNode history = r.path("history");
-        if (history.size() > 0) {
-            text.append("\n  last step: ").append(history.get(history.size() - 1).path("note").asText());
-        }
-        return text.toString();
     }
 
     /** A status; {@code copyPerSecond} is the copy's rate between two looks (0 when not known). */
@@ -38,6 +55,12 @@ final class RebalanceText {
         if (copy.isObject()) {
             text.append("\n  copy   ").append(Output.progress(copy.path("done").asLong(), copy.path("total").asLong(),
                     "change records", copyPerSecond));
+        }
+        JsonNode controls = status.path("controls");
+        if (controls.path("paused").asBoolean() || controls.path("maxRowsPerSecond").asLong() > 0) {
+            text.append("\n  move   ").append(controls.path("paused").asBoolean() ? "PAUSED" : "running")
+                    .append(controls.path("maxRowsPerSecond").asLong() > 0 ? ", at most "
+                            + controls.path("maxRowsPerSecond").asLong() + " change records/s" : "");
         }
         if (status.has("lag")) {
             text.append("\n  lag    ").append(status.path("lag").asLong()).append(" change records");

@@ -35,6 +35,7 @@ public final class TopologyState {
     private final String rebalanceId;
     private final String fence;
     private final List<String> held;
+    private final MoveControls controls;
     private volatile Placement placement; // parsed on first use, once
 
     /** Where a rebalance stands, as far as the movement of changes is concerned. */
@@ -51,7 +52,7 @@ public final class TopologyState {
     public TopologyState(@JsonProperty("keyspace") String keyspace, @JsonProperty("current") String current,
             @JsonProperty("other") String other, @JsonProperty("phase") Phase phase,
             @JsonProperty("rebalanceId") String rebalanceId, @JsonProperty("fence") String fence,
-            @JsonProperty("held") List<String> held) {
+            @JsonProperty("held") List<String> held, @JsonProperty("controls") MoveControls controls) {
         Objects.requireNonNull(keyspace, "keyspace");
         Objects.requireNonNull(current, "current");
         Objects.requireNonNull(phase, "phase");
@@ -72,6 +73,13 @@ public final class TopologyState {
         this.rebalanceId = rebalanceId;
         this.fence = fence;
         this.held = heldShards;
+        this.controls = controls == null || phase == Phase.STEADY ? MoveControls.NONE : controls;
+    }
+
+    /** A state of a move neither paused nor throttled. */
+    public TopologyState(String keyspace, String current, String other, Phase phase, String rebalanceId,
+            String fence, List<String> held) {
+        this(keyspace, current, other, phase, rebalanceId, fence, held, MoveControls.NONE);
     }
 
     /** A state whose shards all take writes. */
@@ -87,12 +95,19 @@ public final class TopologyState {
 
     /** The same state with a fence in progress ({@code fenceId}), or without one (null). */
     public TopologyState withFence(String fenceId) {
-        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId, held));
+        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fenceId, held,
+                controls));
     }
 
     /** The same state with the writes of these shards held (empty: none). */
     public TopologyState withHeld(List<String> shards) {
-        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fence, shards));
+        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fence, shards,
+                controls));
+    }
+
+    /** The same state with the operator's controls of its move. */
+    public TopologyState withControls(MoveControls next) {
+        return samePlacement(new TopologyState(keyspace, current, other, phase, rebalanceId, fence, held, next));
     }
 
     /** The same documents place keys alike: a state derived from this one need not parse them again. */
@@ -144,6 +159,18 @@ public final class TopologyState {
         return held;
     }
 
+    /** Whether the move is paused and how fast it may forward; {@link MoveControls#NONE} outside a rebalance. */
+    @JsonIgnore
+    public MoveControls controls() {
+        return controls;
+    }
+
+    /** The controls as written to the topic: left out when none are set, as before there were any. */
+    @JsonProperty("controls")
+    MoveControls controlsOrNull() {
+        return controls.equals(MoveControls.NONE) ? null : controls;
+    }
+
     /** Who owns which key under this state; environment overrides do not apply to published state. */
     @JsonIgnore
     public Placement placement() {
@@ -175,18 +202,19 @@ public final class TopologyState {
     public boolean equals(Object o) {
         return o instanceof TopologyState s && keyspace.equals(s.keyspace) && current.equals(s.current)
                 && Objects.equals(other, s.other) && phase == s.phase && Objects.equals(rebalanceId, s.rebalanceId)
-                && Objects.equals(fence, s.fence) && held.equals(s.held);
+                && Objects.equals(fence, s.fence) && held.equals(s.held) && controls.equals(s.controls);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(keyspace, current, other, phase, rebalanceId, fence, held);
+        return Objects.hash(keyspace, current, other, phase, rebalanceId, fence, held, controls);
     }
 
     @Override
     public String toString() {
         return "TopologyState[keyspace=" + keyspace + ", phase=" + phase
-                + ", rebalanceId=" + rebalanceId + ", fence=" + fence + ", held=" + held + "]";
+                + ", rebalanceId=" + rebalanceId + ", fence=" + fence + ", held=" + held + ", controls="
+                + controls.describe() + "]";
     }
 
     public byte[] toBytes() {

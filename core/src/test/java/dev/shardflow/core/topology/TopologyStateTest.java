@@ -24,4 +24,20 @@ class TopologyStateTest {
         assertThatThrownBy(() -> forward.withHeld(List.of("s1"))).hasMessageContaining("outside a rebalance");
         assertThat(forward.withFence("f1").held()).isEmpty();
     }
+
+    @Test
+    void aMovesControlsTravelWithItsStateAndAreLeftOutWhenNoneAreSet() {
+        TopologyState forward = new TopologyState("shop", DOCUMENT, DOCUMENT, TopologyState.Phase.FORWARD, "r1");
+        assertThat(new String(forward.toBytes(), StandardCharsets.UTF_8)).doesNotContain("controls");
+        assertThat(TopologyState.fromBytes(forward.toBytes()).controls()).isEqualTo(MoveControls.NONE);
+
+        TopologyState paused = forward.withControls(new MoveControls(true, 500));
+        TopologyState read = TopologyState.fromBytes(paused.toBytes());
+        assertThat(read.controls()).isEqualTo(new MoveControls(true, 500));
+        assertThat(read).isEqualTo(paused).isNotEqualTo(forward);
+        assertThat(read.withFence("f1").controls()).as("a fence keeps them").isEqualTo(read.controls());
+        assertThat(TopologyState.steady("shop", DOCUMENT).withControls(new MoveControls(true, 1)).controls())
+                .as("nothing moves outside a rebalance").isEqualTo(MoveControls.NONE);
+        assertThatThrownBy(() -> new MoveControls(false, -1)).hasMessageContaining("maxRowsPerSecond");
+    }
 }

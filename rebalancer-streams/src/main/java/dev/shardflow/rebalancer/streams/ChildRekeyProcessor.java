@@ -22,7 +22,10 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
     private Outputs outputs;
     private EnvelopeReader reader;
 
-    ChildRekeyProcessor(Topology topology, RouteCounts counts, ThreadCommits liveCommit) {
+    private final CopyThrottle throttle;
+
+    ChildRekeyProcessor(Topology topology, RouteCounts counts, ThreadCommits liveCommit, CopyThrottle throttle) {
+        this.throttle = throttle;
         this.liveCommit = liveCommit;
         this.topology = topology;
         this.counts = counts;
@@ -36,6 +39,7 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        throttle.admit();
         if (record.value() == null) {
             counts.count("tombstone");
             return;

@@ -63,6 +63,12 @@ public final class RekeyTopology {
      */
     public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts,
             Duration live) {
+        return build(fallback, counts, live, CopyThrottle.unlimited());
+    }
+
+    /** @param throttle how many change records per second the move takes, changed while it runs */
+    public static Topology build(dev.shardflow.core.topology.Topology fallback, RouteCounts counts,
+            Duration live, CopyThrottle throttle) {
         ThreadCommits liveCommit = new ThreadCommits(live);
         TopicNames topics = TopicNames.of(fallback);
         Topology topology = new Topology();
@@ -74,7 +80,7 @@ public final class RekeyTopology {
         List<String> routed = MarkerFanOut.routedTopics(fallback);
         topology.addSource("changes", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 routed.toArray(String[]::new));
-        topology.addProcessor("route", () -> new RouteProcessor(fallback, counts, liveCommit), "changes");
+        topology.addProcessor("route", () -> new RouteProcessor(fallback, counts, liveCommit, throttle), "changes");
         List<String> childTopics = MarkerFanOut.childTopics(fallback);
         List<String> routers = new ArrayList<>(List.of("route"));
         if (!childTopics.isEmpty()) {
@@ -82,7 +88,7 @@ public final class RekeyTopology {
             // parents' change topics
             topology.addSource("children", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                     childTopics.toArray(String[]::new));
-            topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts, liveCommit), "children");
+            topology.addProcessor("child-rekey", () -> new ChildRekeyProcessor(fallback, counts, liveCommit, throttle), "children");
             topology.addSink(CHILDREN_SINK, topics.childrenByParent(), new ByteArraySerializer(),
                     new ByteArraySerializer(), "child-rekey");
             // a fence marker in a child change topic goes on to every partition, after the children before it

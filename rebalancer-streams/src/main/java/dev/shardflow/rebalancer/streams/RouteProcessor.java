@@ -22,8 +22,10 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private Outputs outputs;
     private ParentIndex parents;
     private EnvelopeReader reader;
+    private final CopyThrottle throttle;
 
-    RouteProcessor(Topology fallback, RouteCounts counts, ThreadCommits liveCommit) {
+    RouteProcessor(Topology fallback, RouteCounts counts, ThreadCommits liveCommit, CopyThrottle throttle) {
+        this.throttle = throttle;
         this.liveCommit = liveCommit;
         this.fallback = fallback;
         this.counts = counts;
@@ -39,6 +41,7 @@ final class RouteProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        throttle.admit();
         if (record.value() == null) {
             counts.count("tombstone"); // compaction's marker after a delete; the delete itself was routed
             return;

@@ -15,7 +15,11 @@ public interface ApiBackend {
     /** A rebalance with its copy, lag and verify progress; {@code withRows} as for {@link #rebalanceList}. */
     Object status(String rebalanceId, boolean withRows);
 
-    Object plan(Planner.Request request);
+    /** Plans a rebalance; {@code dryRun}: only says what would be planned, and creates nothing. */
+    Object plan(Planner.Request request, boolean dryRun);
+
+    /** Sets the most change records per second a move forwards; 0 lifts the limit. */
+    Object throttle(String rebalanceId, long maxRowsPerSecond);
 
     /**
      * An operator's action; {@code force} (cutover only) cuts over without a clean verify, recorded in history. A

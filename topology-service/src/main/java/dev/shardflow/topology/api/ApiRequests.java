@@ -37,6 +37,34 @@ final class ApiRequests {
         return force;
     }
 
+    /** {@code {"maxRowsPerSecond": N}}: the throttle's rate, 0 for none; required. */
+    static long maxRowsPerSecond(HttpExchange exchange) throws IOException {
+        JsonNode body = body(exchange);
+        if (!body.isObject()) {
+            throw new BadRequest("the throttle request must be a JSON object: {\"maxRowsPerSecond\": N}");
+        }
+        body.fieldNames().forEachRemaining(field -> {
+            if (!field.equals("maxRowsPerSecond")) {
+                throw new BadRequest("unknown field '" + field + "'; known: [maxRowsPerSecond]");
+            }
+        });
+        JsonNode rate = body.path("maxRowsPerSecond");
+        if (!rate.isIntegralNumber() || rate.asLong() < 0) {
+            throw new BadRequest("maxRowsPerSecond: give a whole number of change records per second, 0 for no "
+                    + "limit");
+        }
+        return rate.asLong();
+    }
+
+    /** Whether a plan request only asks what would be planned ({@code "dryRun": true}). */
+    static boolean dryRun(JsonNode body) {
+        JsonNode flag = body.path("dryRun");
+        if (!flag.isMissingNode() && !flag.isBoolean()) {
+            throw new BadRequest("dryRun: give true or false");
+        }
+        return flag.asBoolean(false);
+    }
+
     /** A request body that is empty or a JSON object with at most one boolean field, {@code name}. */
     private static boolean flag(HttpExchange exchange, String request, String name) throws IOException {
         byte[] bytes;
@@ -75,7 +103,7 @@ final class ApiRequests {
             throw new BadRequest("the plan request must be a JSON object: {\"add\": [...], \"remove\": [...], "
                     + "\"weights\": {...}} or {\"topology\": \"...\"}");
         }
-        List<String> known = List.of("add", "remove", "weights", "topology");
+        List<String> known = List.of("add", "remove", "weights", "topology", "dryRun");
         body.fieldNames().forEachRemaining(field -> {
             if (!known.contains(field)) {
                 throw new BadRequest("unknown field '" + field + "'; known: " + known);

@@ -179,14 +179,19 @@ public final class ApiServer implements AutoCloseable {
     private void post(HttpExchange exchange, List<String> path) throws IOException {
         if (path.equals(List.of("api", "rebalances"))) {
             JsonNode body = ApiRequests.body(exchange);
-            json(exchange, 201, backend.plan(ApiRequests.plan(body)));
+            boolean dryRun = ApiRequests.dryRun(body);
+            json(exchange, dryRun ? 200 : 201, backend.plan(ApiRequests.plan(body), dryRun));
         } else if (path.size() == 4 && path.get(0).equals("api") && path.get(1).equals("rebalances")) {
             Action action;
             try {
                 action = Action.valueOf(path.get(3).toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new ApiRequests.BadRequest("unknown action '" + path.get(3) + "'; one of start, verify, "
-                        + "cutover, complete, cancel, rollback");
+                        + "cutover, complete, cancel, rollback, pause, resume, throttle");
+            }
+            if (action == Action.THROTTLE) {
+                json(exchange, 200, backend.throttle(path.get(2), ApiRequests.maxRowsPerSecond(exchange)));
+                return;
             }
             boolean force = ApiRequests.force(exchange, action);
             json(exchange, action == Action.VERIFY ? 202 : 200, backend.perform(path.get(2), action, force));

@@ -14,7 +14,12 @@ public enum Action {
     COMPLETE(EnumSet.of(RebalanceState.CUT_OVER)),
     CANCEL(EnumSet.of(RebalanceState.PLANNED, RebalanceState.COPYING, RebalanceState.CATCHING_UP,
             RebalanceState.VERIFIED)),
-    ROLLBACK(EnumSet.of(RebalanceState.CUT_OVER));
+    ROLLBACK(EnumSet.of(RebalanceState.CUT_OVER)),
+    /** The move forwards nothing until resumed; copy and catch-up keep their place. */
+    PAUSE(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED)),
+    RESUME(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED)),
+    /** The most change records per second the move forwards; 0 lifts the limit. */
+    THROTTLE(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED));
 
     private final Set<RebalanceState> from;
 

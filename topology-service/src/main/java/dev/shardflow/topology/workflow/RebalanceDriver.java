@@ -1,6 +1,7 @@
 package dev.shardflow.topology.workflow;
 
 import dev.shardflow.core.topology.CopyProgress;
+import dev.shardflow.core.topology.MoveControls;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.core.topology.TopologyState.Phase;
 import dev.shardflow.topology.fence.FenceCoordinator;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * Runs the rebalance workflow of one keyspace on the leading instance: each operator action and each automatic step
  * (copy done, cleanup, resuming what a crash interrupted) becomes one commit of the registry log, topology state and
  * rebalance together, and one log line. Not thread-safe: the service calls it from its one workflow thread.
+ *
+ * <p>One role in one file, longer than most: every transition of the workflow's state machine — the operator's
+ * actions, the move's controls and the automatic steps — is checked against the same state and committed the same
+ * way; the fenced steps and cleanup are {@link FencedStep}'s and {@link CleanupStep}'s.
  */
 public final class RebalanceDriver {
     private static final Logger log = LoggerFactory.getLogger(RebalanceDriver.class);
@@ -91,6 +96,15 @@ public final class RebalanceDriver {
     }
 
     public Rebalance plan(Planner.Request request) {
+        Rebalance planned = preview(request);
+        commit(null, planned);
+        log.info("rebalance {} planned: epoch {} -> {}, {} of the keys move", planned.id(),
+                planned.fromTopology().epoch(), planned.toTopology().epoch(), planned.plan().movedFraction());
+        return planned;
+    }
+
+    /** The rebalance {@link #plan} would create now, refused for the same reasons; nothing is recorded. */
+    public Rebalance preview(Planner.Request request) {
         active().ifPresent(r -> {
             throw new WorkflowException(Kind.CONFLICT, "rebalance " + r.id() + " is " + r.state() + "; complete, "
                     + "cancel or roll it back before planning another");
@@ -106,12 +120,7 @@ public final class RebalanceDriver {
             throw new WorkflowException(Kind.INVALID, e.getMessage(), e);
         }
         String id = "r" + target.topology().epoch() + "-" + Long.toString(System.currentTimeMillis(), 36);
-        Rebalance planned = Rebalance.planned(id, state.keyspace(), state.current(), target.document(), target.plan(),
-                now());
-        commit(null, planned);
-        log.info("rebalance {} planned: epoch {} -> {}, {} of the keys move", id, planned.fromTopology().epoch(),
-                target.topology().epoch(), target.plan().movedFraction());
-        return planned;
+        return Rebalance.planned(id, state.keyspace(), state.current(), target.document(), target.plan(), now());
     }
 
     public Rebalance perform(String id, Action action) {
@@ -125,6 +134,19 @@ public final class RebalanceDriver {
      *     rebalance's history records with the reason that would have refused it
      */
     public Rebalance perform(String id, Action action, boolean force) {
+        return perform(id, action, force, null);
+    }
+
+    /** Sets the most change records per second the move of rebalance {@code id} forwards; 0 lifts the limit. */
+    public Rebalance throttle(String id, long maxRowsPerSecond) {
+        if (maxRowsPerSecond < 0) {
+            throw new WorkflowException(Kind.INVALID, "maxRowsPerSecond must be 0 (no limit) or positive, was "
+                    + maxRowsPerSecond);
+        }
+        return perform(id, Action.THROTTLE, false, maxRowsPerSecond);
+    }
+
+    private Rebalance perform(String id, Action action, boolean force, Long maxRowsPerSecond) {
         if (force && action != Action.CUTOVER) {
             throw new WorkflowException(Kind.INVALID, "force applies to cutover only, not to " + action.verb());
         }
@@ -148,6 +170,18 @@ public final class RebalanceDriver {
                     : commit(TopologyState.steady(state.keyspace(), rebalance.fromDocument()), rebalance.to(
                             RebalanceState.CANCELLING, "cancel: rows copied to the targets are deleted", now()));
             case ROLLBACK -> rollback(rebalance);
+            case PAUSE -> control(rebalance, state.controls().withPaused(true), "paused by the operator: the move "
+                    + "forwards nothing; copy and catch-up resume where they stopped");
+            case RESUME -> control(rebalance, state.controls().withPaused(false), "resumed by the operator");
+            case THROTTLE -> {
+                if (maxRowsPerSecond == null) {
+                    throw new WorkflowException(Kind.INVALID, "throttle needs the most rows per second: "
+                            + "{\"maxRowsPerSecond\": N}, 0 for no limit");
+                }
+                yield control(rebalance, state.controls().withMaxRowsPerSecond(maxRowsPerSecond),
+                        maxRowsPerSecond == 0 ? "throttle lifted by the operator"
+                                : "throttled by the operator to " + maxRowsPerSecond + " change records per second");
+            }
             case VERIFY -> throw new WorkflowException(Kind.INVALID, "verify is run by the service, not the driver");
         };
     }
@@ -169,7 +203,21 @@ public final class RebalanceDriver {
         return commit(null, rebalance);
     }
 
+    /** Publishes the move's new controls; the rebalancers apply them as they read the state. */
+    private Rebalance control(Rebalance rebalance, MoveControls controls, String note) {
+        if (!rebalance.id().equals(state.rebalanceId())) {
+            throw new WorkflowException(Kind.CONFLICT, "rebalance " + rebalance.id() + " is not the one moving ("
+                    + state.rebalanceId() + ")");
+        }
+        return commit(state.withControls(controls), rebalance.to(rebalance.state(), note, now()));
+    }
+
     private Rebalance cutover(Rebalance rebalance, boolean force) {
+        if (state.controls().paused()) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + ": it is "
+                    + "paused, and its catch-up with it; resume it (shardctl rebalance resume " + rebalance.id()
+                    + ") and cut over once it caught up");
+        }
         String unverified = CutoverGate.unverified(rebalance);
         if (unverified != null && !force) {
             throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + ": "
