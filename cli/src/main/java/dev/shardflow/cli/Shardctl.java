@@ -8,6 +8,7 @@ import dev.shardflow.cli.recovery.ReplayCommand;
 import dev.shardflow.cli.ring.RingCommand;
 import dev.shardflow.cli.serve.ServeCommand;
 import dev.shardflow.cli.topology.TopologyCommand;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, rebuild shards "
                 + "and views from the change topics, replay dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
-                ReplayCommand.class, DlqCommand.class, ServeCommand.class},
+                ReplayCommand.class, DlqCommand.class, ServeCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "The demo on one machine, shipped apart with its Kafka and database servers:",
                 "  ./shardctl quickstart"})
 public final class Shardctl {

@@ -52,7 +52,7 @@ class ComposeDeploymentTest {
         int served = 0;
         for (Map.Entry<String, Map<String, Object>> entry : services().entrySet()) {
             Map<String, Object> service = entry.getValue();
-            if (!"shardflow:latest".equals(service.get("image"))) {
+            if (!String.valueOf(service.get("image")).startsWith("shardflow:")) {
                 continue;
             }
             served++;
@@ -91,9 +91,21 @@ class ComposeDeploymentTest {
                 }
             }
         }
-        assertThat(COMPOSE.resolve("Dockerfile")).content().contains("./mvnw", "ENTRYPOINT [\"./shardctl\"]",
-                "SHARDFLOW_JAVA_OPTS=");
+        assertThat(COMPOSE.resolve("docker-compose.yml")).as("the containers run the image ./mvnw package builds")
+                .content().contains("image: shardflow:${SHARDFLOW_VERSION:-" + buildVersion() + "}",
+                        "JAVA_TOOL_OPTIONS: ${SHARDFLOW_JAVA_OPTS:-");
+        assertThat(Path.of("..", "distribution", "pom.xml")).content().contains("<goal>buildTar</goal>",
+                "<image>shardflow:${project.version}</image>");
         assertThat(Path.of("..", "shardctl")).as("the launcher takes the JVM's options from the environment")
                 .content().contains("${SHARDFLOW_JAVA_OPTS:-");
+    }
+
+    /** The version this build gives its artifacts, as {@code shardctl --version} prints it. */
+    private static String buildVersion() throws IOException {
+        java.util.Properties build = new java.util.Properties();
+        try (var in = Shardctl.class.getResourceAsStream("version.properties")) {
+            build.load(in);
+        }
+        return build.getProperty("version");
     }
 }
