@@ -1,6 +1,7 @@
 package dev.shardflow.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.shardflow.core.contract.ControlTables;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,6 +33,18 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
      * never part of what tells copies apart.
      */
     public static final String FENCE_HOPS_HEADER = "shardflow.fence.hops";
+    /**
+     * The version of this envelope's format, written in every event as {@code "format"}: a reader refuses a newer
+     * one by name rather than guess at it (an event without it is of format 1). Fields are only ever added within a
+     * format; readers skip fields they do not know.
+     */
+    public static final int FORMAT = 1;
+
+    /** The envelope's format, {@link #FORMAT}, written first in every event. */
+    @JsonProperty(value = "format", index = 0)
+    public int format() {
+        return FORMAT;
+    }
 
     public ChangeEvent {
         Objects.requireNonNull(keyspace, "keyspace");

@@ -107,6 +107,13 @@ public final class EnvelopeReader {
                         epochAt = (int) parser.currentTokenLocation().getByteOffset();
                         epochLength = parser.getTextLength();
                     }
+                    case "format" -> {
+                        if (value != JsonToken.VALUE_NUMBER_INT || parser.getIntValue() > ChangeEvent.FORMAT) {
+                            throw new IllegalArgumentException("not a change event this shardflow reads: format "
+                                    + parser.getText() + ", newer than " + ChangeEvent.FORMAT + "; upgrade the "
+                                    + "readers before the writers of a new format");
+                        }
+                    }
                     default -> parser.skipChildren(); // a field of a newer version
                 }
             }

@@ -134,4 +134,19 @@ class EnvelopeReaderTest {
                     .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not a change event");
         }
     }
+
+    @Test
+    void everyEventSaysItsFormatFirstAndANewerFormatIsRefusedByName() {
+        String json = new String(EventJson.toBytes(order(Op.CREATE, 3)), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).startsWith("{\"format\":" + ChangeEvent.FORMAT + ",\"keyspace\":\"shop\"");
+        assertThat(reader.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)).event().epoch()).isEqualTo(3);
+        assertThat(EventJson.fromBytes(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(order(Op.CREATE, 3));
+        String withoutFormat = json.replace("\"format\":1,", "");
+        assertThat(reader.read(withoutFormat.getBytes(java.nio.charset.StandardCharsets.UTF_8)).event().key())
+                .as("an event of before the field, format 1").isEqualTo(Map.of("id", 7L));
+        String newer = json.replace("\"format\":1,", "\"format\":2,");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.read(newer.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8))).hasMessageContaining("format 2, newer than 1");
+    }
 }
