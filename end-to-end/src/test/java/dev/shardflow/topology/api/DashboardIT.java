@@ -66,6 +66,16 @@ class DashboardIT {
                             .withReplicationFactor(1).withStateDir(Scratch.newDirectory("dash").toString())).start();
                     ApiServer api = new ApiServer("127.0.0.1", 0, new dev.shardflow.topology.TopologyApi(service), "token", () -> "").start()) {
                 await("leading").atMost(Duration.ofSeconds(30)).until(service::leading);
+                Rebalance abandoned = service.plan(new Planner.Request(null, null, Map.of("s0", 2.0), null));
+                service.perform(abandoned.id(), Action.CANCEL);
+                String after = render("http://127.0.0.1:" + api.port() + "/");
+                Matcher shownState = Pattern.compile("id=\"state\"[^>]*>([A-Z_]+)<").matcher(after);
+                assertThat(shownState.find()).isTrue();
+                assertThat(shownState.group(1)).as("once no rebalance runs, the latest stays on the page")
+                        .isEqualTo("CANCELLED");
+                assertThat(after).contains("cancelled before it started");
+                assertThat(count(after, "<td class=\"outcome\">")).as("past rebalances").isEqualTo(1);
+
                 Rebalance plan = service.plan(new Planner.Request(List.of(EventJson.mapper().readTree(
                         "{\"id\": \"s4\", \"engine\": \"postgresql\", \"jdbcUrl\": \"jdbc:postgresql://h/s4\", "
                                 + "\"user\": \"u\", \"password\": {\"env\": \"PW\"}}")), null, null, null));
@@ -83,6 +93,8 @@ class DashboardIT {
                 Matcher copy = Pattern.compile("id=\"copy-progress\" data-fraction=\"([0-9.]+)\"").matcher(dom);
                 assertThat(copy.find()).as("a copy progress bar").isTrue();
                 assertThat(Double.parseDouble(copy.group(1))).isGreaterThan(0);
+                assertThat(count(dom, "<td class=\"outcome\">")).as("the running one and the past one").isEqualTo(2);
+                assertThat(dom).contains(abandoned.id());
             }
         }
     }
