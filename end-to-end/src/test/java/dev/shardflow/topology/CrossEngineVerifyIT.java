@@ -155,13 +155,7 @@ class CrossEngineVerifyIT {
                     .orElseThrow();
             assertThat(changed.otherRow().get("doc")).isEqualTo("{\"planted\":true}");
         } finally {
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    log.warn("closing {}: {}", running.get(i), e.getMessage());
-                }
-            }
+            Steps.closeAll(running);
         }
     }
 

@@ -126,13 +126,7 @@ class LargeRowMoveIT {
                         .isEqualTo(-1);
             }
         } finally {
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    log.warn("closing {}: {}", running.get(i), e.getMessage());
-                }
-            }
+            Steps.closeAll(running);
         }
     }
 

@@ -135,13 +135,7 @@ class OperatorControlsIT {
                             "resumed by the operator", "throttle lifted by the operator")
                     .anyMatch(note -> note.startsWith("paused by the operator"));
         } finally {
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    log.warn("closing {}: {}", running.get(i), e.getMessage());
-                }
-            }
+            Steps.closeAll(running);
         }
     }
 

@@ -11,12 +11,12 @@ import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.rebalancer.RebalancerOptions;
 import dev.shardflow.rebalancer.RebalancerService;
+import dev.shardflow.router.ShardRouter;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.Scratch;
-import dev.shardflow.router.ShardRouter;
 import dev.shardflow.topology.verify.VerifyReport;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
@@ -127,7 +127,7 @@ class RebalanceIT {
                     .until(() -> service.rebalance(plan.id()).orElseThrow().state() == RebalanceState.CATCHING_UP);
             Thread.sleep(2_000); // writes keep coming during catch-up
             verifyFindsFaultsUnderWrites(service, plan.id(), faults);
-            Rebalance cut = cutover(service, plan.id());
+            Rebalance cut = Steps.cutover(service, plan.id());
             assertThat(cut.state()).isEqualTo(RebalanceState.CUT_OVER);
             await("the router follows the cutover").atMost(Duration.ofSeconds(5)).until(() -> router.epoch() == 2);
             Thread.sleep(2_000); // and after cutover, on the new owners, flowing back to the old ones
@@ -157,13 +157,7 @@ class RebalanceIT {
             assertThat(report.stayingP99DuringMs()).as("keys that stay are not held by the fence")
                     .isLessThan(Math.max(250, report.stayingP99BeforeMs() * 5));
         } finally {
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    log.warn("closing {}: {}", running.get(i), e.getMessage());
-                }
-            }
+            Steps.closeAll(running);
         }
     }
 
@@ -227,18 +221,4 @@ class RebalanceIT {
         return rows;
     }
 
-    private static Rebalance cutover(TopologyService service, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            try {
-                return service.perform(id, Action.CUTOVER);
-            } catch (WorkflowException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                log.info("cutover not yet: {}", e.getMessage());
-                Thread.sleep(500);
-            }
-        }
-    }
 }

@@ -24,7 +24,6 @@ import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
-import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -96,7 +95,7 @@ class SecuredKafkaRebalanceIT {
                     .until(() -> service.rebalance(plan.id()).orElseThrow().state() == RebalanceState.CATCHING_UP);
             Rebalance verified = service.verify(plan.id());
             assertThat(verified.verification().clean()).as(verified.verification().sample().toString()).isTrue();
-            Rebalance cut = cutover(service, plan.id());
+            Rebalance cut = Steps.cutover(service, plan.id());
             assertThat(cut.state()).isEqualTo(RebalanceState.CUT_OVER);
             await("the router follows the cutover").atMost(Duration.ofSeconds(10)).until(() -> router.epoch() == 2);
             service.perform(plan.id(), Action.COMPLETE);
@@ -114,28 +113,8 @@ class SecuredKafkaRebalanceIT {
                     workload.acknowledged(), everyShard.rowsCompared());
             assertThat(workload.acknowledged()).isGreaterThan(100);
         } finally {
-            for (int i = running.size() - 1; i >= 0; i--) {
-                try {
-                    running.get(i).close();
-                } catch (Exception e) {
-                    log.warn("closing {}: {}", running.get(i), e.getMessage());
-                }
-            }
+            Steps.closeAll(running);
         }
     }
 
-    private static Rebalance cutover(TopologyService service, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            try {
-                return service.perform(id, Action.CUTOVER);
-            } catch (WorkflowException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                log.info("cutover not yet: {}", e.getMessage());
-                Thread.sleep(500);
-            }
-        }
-    }
 }

@@ -1,0 +1,43 @@
+package dev.shardflow.topology;
+
+import dev.shardflow.topology.workflow.Action;
+import dev.shardflow.topology.workflow.Rebalance;
+import dev.shardflow.topology.workflow.WorkflowException;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The steps the end-to-end tests share: a cutover tried until catch-up allows it, and closing what a test ran. */
+final class Steps {
+    private static final Logger log = LoggerFactory.getLogger(Steps.class);
+
+    private Steps() {}
+
+    /** Asks for the cutover every 500 ms until the service takes it (the lag is under its bound), for 90 s. */
+    static Rebalance cutover(TopologyService service, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                return service.perform(id, Action.CUTOVER);
+            } catch (WorkflowException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.info("cutover not yet: {}", e.getMessage());
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** Closes what a test started, last first; a failure to close is logged and the rest still closed. */
+    static void closeAll(List<AutoCloseable> running) {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", running.get(i), e.getMessage());
+            }
+        }
+    }
+}
