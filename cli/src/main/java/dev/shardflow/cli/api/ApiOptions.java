@@ -1,14 +1,12 @@
 package dev.shardflow.cli.api;
 
+import dev.shardflow.core.config.PemCertificates;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -57,24 +55,20 @@ public final class ApiOptions {
 
     /** A TLS context that trusts the certificates of a PEM file and no other. */
     static SSLContext trusting(Path pem) {
-        try (InputStream in = Files.newInputStream(pem)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("api-" + i++, certificate);
-            }
-            if (i == 0) {
-                throw new IllegalArgumentException("--api-ca: " + pem + " holds no PEM certificate");
-            }
+        KeyStore store;
+        try {
+            store = PemCertificates.trustStore(pem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--api-ca: " + e.getMessage(), e);
+        }
+        try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(store);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
             return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("--api-ca: cannot read " + pem + " as PEM certificates ("
-                    + e.getMessage() + ")", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("--api-ca: cannot trust " + pem + " (" + e.getMessage() + ")", e);
         }
     }
 }
