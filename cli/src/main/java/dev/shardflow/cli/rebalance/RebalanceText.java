@@ -29,9 +29,9 @@ final class RebalanceText {
         return text.toString();
     }
 
-    private static String epochOf(String document) {
-        java.util.regex.Matcher epoch = java.util.regex.Pattern.compile("\"?epoch\"?\\s*:\\s*(\\d+)").matcher(document);
-        return epoch.find() ? epoch.group(1) : "?";
+    private static long epochOf(String document) {
+        return dev.shardflow.core.config.TopologyLoader.parse(document, "the planned topology", java.util.Map.of())
+                .epoch();
     }
 
     private static void appendPlan(StringBuilder text, JsonNode r) {

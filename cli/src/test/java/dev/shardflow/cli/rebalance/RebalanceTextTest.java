@@ -25,4 +25,24 @@ class RebalanceTextTest {
                 + "writer apply 36 ms · epoch commit 20 ms\n"
                 + "         slowest marker copy: pg2 via sf.shop.cdc.users:3");
     }
+
+    @Test
+    void aDryRunShowsTheEpochsOfItsTopologiesAndWhatMoves() throws Exception {
+        String from = """
+                keyspace: shop
+                epoch: 2
+                shards:
+                  - {id: s0, engine: postgresql, jdbcUrl: "jdbc:postgresql://h/s0", user: u, password: {env: PW}}
+                  - {id: s1, engine: postgresql, jdbcUrl: "jdbc:postgresql://h/s1", user: u, password: {env: PW}}
+                strategy: {type: hash, shards: [s0]}
+                tables:
+                  - {name: users, primaryKey: [id], shardKey: id}
+                """;
+        String to = from.replace("epoch: 2", "epoch: 3").replace("shards: [s0]", "shards: [s0, s1]");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode plan = json.createObjectNode().put("fromDocument", from).put("toDocument", to)
+                .set("plan", json.readTree("{\"movedFraction\": 0.5, \"moves\": [{\"from\": \"s0\", \"to\": \"s1\", "
+                        + "\"fraction\": 0.5}]}"));
+        assertThat(RebalanceText.plan(plan)).isEqualTo("epoch 2 -> 3  moves 50.0 % of the keys\n  s0 -> s1  50.0 %");
+    }
 }
