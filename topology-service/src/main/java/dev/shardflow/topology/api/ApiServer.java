@@ -207,8 +207,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Whether the request carries the right token; says 401 or 403 with {@code why} when it does not. */
     private boolean authorized(HttpExchange exchange, String why) throws IOException {
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (bearer(exchange) == null) {
             exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"shardflow\"");
             error(exchange, 401, why + ": send Authorization: Bearer <token>");
             return false;
@@ -224,11 +223,14 @@ public final class ApiServer implements AutoCloseable {
 
     /** Whether the request carries the right bearer token; compared in constant time. */
     private boolean tokenGiven(HttpExchange exchange) {
+        String given = bearer(exchange);
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token);
+    }
+
+    /** The bearer token the request carries, or null without an {@code Authorization: Bearer} header. */
+    private static String bearer(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), token);
+        return header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) ? null : header.substring(7).trim();
     }
 
     private static String query(HttpExchange exchange, String name) {
