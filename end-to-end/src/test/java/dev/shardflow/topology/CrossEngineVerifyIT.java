@@ -24,7 +24,6 @@ import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -91,10 +90,8 @@ class CrossEngineVerifyIT {
             for (long id = 1; id <= ROWS; id++) {
                 insert(shard(testbed, before.strategy().ownerOf(id)), id, random);
             }
-            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
-                    .withReplicationFactor(1).withInstanceId("types"), new SimpleMeterRegistry()).start();
-            running.add(service);
-            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            TopologyService service = Steps.leadingService(initial, testbed.kafka().connection(), "types",
+                    running);
             running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
             running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
                     .withStateDir(Scratch.newDirectory("types-streams").toString())).start());

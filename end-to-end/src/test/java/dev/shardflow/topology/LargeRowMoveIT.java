@@ -24,7 +24,6 @@ import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -68,10 +67,8 @@ class LargeRowMoveIT {
             assertThat(before.maxRowBytes()).isEqualTo(LIMIT);
             String bootstrap = testbed.kafka().bootstrapServers();
 
-            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
-                    .withReplicationFactor(1).withInstanceId("large-rows"), new SimpleMeterRegistry()).start();
-            running.add(service);
-            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            TopologyService service = Steps.leadingService(initial, testbed.kafka().connection(), "large-rows",
+                    running);
             running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap).withReplicationFactor(1))
                     .start());
             running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)

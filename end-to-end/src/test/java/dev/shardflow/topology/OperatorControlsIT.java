@@ -25,7 +25,6 @@ import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,11 +62,8 @@ class OperatorControlsIT {
             pg1.execute("INSERT INTO users (id, username, email, created_at, version) SELECT g, 'u' || g, "
                     + "'u' || g || '@example.com', '2025-01-01 10:00:00', 1 FROM generate_series(1, " + USERS + ") g");
 
-            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial,
-                    testbed.kafka().connection()).withReplicationFactor(1).withInstanceId("controls"),
-                    new SimpleMeterRegistry()).start();
-            running.add(service);
-            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            TopologyService service = Steps.leadingService(initial, testbed.kafka().connection(), "controls",
+                    running);
             running.add(new CaptureService(CaptureOptions.defaults(before, testbed.kafka().connection())
                     .withReplicationFactor(1)).start());
             RebalancerService rebalancer = new RebalancerService(RebalancerOptions.defaults(before,

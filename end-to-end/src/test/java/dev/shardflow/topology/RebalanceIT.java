@@ -25,7 +25,6 @@ import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -88,10 +87,8 @@ class RebalanceIT {
         String bootstrap = testbed.kafka().bootstrapServers();
         Topology before = TopologyLoader.parse(initial, "initial", Map.of());
         try {
-            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, bootstrap)
-                    .withReplicationFactor(1).withInstanceId("t1"), new SimpleMeterRegistry()).start();
-            running.add(service);
-            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            TopologyService service = Steps.leadingService(initial, testbed.kafka().connection(), "t1",
+                    running);
             ShardRouter router = ShardRouter.builder(before, bootstrap).routerId("app").start();
             running.add(router);
             RouterWorkload workload = new RouterWorkload(router);

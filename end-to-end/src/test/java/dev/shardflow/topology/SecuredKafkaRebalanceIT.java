@@ -26,7 +26,6 @@ import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.writer.WriterOptions;
 import dev.shardflow.writer.WriterService;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,10 +71,7 @@ class SecuredKafkaRebalanceIT {
                     .hasMessageContaining("SCRAM-SHA-512")
                     .hasMessageNotContaining("not-the-password");
 
-            TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial, secured)
-                    .withReplicationFactor(1).withInstanceId("secured"), new SimpleMeterRegistry()).start();
-            running.add(service);
-            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            TopologyService service = Steps.leadingService(initial, secured, "secured", running);
             ShardRouter router = ShardRouter.builder(before, secured).routerId("app").start();
             running.add(router);
             RouterWorkload workload = new RouterWorkload(router);

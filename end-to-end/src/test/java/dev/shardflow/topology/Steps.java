@@ -1,8 +1,12 @@
 package dev.shardflow.topology;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.WorkflowException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -13,6 +17,19 @@ final class Steps {
     private static final Logger log = LoggerFactory.getLogger(Steps.class);
 
     private Steps() {}
+
+    /**
+     * Starts a topology service of {@code document} on {@code kafka} (topics with one replica), adds it to
+     * {@code running}, and returns once it leads.
+     */
+    static TopologyService leadingService(String document, KafkaConnection kafka, String instanceId,
+            List<AutoCloseable> running) {
+        TopologyService service = new TopologyService(TopologyServiceOptions.defaults(document, kafka)
+                .withReplicationFactor(1).withInstanceId(instanceId), new SimpleMeterRegistry()).start();
+        running.add(service);
+        await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+        return service;
+    }
 
     /** Asks for the cutover every 500 ms until the service takes it (the lag is under its bound), for 90 s. */
     static Rebalance cutover(TopologyService service, String id) throws InterruptedException {
