@@ -4,6 +4,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.jdbc.ShardPools;
 import dev.shardflow.kafka.KafkaConnection;
+import dev.shardflow.router.query.QueryRefusedException;
+import dev.shardflow.router.query.QueryResult;
+import dev.shardflow.router.query.ScatterGather;
+import dev.shardflow.router.query.ScatterQuery;
+import dev.shardflow.router.query.ShardQueryException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -45,6 +50,8 @@ public final class ShardRouter implements AutoCloseable {
     private final TopologyFollower follower;
     private final Heartbeat heartbeat;
     private final Timer pauses;
+    private final Timer queryTimes;
+    private final ScatterGather queries;
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
     private Thread following;
     private Thread beating;
@@ -57,6 +64,9 @@ public final class ShardRouter implements AutoCloseable {
                 options.lease(), pauses, System::nanoTime);
         this.follower = new TopologyFollower(options, admission, listener);
         this.heartbeat = new Heartbeat(options, admission, System::nanoTime);
+        this.queryTimes = Timer.builder("shardflow.router.query").description("scatter-gather queries, from the "
+                + "first shard asked to the merged answer").publishPercentiles(0.5, 0.99).register(registry);
+        this.queries = new ScatterGather(options.routerId(), () -> admission.ownership().placement(), this::pool);
     }
 
     /** A router of {@code fallback}'s keyspace, which it routes by until the topology topic holds a state. */
@@ -114,6 +124,28 @@ public final class ShardRouter implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a SELECT on every shard in parallel and merges the answers exactly: counts and sums added, AVG as sum
+     * over count, groups that span shards merged before ORDER BY and LIMIT. While a rebalance runs, each shard counts
+     * only the keys it owns at the epoch in force. Each shard has {@link ScatterQuery#DEFAULT_TIMEOUT}.
+     *
+     * @throws QueryRefusedException the statement cannot be answered exactly across shards (the message says why)
+     * @throws ShardQueryException a shard failed or timed out (named in the message)
+     */
+    public QueryResult query(String sql, Object... params) throws SQLException {
+        return query(ScatterQuery.of(sql, params));
+    }
+
+    /** {@link #query(String, Object...)} with a timeout per shard, and a partial answer if the query allows it. */
+    public QueryResult query(ScatterQuery query) throws SQLException {
+        long started = System.nanoTime();
+        try {
+            return queries.run(query);
+        } finally {
+            queryTimes.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** A pooled data source of one shard, for reads (its connections do not auto-commit). */
     public DataSource dataSource(String shardId) {
         return pool(shardId);
@@ -136,6 +168,7 @@ public final class ShardRouter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        queries.close();
         pools.values().forEach(HikariDataSource::close);
     }
 
