@@ -2,6 +2,8 @@ package dev.shardflow.router;
 
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -69,6 +71,15 @@ final class Admission {
     }
 
     Ticket admit(Object shardKey, Route route) {
+        return admitAll(java.util.Collections.singletonList(shardKey), route).get(0);
+    }
+
+    /**
+     * Admits writes to every key at once, or waits: while a fence holds any of them, none is admitted, so a
+     * transaction never holds one moving key while it waits for another (which would keep the fence from ever being
+     * acknowledged).
+     */
+    List<Ticket> admitAll(List<?> shardKeys, Route route) {
         long deadline = nanoTime.getAsLong() + fenceWait.toNanos();
         long heldSince = 0;
         synchronized (lock) {
@@ -81,23 +92,33 @@ final class Admission {
                 if (sinceContact > lease.toNanos()) {
                     throw new RetryableRouteException.Unavailable("router " + routerId + " has not reached Kafka for "
                             + TimeUnit.NANOSECONDS.toMillis(sinceContact) + " ms, longer than its lease; it cannot "
-                            + "know the owner of key " + shardKey);
+                            + "know the owner of key " + shardKeys.get(0));
                 }
-                String owner = ownership.placement().ownerOf(shardKey);
-                if (ownership.held().contains(owner)) {
-                    throw new RetryableRouteException.Unavailable("shard " + owner + ", the owner of key " + shardKey
-                            + ", is being rebuilt from the change topics; its writes are refused until that ends");
+                List<Ticket> tickets = new ArrayList<>(shardKeys.size());
+                Object held = null;
+                for (Object shardKey : shardKeys) {
+                    String owner = ownership.placement().ownerOf(shardKey);
+                    if (ownership.held().contains(owner)) {
+                        throw new RetryableRouteException.Unavailable("shard " + owner + ", the owner of key "
+                                + shardKey + ", is being rebuilt from the change topics; its writes are refused "
+                                + "until that ends");
+                    }
+                    if (route != null && !route.shard().equals(owner)) {
+                        throw new RetryableRouteException.StaleRoute("key " + shardKey + " was routed to "
+                                + route.shard() + " at epoch " + route.epoch() + "; at epoch " + ownership.epoch()
+                                + " its owner is " + owner + ": route it again");
+                    }
+                    boolean moving = ownership.placement().moving(shardKey, owner);
+                    if (moving && ownership.fence() != null) {
+                        held = shardKey;
+                        break;
+                    }
+                    tickets.add(new Ticket(owner, ownership.epoch(), moving));
                 }
-                if (route != null && !route.shard().equals(owner)) {
-                    throw new RetryableRouteException.StaleRoute("key " + shardKey + " was routed to " + route.shard()
-                            + " at epoch " + route.epoch() + "; at epoch " + ownership.epoch() + " its owner is "
-                            + owner + ": route it again");
-                }
-                boolean moving = ownership.placement().moving(shardKey, owner);
-                if (moving && ownership.fence() != null) {
+                if (held != null) {
                     long left = deadline - nanoTime.getAsLong();
                     if (left <= 0) {
-                        throw new RetryableRouteException.FenceTimeout("key " + shardKey + " is held by cutover fence "
+                        throw new RetryableRouteException.FenceTimeout("key " + held + " is held by cutover fence "
                                 + ownership.fence() + " for longer than " + fenceWait.toMillis() + " ms");
                     }
                     heldSince = heldSince == 0 ? nanoTime.getAsLong() : heldSince;
@@ -105,7 +126,7 @@ final class Admission {
                         lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new RetryableRouteException.FenceTimeout("interrupted while key " + shardKey
+                        throw new RetryableRouteException.FenceTimeout("interrupted while key " + held
                                 + " was held by a cutover fence");
                     }
                     continue;
@@ -113,10 +134,12 @@ final class Admission {
                 if (heldSince != 0) {
                     pauses.record(nanoTime.getAsLong() - heldSince, TimeUnit.NANOSECONDS);
                 }
-                if (moving) {
-                    inFlightMoving++;
+                for (Ticket ticket : tickets) {
+                    if (ticket.moving()) {
+                        inFlightMoving++;
+                    }
                 }
-                return new Ticket(owner, ownership.epoch(), moving);
+                return tickets;
             }
         }
     }

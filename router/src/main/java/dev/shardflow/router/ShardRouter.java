@@ -1,6 +1,7 @@
 package dev.shardflow.router;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.jdbc.ShardPools;
 import dev.shardflow.kafka.KafkaConnection;
@@ -9,12 +10,16 @@ import dev.shardflow.router.query.QueryResult;
 import dev.shardflow.router.query.ScatterGather;
 import dev.shardflow.router.query.ScatterQuery;
 import dev.shardflow.router.query.ShardQueryException;
+import dev.shardflow.router.tx.CrossShard;
+import dev.shardflow.router.tx.TwoPhaseCommit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardRouter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardRouter.class);
+    /** How long a statement of a cross-shard transaction waits for a row lock: no database sees a deadlock across two. */
+    public static final Duration TRANSACTION_LOCK_WAIT = Duration.ofSeconds(10);
 
     private final RouterOptions options;
     private final Admission admission;
@@ -52,6 +59,7 @@ public final class ShardRouter implements AutoCloseable {
     private final Timer pauses;
     private final Timer queryTimes;
     private final ScatterGather queries;
+    private final TwoPhaseCommit transactions;
     private final Map<String, HikariDataSource> pools = new ConcurrentHashMap<>();
     private Thread following;
     private Thread beating;
@@ -67,6 +75,7 @@ public final class ShardRouter implements AutoCloseable {
         this.queryTimes = Timer.builder("shardflow.router.query").description("scatter-gather queries, from the "
                 + "first shard asked to the merged answer").publishPercentiles(0.5, 0.99).register(registry);
         this.queries = new ScatterGather(options.routerId(), () -> admission.ownership().placement(), this::pool);
+        this.transactions = new TwoPhaseCommit(this::shard, this::pool, TRANSACTION_LOCK_WAIT, registry);
     }
 
     /** A router of {@code fallback}'s keyspace, which it routes by until the topology topic holds a state. */
@@ -121,6 +130,30 @@ public final class ShardRouter implements AutoCloseable {
             }
         } finally {
             admission.release(ticket);
+        }
+    }
+
+    /**
+     * Runs {@code work} atomically across the owners of {@code shardKeys}, which must name every key it touches: with
+     * two-phase commit when they live on more than one shard, as one local transaction when on one. The keys are
+     * admitted together: while a cutover fence holds any of them, the transaction waits (up to the fence wait)
+     * before it starts, and a fence is acknowledged only once no admitted transaction touching a moving key runs.
+     *
+     * Throws {@code TransactionAbortedException} (rolled back everywhere) or {@code TransactionInDoubtException}.
+     */
+    public <T> T transaction(List<?> shardKeys, CrossShard.Work<T> work) throws SQLException {
+        if (shardKeys.isEmpty()) {
+            throw new IllegalArgumentException("a transaction names the shard keys it touches; none was given");
+        }
+        List<Admission.Ticket> tickets = admission.admitAll(shardKeys, null);
+        try {
+            Map<Object, String> owners = new LinkedHashMap<>();
+            for (int i = 0; i < shardKeys.size(); i++) {
+                owners.put(shardKeys.get(i), tickets.get(i).shard());
+            }
+            return transactions.run(owners, work);
+        } finally {
+            tickets.forEach(admission::release);
         }
     }
 
@@ -198,10 +231,14 @@ public final class ShardRouter implements AutoCloseable {
         log.info("router {} of {}: routing by epoch {}", options.routerId(), options.fallback().keyspace(), epoch());
     }
 
+    private ShardSpec shard(String shardId) {
+        return admission.ownership().placement().shard(shardId).orElseThrow(() -> new IllegalArgumentException(
+                "shard " + shardId + " is not in the topology of keyspace " + options.fallback().keyspace()));
+    }
+
     private HikariDataSource pool(String shardId) {
         return pools.computeIfAbsent(shardId, id -> {
-            var shard = admission.ownership().placement().shard(id).orElseThrow(() -> new IllegalArgumentException(
-                    "shard " + id + " is not in the topology of keyspace " + options.fallback().keyspace()));
+            ShardSpec shard = shard(id);
             return ShardPools.open(shard, shard.password().resolve(), new ShardPools.Use("router", options.poolSize(),
                     1, false, options.connectionTimeout()));
         });

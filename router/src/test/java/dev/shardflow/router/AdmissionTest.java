@@ -117,4 +117,25 @@ class AdmissionTest {
         assertThatThrownBy(() -> admission.admit(stayingKey(), null))
                 .isInstanceOf(RetryableRouteException.Unavailable.class).hasMessageContaining("start a new router");
     }
+
+    @Test
+    void aTransactionWithOneMovingKeyWaitsAtTheFenceHoldingNoneOfItsKeys() throws Exception {
+        admission.contacted(clock.get());
+        TopologyState forward = new TopologyState("shop", TWO, THREE, TopologyState.Phase.FORWARD, "r-1");
+        follow(forward.withFence("f-1"));
+        assertThat(admission.beat().ackedFence()).isEqualTo("f-1");
+        CompletableFuture<List<Admission.Ticket>> transaction = CompletableFuture.supplyAsync(
+                () -> admission.admitAll(List.of(stayingKey(), movingKey()), null));
+        // the staying key was not admitted alone: nothing is in flight, the fence stays acknowledged
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> !transaction.isDone());
+        assertThat(admission.beat().inFlight()).isZero();
+        assertThat(admission.beat().ackedFence()).isEqualTo("f-1");
+
+        follow(new TopologyState("shop", THREE, TWO, TopologyState.Phase.REVERSE, "r-1"));
+        List<Admission.Ticket> tickets = transaction.get(2, TimeUnit.SECONDS);
+        assertThat(tickets).extracting(Admission.Ticket::shard).containsExactly(AFTER.strategy().ownerOf(stayingKey()),
+                AFTER.strategy().ownerOf(movingKey()));
+        tickets.forEach(admission::release);
+        assertThat(admission.beat().inFlight()).isZero();
+    }
 }

@@ -18,6 +18,13 @@ public final class ControlTables {
             + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)";
     /** On a PostgreSQL source: the single row capture's heartbeat updates, so that an idle slot moves forward. */
     public static final String HEARTBEAT = "_shardflow_heartbeat";
+    /**
+     * On a shard that decided a cross-shard transaction: one row per decision ({@code txid, outcome, decided_ms,
+     * participants}). The coordinator inserts {@code commit} in the same local transaction as its own branch; a
+     * recovery that finds a prepared branch without a decision inserts {@code abort}. The key makes the first
+     * writer win, so a slow coordinator and a recovery can never decide both ways.
+     */
+    public static final String TX_DECISION = "_shardflow_tx_decision";
     /** On a target: versions of deleted rows, so that an older change applied again cannot bring a row back. */
     public static final String TOMBSTONE = "_shardflow_tombstone";
     /**

@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * A real PostgreSQL server for one shard: logical decoding on ({@code wal_level=logical}, replication slots and WAL
  * senders to spare), and durable commits ({@code fsync=on}, {@code synchronous_commit=on}) so a SIGKILL loses
- * nothing a client saw committed. Its superuser {@link #user()} logs in with a password over TCP.
+ * nothing a client saw committed; prepared transactions on, for two-phase commit. Its superuser {@link #user()}
+ * logs in with a password over TCP.
  */
 public final class PostgresShard extends ProcessShard {
     private final Path bin;
@@ -66,6 +67,8 @@ public final class PostgresShard extends ProcessShard {
             settings.put("synchronous_commit", "on");
             settings.put("full_page_writes", "on");
             settings.put("max_connections", "200");
+            // two-phase commit across shards (PREPARE TRANSACTION) needs a slot per in-doubt branch
+            settings.put("max_prepared_transactions", "200");
             settings.put("shared_buffers", "64MB");
             settings.put("timezone", "UTC");
             settings.put("lc_messages", "C");
