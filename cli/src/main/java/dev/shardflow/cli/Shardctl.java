@@ -2,7 +2,8 @@ package dev.shardflow.cli;
 
 import dev.shardflow.cli.api.ApiException;
 import dev.shardflow.cli.capture.CaptureCommand;
-import dev.shardflow.cli.query.QueryCommand;
+import dev.shardflow.cli.crossshard.QueryCommand;
+import dev.shardflow.cli.crossshard.TxCommand;
 import dev.shardflow.cli.rebalance.RebalanceCommand;
 import dev.shardflow.cli.recovery.DlqCommand;
 import dev.shardflow.cli.recovery.ReplayCommand;
@@ -16,9 +17,10 @@ import picocli.CommandLine.Command;
 /** {@code shardctl}, the operator's command line. */
 @Command(name = "shardctl", mixinStandardHelpOptions = true, versionProvider = Shardctl.Version.class,
         description = "Operate shardflow: inspect rings, check sources, run and verify rebalances, query across "
-                + "shards, rebuild shards and views from the change topics, replay dead letters.",
+                + "shards, finish cross-shard transactions, rebuild shards and views from the change topics, replay "
+                + "dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
-                QueryCommand.class, ReplayCommand.class, DlqCommand.class, ServeCommand.class,
+                QueryCommand.class, TxCommand.class, ReplayCommand.class, DlqCommand.class, ServeCommand.class,
                 AutoComplete.GenerateCompletion.class},
         footer = {"", "The demo on one machine, shipped apart with its Kafka and database servers:",
                 "  ./shardctl quickstart"})

@@ -30,11 +30,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code shardctl query} on two real PostgreSQL shards: ownership from the topology topic (refused, naming
+ * {@code shardctl query} and {@code shardctl tx} on two real PostgreSQL shards. Query: ownership from the topology topic (refused, naming
  * {@code --offline}, when the topic has no state), text and JSON answers with parameters, a statement whose merge
- * would not be exact refused as bad usage, a copy of a running move counted once, and no password printed.
+ * would not be exact refused as bad usage, a copy of a running move counted once, and no password printed. Tx: the
+ * branches a coordinator left prepared are listed with their decision, and recovered by it — an old one without a
+ * decision rolled back, a young one left alone until its age is reached.
  */
-class ShardctlQueryIT {
+class ShardctlCrossShardIT {
     private static Testbed testbed;
     private static Topology topology;
     private static Path topologyFile;
@@ -116,6 +118,43 @@ class ShardctlQueryIT {
                     assertThat(run.out() + run.err()).doesNotContain(shard.password());
                 }
             }
+        }
+    }
+
+    @Test
+    void branchesLeftPreparedAreListedAndRecoveredByTheDecisionLog() throws Exception {
+        String[] where = {"--topology", topologyFile.toString(), "--offline"};
+        long old = System.currentTimeMillis() - 600_000;
+        String abandoned = "sf1-" + Long.toHexString(old) + "-00000000000000b1";
+        String young = "sf1-" + Long.toHexString(System.currentTimeMillis()) + "-00000000000000b2";
+        prepare("pg1", abandoned + "@pg2", 7);
+        prepare("pg1", young + "@pg2", 8);
+
+        ShardctlRun list = ShardctlRun.of(ShardctlRun.args(new String[] {"tx", "list", "--output", "json"}, where));
+        assertThat(list.exit()).as(list.err()).isEqualTo(ExitCodes.OK);
+        assertThat(list.json()).hasSize(2);
+        assertThat(list.json().findValuesAsText("transaction")).containsExactlyInAnyOrder(abandoned, young);
+
+        ShardctlRun recover = ShardctlRun.of(ShardctlRun.args(new String[] {"tx", "recover"}, where));
+        assertThat(recover.exit()).as("one is left: exit 1").isEqualTo(ExitCodes.FAILED);
+        assertThat(recover.out()).contains("0 branch(es) committed, 1 rolled back, 1 left (younger than --min-age)");
+        ShardctlRun now = ShardctlRun.of(ShardctlRun.args(new String[] {"tx", "recover", "--min-age", "0"}, where));
+        assertThat(now.exit()).as(now.out() + now.err()).isEqualTo(ExitCodes.OK);
+        ShardctlRun empty = ShardctlRun.of(ShardctlRun.args(new String[] {"tx", "list"}, where));
+        assertThat(empty.out()).contains("0 prepared branch(es)");
+        for (ShardctlRun run : List.of(list, recover, now, empty)) {
+            for (DatabaseShard shard : testbed.shards()) {
+                assertThat(run.out() + run.err()).doesNotContain(shard.password());
+            }
+        }
+    }
+
+    private static void prepare(String shardId, String gid, long user) throws Exception {
+        DatabaseShard shard = testbed.shards().stream().filter(s -> s.id().equals(shardId)).findFirst().orElseThrow();
+        try (Connection connection = shard.connect(); java.sql.Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("UPDATE users SET version = version + 1 WHERE id = " + user);
+            statement.execute("PREPARE TRANSACTION '" + gid + "'");
         }
     }
 

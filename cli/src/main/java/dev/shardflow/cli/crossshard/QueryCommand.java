@@ -1,34 +1,24 @@
-package dev.shardflow.cli.query;
+package dev.shardflow.cli.crossshard;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.shardflow.cli.ExitCodes;
 import dev.shardflow.cli.api.Output;
 import dev.shardflow.cli.recovery.KafkaOptions;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Placement;
-import dev.shardflow.core.topology.ShardSpec;
-import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.core.topology.TopologyState;
-import dev.shardflow.jdbc.ShardPools;
-import dev.shardflow.kafka.KafkaConnection;
-import dev.shardflow.kafka.TopicCatchUp;
 import dev.shardflow.router.query.QueryRefusedException;
 import dev.shardflow.router.query.QueryResult;
 import dev.shardflow.router.query.ScatterGather;
 import dev.shardflow.router.query.ScatterQuery;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -84,27 +74,11 @@ public final class QueryCommand implements Callable<Integer> {
         Topology file = kafka.topology();
         OwnershipReader ownership = offline ? null : new OwnershipReader(kafka.connection(), file);
         Placement first = ownership == null ? Placement.steady(file) : ownership.get();
-        Map<String, HikariDataSource> pools = new LinkedHashMap<>();
-        List<ShardSpec> shards = new ArrayList<>(first.current().shards());
-        if (first.other() != null) {
-            first.other().shards().stream().filter(s -> shards.stream().noneMatch(k -> k.id().equals(s.id())))
-                    .forEach(shards::add);
-        }
-        try {
-            for (ShardSpec shard : shards) {
-                pools.put(shard.id(), ShardPools.open(shard, shard.password().resolve(), new ShardPools.Use("query", 2,
-                        0, false, Duration.ofSeconds(Math.min(timeoutSeconds, 30)))));
-            }
+        try (ShardConnections pools = new ShardConnections("query", first, Duration.ofSeconds(Math.min(timeoutSeconds,
+                30)))) {
             QueryResult result;
             try (ScatterGather gather = new ScatterGather("cli", ownership == null ? () -> first : ownership,
-                    id -> {
-                        HikariDataSource pool = pools.get(id);
-                        if (pool == null) {
-                            throw new IllegalStateException("shard " + id + " joined the topology while the query "
-                                    + "ran; run it again");
-                        }
-                        return pool;
-                    })) {
+                    pools::pool)) {
                 ScatterQuery query = new ScatterQuery(sql, params.stream().map(QueryCommand::typed).toList(),
                         Duration.ofSeconds(timeoutSeconds), partial);
                 result = gather.run(query);
@@ -114,8 +88,6 @@ public final class QueryCommand implements Callable<Integer> {
             }
             print(result, ownership == null);
             return result.complete() ? ExitCodes.OK : ExitCodes.FAILED;
-        } finally {
-            pools.values().forEach(HikariDataSource::close);
         }
     }
 
@@ -190,42 +162,5 @@ public final class QueryCommand implements Callable<Integer> {
                 .collect(Collectors.joining("; ")));
         result.missing().forEach((shard, why) -> text.append("\nMISSING ").append(shard).append(": ").append(why));
         return text.toString();
-    }
-
-    /**
-     * The placement of the last state on the keyspace's topology topic, read again on each call; the same object
-     * while the state is unchanged, so a query that saw another state while it ran runs again.
-     */
-    static final class OwnershipReader implements java.util.function.Supplier<Placement> {
-        private final KafkaConnection kafka;
-        private final Topology file;
-        private byte[] lastBytes;
-        private Placement last;
-
-        OwnershipReader(KafkaConnection kafka, Topology file) {
-            this.kafka = kafka;
-            this.file = file;
-        }
-
-        @Override
-        public synchronized Placement get() {
-            byte[][] found = {null};
-            byte[] key = file.keyspace().getBytes(StandardCharsets.UTF_8);
-            TopicCatchUp.readAll(kafka, List.of(TopicNames.of(file).topology()), record -> {
-                if (Arrays.equals(record.key(), key)) {
-                    found[0] = record.value();
-                }
-            });
-            if (found[0] == null) {
-                throw new IllegalStateException("no state of keyspace " + file.keyspace() + " on topic "
-                        + TopicNames.of(file).topology() + ": is the topology service running for it? (--offline "
-                        + "takes ownership from the file, when no rebalance runs)");
-            }
-            if (last == null || !Arrays.equals(found[0], lastBytes)) {
-                lastBytes = found[0];
-                last = TopologyState.fromBytes(found[0]).placement();
-            }
-            return last;
-        }
     }
 }
