@@ -8,6 +8,7 @@ import dev.shardflow.topology.fence.RouterRoster;
 import dev.shardflow.topology.registry.NotLeaderException;
 import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.topology.tx.TransactionRecovery;
 import dev.shardflow.topology.workflow.Cleaner;
 import dev.shardflow.topology.workflow.MoveWatch;
 import dev.shardflow.topology.workflow.RebalanceDriver;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The workflow of the leading instance, on one thread: elected, it becomes the registry's one writer, publishes the
  * topology in force if none is, and drives the rebalance workflow every half second, resuming whatever a crash
- * interrupted; deposed (or fenced by a newer leader), it stands down. Every operator action runs on the same thread
+ * interrupted, and sweeps the prepared branches of crashed cross-shard coordinators every
+ * {@link dev.shardflow.topology.workflow.WorkflowSettings#transactionSweepInterval}; deposed (or fenced by a newer leader), it stands down. Every operator action runs on the same thread
  * through {@link #call}, so the workflow never sees two steps at once.
  */
 final class LeaderWorkflow implements AutoCloseable {
@@ -46,13 +48,16 @@ final class LeaderWorkflow implements AutoCloseable {
     private final Admin admin;
     private final ShardConnections connections;
     private final Timer pauses;
+    private final TransactionRecovery transactions;
     private final ScheduledExecutorService thread;
     private volatile RebalanceDriver driver;
     private RegistryLog registry; // the workflow thread's
     private RouterRoster roster; // the workflow thread's
     private Future<?> ticking; // the workflow thread's
 
-    LeaderWorkflow(TopologyServiceOptions options, Admin admin, ShardConnections connections, Timer pauses) {
+    LeaderWorkflow(TopologyServiceOptions options, Admin admin, ShardConnections connections, Timer pauses,
+            TransactionRecovery transactions) {
+        this.transactions = transactions;
         this.options = options;
         this.topics = TopicNames.of(options.topology());
         this.keyspace = options.topology().keyspace();
@@ -132,7 +137,7 @@ final class LeaderWorkflow implements AutoCloseable {
             }
             roster = new RouterRoster(options.kafka(), topics);
             FenceCoordinator fences = new FenceCoordinator(roster, connections, admin,
-                    options.workflow().routerTimeout());
+                    options.workflow().routerTimeout(), transactions);
             Cleaner cleaner = new Cleaner(connections, options.workflow().cleanupBatchRows(),
                     options.workflow().cleanupRowsPerSecond());
             driver = new RebalanceDriver(registry, contents, moves(), fences, cleaner, options.workflow(),
@@ -144,6 +149,7 @@ final class LeaderWorkflow implements AutoCloseable {
             driver.active().ifPresent(r -> log.info("topology service {}: resuming rebalance {} in state {}",
                     options.instanceId(), r.id(), r.state()));
             ticking = thread.scheduleWithFixedDelay(this::tick, 0, 500, TimeUnit.MILLISECONDS);
+            transactions.start(options.workflow().transactionSweepInterval());
         } catch (RuntimeException e) {
             log.error("topology service {}: cannot take the lead: {}", options.instanceId(), e.getMessage(), e);
             standDown();
@@ -171,6 +177,7 @@ final class LeaderWorkflow implements AutoCloseable {
             ticking.cancel(false);
             ticking = null;
         }
+        transactions.stop();
         driver = null;
         if (roster != null) {
             roster.close();

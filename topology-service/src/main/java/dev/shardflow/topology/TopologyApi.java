@@ -160,6 +160,19 @@ public final class TopologyApi implements ApiBackend {
         return Map.of("shards", shards);
     }
 
+    /**
+     * The last sweep of prepared branches left by crashed coordinators; a standby does not sweep, and says so.
+     */
+    @Override
+    public Object transactions() {
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("leading", service.leading());
+        answer.put("sweepIntervalMs", service.workflowSettings().transactionSweepInterval().toMillis());
+        answer.put("recoveryAgeMs", service.workflowSettings().transactionRecoveryAge().toMillis());
+        answer.put("last", service.transactions().last().orElse(null));
+        return answer;
+    }
+
     @Override
     public Object verify(boolean all) {
         return service.startVerifyKeyspace(all);

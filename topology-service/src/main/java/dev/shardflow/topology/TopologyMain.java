@@ -9,6 +9,7 @@ import dev.shardflow.core.config.ConfigException;
 import dev.shardflow.core.config.SettingsReader;
 import dev.shardflow.core.topology.SecretRef;
 import dev.shardflow.kafka.ClusterCheck;
+import dev.shardflow.process.Health;
 import dev.shardflow.process.Probes;
 import dev.shardflow.process.ProcessMain;
 import dev.shardflow.topology.api.ApiServer;
@@ -50,7 +51,13 @@ public final class TopologyMain {
         ApiServer api;
         try {
             api = new ApiServer(settings.get(API_HOST), settings.get(API_PORT), new TopologyApi(service), token,
-                    meters::scrape, probes::loops, tls, settings.get(TopologySettings.API_READS_NEED_TOKEN)).start();
+                    meters::scrape, () -> {
+                        List<Health.Loop> loops = new java.util.ArrayList<>(probes.loops());
+                        if (service.leading()) {
+                            loops.add(service.transactions().loop());
+                        }
+                        return loops;
+                    }, tls, settings.get(TopologySettings.API_READS_NEED_TOKEN)).start();
         } catch (IOException e) {
             probes.close();
             kafka.close();

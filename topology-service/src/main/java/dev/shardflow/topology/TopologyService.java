@@ -9,6 +9,7 @@ import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.registry.Leadership;
 import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.topology.tx.TransactionRecovery;
 import dev.shardflow.topology.verify.ChunkedVerifier;
 import dev.shardflow.topology.verify.TooLargeRows;
 import dev.shardflow.topology.verify.VerifyReport;
@@ -51,6 +52,7 @@ public final class TopologyService implements AutoCloseable {
     private final OperatorVerify verify;
     private final VerifyJobs jobs = new VerifyJobs();
     private final TopologyMetrics metrics;
+    private final TransactionRecovery transactions;
     private Leadership leadership;
     private volatile Map<String, CaptureReport> captureReports = Map.of();
     private volatile long captureReadNanos;
@@ -66,7 +68,9 @@ public final class TopologyService implements AutoCloseable {
         adminMetrics.bindTo(meters);
         this.pauses = Timer.builder("shardflow.topology.cutover.pause").description("how long a fence held writes to "
                 + "moving keys").publishPercentiles(0.5, 0.99).register(meters);
-        this.workflow = new LeaderWorkflow(options, admin, connections, pauses);
+        this.transactions = new TransactionRecovery(connections, this::state,
+                options.workflow().transactionRecoveryAge(), meters);
+        this.workflow = new LeaderWorkflow(options, admin, connections, pauses, transactions);
         this.verifyRuns = new VerifyRuns(new ChunkedVerifier(connections, new MarkerPaths(admin),
                 options.workflow().verify(), new TooLargeRows(options.kafka(), options.topology())),
                 meters);
@@ -209,6 +213,16 @@ public final class TopologyService implements AutoCloseable {
         return captureReports;
     }
 
+    /** How this service's workflow steps behave. */
+    public dev.shardflow.topology.workflow.WorkflowSettings workflowSettings() {
+        return options.workflow();
+    }
+
+    /** The recovery of cross-shard transactions whose coordinator crashed, and its last sweep. */
+    public TransactionRecovery transactions() {
+        return transactions;
+    }
+
     public String keyspace() {
         return keyspace;
     }
@@ -227,6 +241,7 @@ public final class TopologyService implements AutoCloseable {
             leadership.close();
         }
         workflow.close();
+        transactions.close();
         connections.close();
         admin.close();
     }

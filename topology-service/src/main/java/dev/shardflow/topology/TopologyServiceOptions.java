@@ -77,7 +77,8 @@ public record TopologyServiceOptions(String topologyDocument, Topology topology,
                         settings.get(TopologySettings.VERIFY_ROWS_PER_SECOND),
                         settings.get(TopologySettings.VERIFY_MAX_RECHECKS),
                         Duration.ofMillis(settings.get(TopologySettings.VERIFY_WATERMARK_TIMEOUT_MS)),
-                        VerifySettings.defaults().pendingChunks()));
+                        VerifySettings.defaults().pendingChunks()),
+                Duration.ofMillis(settings.get(TopologySettings.TRANSACTION_RECOVERY_AGE_MS)));
         KafkaConnection kafka = KafkaConnection.of(settings.get(TopologySettings.BOOTSTRAP_SERVERS),
                 settings.get(KafkaConnection.PROPERTIES), environment::get);
         return new TopologyServiceOptions(document, topology, kafka,

@@ -53,6 +53,10 @@ public final class TopologySettings {
             "how many times verify compares again keys that changed while they were compared");
     public static final Setting<Long> VERIFY_WATERMARK_TIMEOUT_MS = Setting.positiveLong("verify.watermarkTimeoutMs",
             60000L, "how long the other side's writers may take to apply a verify watermark");
+    public static final Setting<Long> TRANSACTION_RECOVERY_AGE_MS = Setting.positiveLong("transactions.recoveryAgeMs",
+            60000L, "how old a prepared branch of a cross-shard transaction without a decision is before the leader "
+                    + "decides abort and rolls it back (one with a commit decision is committed at once); the leader "
+                    + "sweeps every half of it, at most every 30 s");
     public static final Setting<String> REBALANCER_APPLICATION_ID = Setting.text("rebalancer.applicationId",
             "default", "the rebalancers' application id, whose moves the copy progress is read from; default means "
                     + "shardflow-rebalancer-<keyspace>");
@@ -61,7 +65,8 @@ public final class TopologySettings {
             LEADER_SESSION_TIMEOUT_MS, API_HOST, API_PORT, API_TOKEN_ENV, API_TOKEN_FILE, API_READS_NEED_TOKEN,
             API_TLS_KEY_STORE, API_TLS_PASSWORD_ENV, API_TLS_PASSWORD_FILE, FENCE_TIMEOUT_MS,
             FENCE_MAX_LAG, ROUTER_TIMEOUT_MS, CLEANUP_BATCH_ROWS, CLEANUP_ROWS_PER_SECOND, VERIFY_CHUNK_ROWS,
-            VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, REBALANCER_APPLICATION_ID,
+            VERIFY_ROWS_PER_SECOND, VERIFY_MAX_RECHECKS, VERIFY_WATERMARK_TIMEOUT_MS, TRANSACTION_RECOVERY_AGE_MS,
+            REBALANCER_APPLICATION_ID,
             ProcessSettings.EXIT_ON_FAILURE, ProcessSettings.SHUTDOWN_TIMEOUT_MS, ProcessSettings.LOGGING_FORMAT,
             ProcessSettings.LOGGING_LEVEL);
 

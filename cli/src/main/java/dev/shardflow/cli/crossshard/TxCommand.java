@@ -6,7 +6,7 @@ import dev.shardflow.cli.recovery.KafkaOptions;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Placement;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.router.tx.TxRecovery;
+import dev.shardflow.jdbc.tx.TxRecovery;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -87,7 +87,7 @@ public final class TxCommand {
 
     @Command(name = "recover", mixinStandardHelpOptions = true, description = "Commit every prepared branch whose "
             + "transaction decided commit; decide abort for those without a decision that started at least "
-            + "--min-age ago, and roll them back. Exit 1 while any is left.")
+            + "--min-age ago, and roll them back. Exit 1 while any is left or a shard cannot be read.")
     static final class Recover extends Base {
         @Option(names = "--min-age", paramLabel = "SECONDS", defaultValue = "60", description = "Leave transactions "
                 + "younger than this alone: their coordinator may still be running (default ${DEFAULT-VALUE}).")
@@ -114,7 +114,7 @@ public final class TxCommand {
                 report.problems().forEach(problem -> text.append("\n  ").append(problem));
                 return text.toString();
             });
-            return report.waiting() == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+            return report.waiting() == 0 && report.problems().isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
         }
     }
 }

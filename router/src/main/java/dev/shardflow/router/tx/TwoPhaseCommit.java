@@ -1,8 +1,12 @@
 package dev.shardflow.router.tx;
 
+import dev.shardflow.jdbc.tx.BranchSql;
+import dev.shardflow.jdbc.tx.Decisions;
+import dev.shardflow.jdbc.tx.TxId;
+
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
-import dev.shardflow.router.tx.TxId.BranchName;
+import dev.shardflow.jdbc.tx.TxId.BranchName;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -44,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TwoPhaseCommit {
     private static final Logger log = LoggerFactory.getLogger(TwoPhaseCommit.class);
-    /** A transaction older than this is not committed by its coordinator: a recovery may have decided it already. */
-    public static final Duration MAX_AGE = Duration.ofMinutes(10);
 
     private final Function<String, ShardSpec> shards;
     private final Function<String, DataSource> pools;
@@ -154,8 +156,8 @@ public final class TwoPhaseCommit {
             BranchSql.prepare(branch.connection, branch.engine, name(tx, decider));
             branch.prepared = true;
         }
-        if (clock.getAsLong() - tx.startedAtMillis() > MAX_AGE.toMillis()) {
-            throw new TransactionAbortedException("transaction " + tx.id() + " ran longer than " + MAX_AGE
+        if (clock.getAsLong() - tx.startedAtMillis() > TxId.MAX_AGE.toMillis()) {
+            throw new TransactionAbortedException("transaction " + tx.id() + " ran longer than " + TxId.MAX_AGE
                     + "; a recovery may have decided it, so it is not committed", null);
         }
         Branch deciding = branches.get(decider);

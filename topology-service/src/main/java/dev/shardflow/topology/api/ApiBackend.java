@@ -41,4 +41,7 @@ public interface ApiBackend {
 
     /** Each source shard's capture as its process last reported it. */
     Object captureStatus();
+
+    /** The last sweep of the recovery of cross-shard transactions whose coordinator crashed (on the leader). */
+    Object transactions();
 }

@@ -171,6 +171,8 @@ public final class ApiServer implements AutoCloseable {
             }
         } else if (path.equals(List.of("api", "capture"))) {
             json(exchange, 200, backend.captureStatus());
+        } else if (path.equals(List.of("api", "transactions"))) {
+            json(exchange, 200, backend.transactions());
         } else {
             error(exchange, 404, "no such resource: " + exchange.getRequestURI().getPath());
         }

@@ -3,14 +3,16 @@ package dev.shardflow.topology.fence;
 import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.core.contract.RouterBeat;
+import dev.shardflow.topology.registry.ShardConnections;
+import dev.shardflow.topology.tx.TransactionRecovery;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The middle of a fenced cutover, after the fence is published and before the next epoch is committed: waits until
  * every live router holds the moving keys with none of its writes to them in flight, writes a marker row into
- * {@link ControlTables#FENCE} on every source shard, and waits until the writers of every target shard have applied a
+ * {@link ControlTables#FENCE} on every source shard — once the prepared branches that crashed coordinators left on
+ * the sources are finished ({@link TransactionRecovery}), so that none commits behind a marker — and waits until the writers of every target shard have applied a
  * copy of each source's marker on every path it travels (each change partition the rebalancer reads it from, into
  * each partition of the target's apply topic). Then every write to a moving key acknowledged before the fence is in
  * place on its new owner. Any step that does not finish before the deadline fails the fence with the reason.
@@ -30,6 +33,7 @@ public final class FenceCoordinator {
     private final ShardConnections connections;
     private final MarkerPaths paths;
     private final Duration routerTimeout;
+    private final TransactionRecovery transactions;
     // its own threads: a fence must not queue behind whatever else shares the common pool
     private final java.util.concurrent.ExecutorService markerWriters = java.util.concurrent.Executors.newCachedThreadPool(
             r -> {
@@ -47,8 +51,10 @@ public final class FenceCoordinator {
         }
     }
 
-    public FenceCoordinator(RouterRoster routers, ShardConnections connections, Admin admin, Duration routerTimeout) {
+    public FenceCoordinator(RouterRoster routers, ShardConnections connections, Admin admin, Duration routerTimeout,
+            TransactionRecovery transactions) {
         this.routers = routers;
+        this.transactions = transactions;
         this.connections = connections;
         this.paths = new MarkerPaths(admin);
         this.routerTimeout = routerTimeout;
@@ -68,6 +74,12 @@ public final class FenceCoordinator {
         awaitRouters(fenceId, deadlineNanos);
         long acknowledgedMs = System.currentTimeMillis();
         List<String> sources = in.strategy().shards();
+        // a router that stopped beating a lease ago is gone, and so is whatever it was coordinating: its branches
+        // are at least that old, and a live router's transactions on moving keys are over (it acknowledged)
+        Optional<String> prepared = transactions.beforeMarkers(fenceId, sources, routerTimeout);
+        if (prepared.isPresent()) {
+            throw new FenceFailed(prepared.get());
+        }
         writeMarkers(in, sources, fenceId, epoch);
         long writtenMs = System.currentTimeMillis();
         Map<String, Long> expected = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * The service's own connections to the shards — for fence markers, fence checks, verification and cleanup — a small
@@ -31,13 +32,18 @@ public final class ShardConnections implements AutoCloseable {
     }
 
     public Connection open(ShardSpec shard) throws SQLException {
+        return pool(shard).getConnection();
+    }
+
+    /** The pool of {@code shard}, opened on first use. */
+    public DataSource pool(ShardSpec shard) {
         return pools.computeIfAbsent(shard.id(), id -> {
             HikariDataSource pool = ShardPools.open(shard, shard.password().resolve(), USE);
             if (meters != null) {
                 pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
             }
             return pool;
-        }).getConnection();
+        });
     }
 
     @Override

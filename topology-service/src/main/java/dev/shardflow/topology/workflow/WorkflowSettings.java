@@ -16,27 +16,44 @@ import java.time.Duration;
  * @param cleanupRowsPerSecond the most rows cleanup deletes per second (0: no limit)
  * @param rebalancerApplicationId the rebalancers' application id, whose moves the copy progress is read from
  * @param verify how verify reads
+ * @param transactionRecoveryAge how old a prepared branch of a cross-shard transaction without a decision is before
+ *     the leader decides abort and rolls it back; the leader sweeps every half of it, at most every 30 s
  */
 public record WorkflowSettings(Duration fenceTimeout, Duration routerTimeout, long maxCutoverLag, int cleanupBatchRows,
-        long cleanupRowsPerSecond, String rebalancerApplicationId, VerifySettings verify) {
+        long cleanupRowsPerSecond, String rebalancerApplicationId, VerifySettings verify,
+        Duration transactionRecoveryAge) {
+
+    /** How old an undecided prepared branch is, by default, before the leader's sweep rolls it back. */
+    public static final Duration TRANSACTION_RECOVERY_AGE = Duration.ofSeconds(60);
 
     public static WorkflowSettings defaults(String keyspace) {
         return new WorkflowSettings(Duration.ofSeconds(10), Duration.ofSeconds(10), 1_000, 1_000, 20_000,
-                ConsumerGroups.rebalancer(keyspace), VerifySettings.defaults());
+                ConsumerGroups.rebalancer(keyspace), VerifySettings.defaults(), TRANSACTION_RECOVERY_AGE);
+    }
+
+    /** How often the leader sweeps prepared branches: half the recovery age, at most every 30 s. */
+    public Duration transactionSweepInterval() {
+        Duration half = transactionRecoveryAge.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : half;
+    }
+
+    public WorkflowSettings withTransactionRecoveryAge(Duration age) {
+        return new WorkflowSettings(fenceTimeout, routerTimeout, maxCutoverLag, cleanupBatchRows, cleanupRowsPerSecond,
+                rebalancerApplicationId, verify, age);
     }
 
     public WorkflowSettings withFenceTimeout(Duration timeout) {
         return new WorkflowSettings(timeout, routerTimeout, maxCutoverLag, cleanupBatchRows, cleanupRowsPerSecond,
-                rebalancerApplicationId, verify);
+                rebalancerApplicationId, verify, transactionRecoveryAge);
     }
 
     public WorkflowSettings withVerify(VerifySettings settings) {
         return new WorkflowSettings(fenceTimeout, routerTimeout, maxCutoverLag, cleanupBatchRows, cleanupRowsPerSecond,
-                rebalancerApplicationId, settings);
+                rebalancerApplicationId, settings, transactionRecoveryAge);
     }
 
     public WorkflowSettings withMaxCutoverLag(long lag) {
         return new WorkflowSettings(fenceTimeout, routerTimeout, lag, cleanupBatchRows, cleanupRowsPerSecond,
-                rebalancerApplicationId, verify);
+                rebalancerApplicationId, verify, transactionRecoveryAge);
     }
 }

@@ -1,7 +1,7 @@
-package dev.shardflow.router.tx;
+package dev.shardflow.jdbc.tx;
 
 import dev.shardflow.core.topology.Engine;
-import dev.shardflow.router.tx.TxId.BranchName;
+import dev.shardflow.jdbc.tx.TxId.BranchName;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,14 +15,14 @@ import java.util.List;
  * {@code COMMIT PREPARED} / {@code ROLLBACK PREPARED}, MariaDB/MySQL {@code XA START … END … PREPARE … COMMIT}, and
  * how each lists the branches it holds prepared. Branch names are checked ids ({@link TxId}), never user text.
  */
-final class BranchSql {
+public final class BranchSql {
     private static final int MARIADB_UNKNOWN_XID = 1397; // XAER_NOTA
     private static final int MARIADB_DUPLICATE_KEY = 1062;
 
     private BranchSql() {}
 
     /** Opens a branch that will be prepared (or, when {@code prepared} is false, committed locally). */
-    static void begin(Connection connection, Engine engine, BranchName name, boolean prepared, Duration lockTimeout)
+    public static void begin(Connection connection, Engine engine, BranchName name, boolean prepared, Duration lockTimeout)
             throws SQLException {
         try (Statement statement = connection.createStatement()) {
             if (engine == Engine.POSTGRESQL) {
@@ -42,7 +42,7 @@ final class BranchSql {
     }
 
     /** Phase one: the branch's work is made durable and held, neither committed nor rolled back. */
-    static void prepare(Connection connection, Engine engine, BranchName name) throws SQLException {
+    public static void prepare(Connection connection, Engine engine, BranchName name) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             if (engine == Engine.POSTGRESQL) {
                 statement.execute("PREPARE TRANSACTION '" + gid(name) + "'");
@@ -57,7 +57,7 @@ final class BranchSql {
      * Phase two of a prepared branch. Returns false when the shard holds no such branch: someone (a recovery, or the
      * coordinator) already finished it.
      */
-    static boolean finish(Connection connection, Engine engine, BranchName name, boolean commit) throws SQLException {
+    public static boolean finish(Connection connection, Engine engine, BranchName name, boolean commit) throws SQLException {
         connection.setAutoCommit(true); // COMMIT PREPARED cannot run inside a transaction block
         try (Statement statement = connection.createStatement()) {
             if (engine == Engine.POSTGRESQL) {
@@ -75,7 +75,7 @@ final class BranchSql {
     }
 
     /** Rolls back a branch that was not prepared yet. */
-    static void rollbackActive(Connection connection, Engine engine, BranchName name, boolean xa)
+    public static void rollbackActive(Connection connection, Engine engine, BranchName name, boolean xa)
             throws SQLException {
         if (!xa) {
             connection.rollback();
@@ -92,7 +92,7 @@ final class BranchSql {
     }
 
     /** The branches of shardflow this shard holds prepared. */
-    static List<BranchName> prepared(Connection connection, Engine engine) throws SQLException {
+    public static List<BranchName> prepared(Connection connection, Engine engine) throws SQLException {
         List<BranchName> names = new ArrayList<>();
         connection.setAutoCommit(true);
         try (Statement statement = connection.createStatement()) {
@@ -126,7 +126,7 @@ final class BranchSql {
         return names;
     }
 
-    static boolean duplicateKey(SQLException e, Engine engine) {
+    public static boolean duplicateKey(SQLException e, Engine engine) {
         return engine == Engine.POSTGRESQL ? "23505".equals(e.getSQLState())
                 : e.getErrorCode() == MARIADB_DUPLICATE_KEY;
     }

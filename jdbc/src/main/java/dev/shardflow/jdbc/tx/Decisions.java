@@ -1,4 +1,4 @@
-package dev.shardflow.router.tx;
+package dev.shardflow.jdbc.tx;
 
 import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.topology.Engine;
@@ -16,13 +16,13 @@ import java.util.Map;
  * row keyed by the transaction id, so whoever inserts first — the coordinator's {@code commit}, in the same local
  * transaction as its own branch, or a recovery's {@code abort} — decides, and the other's insert fails.
  */
-final class Decisions {
-    static final String COMMIT = "commit";
-    static final String ABORT = "abort";
+public final class Decisions {
+    public static final String COMMIT = "commit";
+    public static final String ABORT = "abort";
 
     private Decisions() {}
 
-    static void create(Connection connection, Engine engine) throws SQLException {
+    public static void create(Connection connection, Engine engine) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE IF NOT EXISTS " + ControlTables.TX_DECISION + " (txid VARCHAR(64) NOT NULL "
                     + "PRIMARY KEY, outcome VARCHAR(8) NOT NULL, decided_ms BIGINT NOT NULL, participants "
@@ -31,7 +31,7 @@ final class Decisions {
     }
 
     /** Inserts the decision in the connection's transaction; throws a duplicate-key error if one exists. */
-    static void insert(Connection connection, TxId tx, String outcome, String participants) throws SQLException {
+    public static void insert(Connection connection, TxId tx, String outcome, String participants) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + ControlTables.TX_DECISION
                 + " (txid, outcome, decided_ms, participants) VALUES (?, ?, ?, ?)")) {
             insert.setString(1, tx.id());
@@ -43,7 +43,7 @@ final class Decisions {
     }
 
     /** The decision of {@code tx}, or null when none was made. */
-    static String read(Connection connection, TxId tx) throws SQLException {
+    public static String read(Connection connection, TxId tx) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT outcome FROM "
                 + ControlTables.TX_DECISION + " WHERE txid = ?")) {
             select.setString(1, tx.id());
@@ -53,7 +53,7 @@ final class Decisions {
         }
     }
 
-    static void delete(Connection connection, TxId tx) throws SQLException {
+    public static void delete(Connection connection, TxId tx) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + ControlTables.TX_DECISION
                 + " WHERE txid = ?")) {
             delete.setString(1, tx.id());
@@ -62,7 +62,7 @@ final class Decisions {
     }
 
     /** Decisions made before {@code before}: their ids and outcomes. */
-    static Map<String, String> olderThan(Connection connection, Instant before) throws SQLException {
+    public static Map<String, String> olderThan(Connection connection, Instant before) throws SQLException {
         Map<String, String> found = new LinkedHashMap<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT txid, outcome FROM "
                 + ControlTables.TX_DECISION + " WHERE decided_ms < ?")) {

@@ -1,8 +1,8 @@
-package dev.shardflow.router.tx;
+package dev.shardflow.jdbc.tx;
 
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.ShardSpec;
-import dev.shardflow.router.tx.TxId.BranchName;
+import dev.shardflow.jdbc.tx.TxId.BranchName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -70,15 +70,31 @@ public final class TxRecovery {
 
     /** Every prepared branch of shardflow on every shard, with its decision; a shard that cannot be read throws. */
     public List<InDoubt> list() throws SQLException {
+        return list(null, null);
+    }
+
+    /**
+     * As {@link #list()}, on the shards named only (null: all); decisions are read wherever they are. A shard that
+     * cannot be read throws, or when {@code unreadable} is given is added to it and the others are listed.
+     */
+    private List<InDoubt> list(Set<String> on, List<String> unreadable) throws SQLException {
         Map<String, ShardSpec> byId = byId();
         List<InDoubt> found = new ArrayList<>();
         for (ShardSpec shard : byId.values()) {
+            if (on != null && !on.contains(shard.id())) {
+                continue;
+            }
             List<BranchName> names;
             try (Connection connection = pools.apply(shard.id()).getConnection()) {
                 names = BranchSql.prepared(connection, shard.engine());
             } catch (SQLException e) {
-                throw new SQLException("cannot list the prepared transactions of shard " + shard.id() + ": "
-                        + e.getMessage(), e.getSQLState(), e);
+                String problem = "cannot list the prepared transactions of shard " + shard.id() + ": "
+                        + e.getMessage();
+                if (unreadable == null) {
+                    throw new SQLException(problem, e.getSQLState(), e);
+                }
+                unreadable.add(problem);
+                continue;
             }
             for (BranchName name : names) {
                 String decision = null;
@@ -104,15 +120,24 @@ public final class TxRecovery {
 
     /**
      * Finishes every branch by its decision; decides {@code abort} for those without one that started at least
-     * {@code minAge} ago. A shard that fails is reported and the others go on.
+     * {@code minAge} ago. A shard that cannot be read or fails is reported in {@link Report#problems} and the others
+     * go on.
      */
     public Report recover(Duration minAge) throws SQLException {
+        return recover(minAge, null);
+    }
+
+    /**
+     * As {@link #recover(Duration)}, for the branches on the shards named only — the sources of a cutover, whose
+     * prepared branches must be finished before its fence markers are written.
+     */
+    public Report recover(Duration minAge, Set<String> on) throws SQLException {
         Map<String, ShardSpec> byId = byId();
         int committed = 0;
         int rolledBack = 0;
         int waiting = 0;
         List<String> problems = new ArrayList<>();
-        for (InDoubt branch : list()) {
+        for (InDoubt branch : list(on, problems)) {
             if (branch.problem() != null) {
                 problems.add("transaction " + branch.transaction() + " on shard " + branch.shard() + ": "
                         + branch.problem());
@@ -151,6 +176,9 @@ public final class TxRecovery {
                                 tx.id(), shard.id(), shard.id());
                     }
                 }
+                if (!finished) {
+                    continue; // another recovery, or the coordinator, finished it meanwhile
+                }
                 if (commit) {
                     committed++;
                 } else {
@@ -167,12 +195,12 @@ public final class TxRecovery {
 
     /**
      * Deletes decisions older than {@code keep} that no prepared branch needs any more; returns how many. Keep them
-     * longer than any coordinator may run ({@link TwoPhaseCommit#MAX_AGE}): an {@code abort} decision is what stops a
+     * longer than any coordinator may run ({@link TxId#MAX_AGE}): an {@code abort} decision is what stops a
      * paused coordinator from committing after it resumes.
      */
     public int prune(Duration keep) throws SQLException {
-        if (keep.compareTo(TwoPhaseCommit.MAX_AGE.multipliedBy(2)) < 0) {
-            throw new IllegalArgumentException("decisions must be kept at least " + TwoPhaseCommit.MAX_AGE
+        if (keep.compareTo(TxId.MAX_AGE.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("decisions must be kept at least " + TxId.MAX_AGE
                     .multipliedBy(2) + ", twice the longest a coordinator may run; was " + keep);
         }
         Set<String> needed = new HashSet<>();

@@ -1,4 +1,4 @@
-package dev.shardflow.router.tx;
+package dev.shardflow.jdbc.tx;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -16,6 +16,8 @@ public record TxId(String id, long startedAtMillis) {
     public static final String PREFIX = "sf1-";
     /** The XA format id of shardflow's branches on MariaDB/MySQL ("SF"). */
     public static final int XA_FORMAT = 0x5346;
+    /** A transaction older than this is not committed by its coordinator: a recovery may have decided it already. */
+    public static final java.time.Duration MAX_AGE = java.time.Duration.ofMinutes(10);
     private static final Pattern ID = Pattern.compile("sf1-([0-9a-f]{1,16})-[0-9a-f]{16}");
     private static final Pattern SHARD = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -26,7 +28,7 @@ public record TxId(String id, long startedAtMillis) {
         }
     }
 
-    static TxId next(long nowMillis) {
+    public static TxId next(long nowMillis) {
         byte[] random = new byte[8];
         RANDOM.nextBytes(random);
         return new TxId(PREFIX + Long.toHexString(nowMillis) + "-" + HexFormat.of().formatHex(random), nowMillis);
@@ -42,12 +44,12 @@ public record TxId(String id, long startedAtMillis) {
     }
 
     /** The PostgreSQL name of a branch decided on {@code decider}. */
-    String gid(String decider) {
+    public String gid(String decider) {
         return id + "@" + checkedShard(decider);
     }
 
     /** A shard id as it appears in a branch's name; refused when it could not be spelled there safely. */
-    static String checkedShard(String shard) {
+    public static String checkedShard(String shard) {
         if (!SHARD.matcher(shard).matches()) {
             throw new IllegalArgumentException("shard id " + shard + " cannot name a two-phase commit branch: use up "
                     + "to 64 letters, digits, '_', '.' or '-'");
