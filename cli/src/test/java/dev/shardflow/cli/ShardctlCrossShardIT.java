@@ -12,6 +12,11 @@ import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.db.SampleSchema;
 import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.TopologyApi;
+import dev.shardflow.topology.TopologyService;
+import dev.shardflow.topology.TopologyServiceOptions;
+import dev.shardflow.topology.api.ApiServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +37,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code shardctl query} and {@code shardctl tx} on two real PostgreSQL shards. Query: ownership from the topology topic (refused, naming
  * {@code --offline}, when the topic has no state), text and JSON answers with parameters, a statement whose merge
- * would not be exact refused as bad usage, a copy of a running move counted once, and no password printed. Tx: the
+ * would not be exact refused as bad usage, a copy of a running move counted once, and no password printed. Topology
+ * show --rows: each shard's rows per table as the shards count them, a warning above the share set. Tx: the
  * branches a coordinator left prepared are listed with their decision, and recovered by it — an old one without a
  * decision rolled back, a young one left alone until its age is reached.
  */
@@ -147,6 +153,76 @@ class ShardctlCrossShardIT {
                 assertThat(run.out() + run.err()).doesNotContain(shard.password());
             }
         }
+    }
+
+    @Test
+    void topologyShowRowsCountsEachShardsRowsAndWarnsAboveTheShareSet() throws Exception {
+        // a keyspace of its own over the same shards, so that its service publishes its state beside the other test's
+        Topology rows = new Topology("rows", 1, "sf.rows", topology.tables(), topology.shards(), topology.strategy());
+        String document = Files.readString(ShopTopology.writeYaml(rows, Scratch.newDirectory("shardctl-rows")));
+        String crowded = topology.strategy().shards().get(0);
+        for (long order = 9_001; order <= 9_020; order++) {
+            long owner = java.util.stream.LongStream.rangeClosed(1, 50)
+                    .filter(id -> topology.strategy().ownerOf(id).equals(crowded)).findFirst().orElseThrow();
+            shard(crowded).execute("INSERT INTO orders (id, user_id, order_date, total_amount, status, username, "
+                    + "version) VALUES (" + order + ", " + owner + ", DATE '2026-01-01', 10.00, 'pending', 'u', 1)");
+        }
+        Path token = Scratch.newDirectory("shardctl-rows-token").resolve("api.token");
+        Files.writeString(token, "rows-token-5c1e\n");
+        try (TopologyService service = new TopologyService(TopologyServiceOptions.defaults(document,
+                testbed.kafka().bootstrapServers()).withReplicationFactor(1).withInstanceId("rows"),
+                new SimpleMeterRegistry()).start()) {
+            org.awaitility.Awaitility.await("leading").atMost(java.time.Duration.ofSeconds(30))
+                    .until(service::leading);
+            try (ApiServer api = new ApiServer("127.0.0.1", 0, new TopologyApi(service), "rows-token-5c1e",
+                    () -> "").start()) {
+                String[] where = {"--api", "http://127.0.0.1:" + api.port(), "--token-file", token.toString()};
+                ShardctlRun json = ShardctlRun.of(ShardctlRun.args(new String[] {"topology", "show", "--rows",
+                    "--max-share", "60", "--output", "json"}, where));
+                assertThat(json.exit()).as(json.err()).isEqualTo(ExitCodes.OK);
+                for (DatabaseShard shard : testbed.shards()) {
+                    JsonNode counted = null;
+                    for (JsonNode each : json.json().get("shards")) {
+                        if (each.get("shard").asText().equals(shard.id())) {
+                            counted = each;
+                        }
+                    }
+                    assertThat(counted).as(shard.id()).isNotNull();
+                    for (String table : List.of("users", "orders", "products")) {
+                        assertThat(counted.get("rows").get(table).asLong()).as(shard.id() + " " + table)
+                                .isEqualTo(shard.count(table));
+                    }
+                }
+                assertThat(json.json().get("evenShare").asDouble()).isEqualTo(0.5);
+                assertThat(json.json().get("shares").get(crowded).get("orders").asDouble()).isEqualTo(1.0);
+                assertThat(json.json().get("shares").get(crowded).has("products")).as("reference: no share").isFalse();
+                assertThat(json.json().get("warnings").toString()).contains("shard " + crowded + " holds 100.0 % of "
+                        + "the rows of orders (20 of 20), above the 60 % set");
+
+                ShardctlRun text = ShardctlRun.of(ShardctlRun.args(new String[] {"topology", "show", "--rows"},
+                        where));
+                assertThat(text.exit()).as(text.err()).isEqualTo(ExitCodes.OK);
+                assertThat(text.out()).contains("an even share is 50.0 %; warning above 30 %")
+                        .contains("WARNING: shard " + crowded + " holds 100.0 % of the rows of orders")
+                        .contains("note: with 2 shards an even share (50.0 %) is above the 30 % set")
+                        .contains("products (ref)");
+                ShardctlRun bad = ShardctlRun.of(ShardctlRun.args(new String[] {"topology", "show", "--rows",
+                    "--max-share", "0"}, where));
+                assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+                assertThat(bad.err()).contains("--max-share must be above 0");
+                for (ShardctlRun run : List.of(json, text, bad)) {
+                    for (DatabaseShard shard : testbed.shards()) {
+                        assertThat(run.out() + run.err()).doesNotContain(shard.password());
+                    }
+                }
+            }
+        } finally {
+            shard(crowded).execute("DELETE FROM orders WHERE id BETWEEN 9001 AND 9020");
+        }
+    }
+
+    private static DatabaseShard shard(String id) {
+        return testbed.shards().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
     private static void prepare(String shardId, String gid, long user) throws Exception {

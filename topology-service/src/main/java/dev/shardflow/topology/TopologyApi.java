@@ -47,6 +47,13 @@ public final class TopologyApi implements ApiBackend {
     }
 
     @Override
+    public Object rows(double maxShare) {
+        TopologyState current = service.state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
+                "no topology published yet for " + service.keyspace()));
+        return service.rows(current, maxShare);
+    }
+
+    @Override
     public Object route(String key) {
         TopologyState current = service.state().orElseThrow(() -> new WorkflowException(Kind.NOT_FOUND,
                 "no topology published yet for " + service.keyspace()));

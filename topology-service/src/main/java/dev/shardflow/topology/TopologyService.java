@@ -11,6 +11,7 @@ import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.registry.ShardConnections;
 import dev.shardflow.topology.tx.TransactionRecovery;
 import dev.shardflow.topology.verify.ChunkedVerifier;
+import dev.shardflow.topology.verify.ShardRows;
 import dev.shardflow.topology.verify.TooLargeRows;
 import dev.shardflow.topology.verify.VerifyReport;
 import dev.shardflow.topology.verify.VerifyRuns;
@@ -211,6 +212,11 @@ public final class TopologyService implements AutoCloseable {
             captureReadNanos = System.nanoTime();
         }
         return captureReports;
+    }
+
+    /** How {@code state}'s rows are spread over its shards, counted on them; see {@link ShardRows}. */
+    public ShardRows.Report rows(TopologyState state, double maxShare) {
+        return ShardRows.count(state, connections, maxShare);
     }
 
     /** How this service's workflow steps behave. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code shardctl topology}: the ring in force, and a whole new topology to move to. */
@@ -20,11 +21,35 @@ public final class TopologyCommand {
     private TopologyCommand() {}
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "The epoch in force, its shards with their share of the ring, and any rebalance or hold.")
+            description = "The epoch in force, its shards with their share of the ring, and any rebalance or hold; "
+                    + "with --rows, each shard's rows per table counted on the shards, warning above a share.")
     static final class Show extends ApiCommand {
+        @Option(names = "--rows", description = "Count each shard's rows per table (COUNT(*) on every shard) and "
+                + "warn where a shard holds more than --max-share of a table's rows. Exit 1 when a shard cannot be "
+                + "counted.")
+        boolean rows;
+
+        @Option(names = "--max-share", paramLabel = "PERCENT", defaultValue = "30", description = "With --rows: the "
+                + "share of a table's rows above which a shard is reported (default ${DEFAULT-VALUE} %%).")
+        double maxSharePercent;
+
         @Override
         public Integer call() {
-            output.print(out(), api.client().get("api/topology"), Show::text);
+            if (!rows) {
+                output.print(out(), api.client().get("api/topology"), Show::text);
+                return ExitCodes.OK;
+            }
+            if (!(maxSharePercent > 0 && maxSharePercent <= 100)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-share must be above 0 "
+                        + "and at most 100 (percent), was " + maxSharePercent);
+            }
+            JsonNode report = api.client().get("api/topology/rows?maxShare=" + maxSharePercent / 100);
+            output.print(out(), report, RowsText::of);
+            for (JsonNode shard : report.path("shards")) {
+                if (shard.hasNonNull("error")) {
+                    return ExitCodes.FAILED;
+                }
+            }
             return ExitCodes.OK;
         }
 

@@ -44,4 +44,10 @@ public interface ApiBackend {
 
     /** The last sweep of the recovery of cross-shard transactions whose coordinator crashed (on the leader). */
     Object transactions();
+
+    /**
+     * Each shard's rows per table, counted on the shards, with a warning for each share above {@code maxShare}
+     * (0–1).
+     */
+    Object rows(double maxShare);
 }
