@@ -150,4 +150,18 @@ final class ApiRequests {
             super(message);
         }
     }
+
+    /** The {@code maxShare} of {@code GET /api/topology/rows}: a share above 0 and at most 1; 0.3 when not given. */
+    static double maxShare(String text) {
+        double share;
+        try {
+            share = text == null ? 0.3 : Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new BadRequest("maxShare must be a number above 0 and at most 1 (0.3 for 30 %), was " + text);
+        }
+        if (!(share > 0 && share <= 1)) {
+            throw new BadRequest("maxShare must be above 0 and at most 1 (0.3 for 30 %), was " + text);
+        }
+        return share;
+    }
 }

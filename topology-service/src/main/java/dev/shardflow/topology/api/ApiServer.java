@@ -156,18 +156,7 @@ public final class ApiServer implements AutoCloseable {
         } else if (path.equals(List.of("api", "topology"))) {
             json(exchange, 200, backend.topology());
         } else if (path.equals(List.of("api", "topology", "rows"))) {
-            String share = query(exchange, "maxShare");
-            double maxShare;
-            try {
-                maxShare = share == null ? 0.3 : Double.parseDouble(share);
-            } catch (NumberFormatException e) {
-                throw new ApiRequests.BadRequest("maxShare must be a number between 0 and 1 (0.3 for 30 %), was "
-                        + share);
-            }
-            if (!(maxShare > 0 && maxShare <= 1)) {
-                throw new ApiRequests.BadRequest("maxShare must be above 0 and at most 1 (0.3 for 30 %), was " + share);
-            }
-            json(exchange, 200, backend.rows(maxShare));
+            json(exchange, 200, backend.rows(ApiRequests.maxShare(query(exchange, "maxShare"))));
         } else if (path.equals(List.of("api", "route"))) {
             String key = query(exchange, "key");
             if (key == null || key.isBlank()) {
