@@ -16,6 +16,7 @@ import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.verify.ShardRows;
 import dev.shardflow.topology.verify.VerifyReport;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * Europe, Asia), one country moved to a new shard; events placed by year (ranges of dates), one year split onto a new
  * shard. Writes go through the router all along; during the move a scatter-gather count counts each row once; verify
  * is clean before the cutover and over every shard after complete, when each row is on its owner only, at its last
- * acknowledged version.
+ * acknowledged version. The rows per shard ({@code shardctl topology show --rows}) are those the shards hold, during
+ * the move (with its copies noted) and after.
  */
 class ValueRoutingRebalanceIT {
     private static final Logger log = LoggerFactory.getLogger(ValueRoutingRebalanceIT.class);
@@ -148,6 +150,7 @@ class ValueRoutingRebalanceIT {
                     ? n.longValue() : -1;
             assertThat(counted).as("a scatter-gather count during the move counts each row once")
                     .isEqualTo(expected.size());
+            checkRowCounts(testbed, scenario, service.rows(service.state().orElseThrow(), 0.9), true);
 
             Rebalance verified = service.verify(plan.id());
             assertThat(verified.state()).as(String.valueOf(verified.verification())).isEqualTo(RebalanceState.VERIFIED);
@@ -169,6 +172,10 @@ class ValueRoutingRebalanceIT {
                     + "pause {} ms; problems {}", scenario, expected.size(), copiesOnNewShard(testbed, scenario, after),
                     writes.acknowledged, cut.fences().get(cut.fences().size() - 1).pauseMs(), problems);
             assertThat(problems).as("rows missing, regressed, or on a shard that does not own them").isEmpty();
+            checkRowCounts(testbed, scenario, service.rows(service.state().orElseThrow(), 0.9), false);
+            ShardRows.Report strict = service.rows(service.state().orElseThrow(), 0.2);
+            assertThat(strict.warnings()).as("pg1 holds about 30 %% of the rows, above 20 %%")
+                    .anyMatch(w -> w.startsWith("shard pg1 holds ") && w.contains("above the 20 % set"));
             assertThat(everyShard.clean()).as(everyShard.sample().toString()).isTrue();
             assertThat(countedAfter).isEqualTo(expected.size());
             assertThat(copiesOnNewShard(testbed, scenario, after)).as("rows on the new shard").isPositive();
@@ -269,6 +276,31 @@ class ValueRoutingRebalanceIT {
                 assertThat(thread.isAlive()).isFalse();
             }
             threads.clear();
+        }
+    }
+
+    /**
+     * What {@code shardctl topology show --rows} answers: every shard's rows as the shard counts them, shares that
+     * add up to one, no warning below the share set, and during a move a note that the new shard holds copies.
+     */
+    private static void checkRowCounts(Testbed testbed, Scenario scenario, ShardRows.Report report, boolean moving)
+            throws SQLException {
+        assertThat(report.shards()).extracting(ShardRows.Shard::shard)
+                .containsExactlyInAnyOrder("pg1", "pg2", "pg3", "maria1");
+        double shares = 0;
+        for (ShardRows.Shard counted : report.shards()) {
+            assertThat(counted.error()).isNull();
+            assertThat(counted.rows().get(scenario.table)).as(counted.shard())
+                    .isEqualTo(shard(testbed, counted.shard()).count(scenario.table));
+            shares += counted.share();
+        }
+        assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(report.warnings()).isEmpty();
+        assertThat(report.rebalancing()).isEqualTo(moving);
+        assertThat(report.notes().toString().contains("hold copies of the moving rows")).isEqualTo(moving);
+        if (moving) {
+            assertThat(report.shards()).filteredOn(s -> s.shard().equals("pg3")).extracting(ShardRows.Shard::side)
+                    .containsExactly("joining");
         }
     }
 
