@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.shardflow.capture.CaptureOptions;
-import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.rebalancer.RebalancerOptions;
-import dev.shardflow.rebalancer.RebalancerService;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
@@ -21,8 +17,6 @@ import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.topology.workflow.WorkflowException;
-import dev.shardflow.writer.WriterOptions;
-import dev.shardflow.writer.WriterService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,7 +97,6 @@ class CoordinatorCrashIT {
             long sumBefore = POOR * LITTLE + (USERS - POOR) * BALANCE;
             assertThat(balanceSum(before)).isEqualTo(sumBefore);
 
-            String bootstrap = testbed.kafka().bootstrapServers();
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             TopologyService service = new TopologyService(TopologyServiceOptions.defaults(initial,
                     testbed.kafka().connection()).withReplicationFactor(1).withInstanceId("crash")
@@ -112,12 +105,7 @@ class CoordinatorCrashIT {
                             .withTransactionRecoveryAge(Duration.ofSeconds(5))), meters).start();
             running.add(service);
             await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
-            running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
-            running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
-                    .withStateDir(Scratch.newDirectory("crash-streams").toString())).start());
-            for (DatabaseShard shard : testbed.shards()) {
-                running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
-            }
+            Steps.startPipeline(before, testbed, "crash", running);
 
             launch();
             killWhen(() -> attempted() >= 120, "kill 1");

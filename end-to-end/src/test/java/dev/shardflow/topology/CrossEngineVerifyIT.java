@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.shardflow.capture.CaptureOptions;
-import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.rebalancer.RebalancerOptions;
-import dev.shardflow.rebalancer.RebalancerService;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
 import dev.shardflow.testkit.db.DatabaseShard;
@@ -22,8 +18,6 @@ import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
-import dev.shardflow.writer.WriterOptions;
-import dev.shardflow.writer.WriterService;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -84,7 +78,6 @@ class CrossEngineVerifyIT {
                     .document();
             Topology before = TopologyLoader.parse(initial, "initial", Map.of());
             Topology target = TopologyLoader.parse(four, "four", Map.of());
-            String bootstrap = testbed.kafka().bootstrapServers();
 
             Random random = new Random(SEED);
             for (long id = 1; id <= ROWS; id++) {
@@ -92,12 +85,7 @@ class CrossEngineVerifyIT {
             }
             TopologyService service = Steps.leadingService(initial, testbed.kafka().connection(), "types",
                     running);
-            running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
-            running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
-                    .withStateDir(Scratch.newDirectory("types-streams").toString())).start());
-            for (DatabaseShard shard : testbed.shards()) {
-                running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
-            }
+            Steps.startPipeline(before, testbed, "types", running);
 
             Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf("pg2"),
                     TextNode.valueOf("maria2")), null, null, null));

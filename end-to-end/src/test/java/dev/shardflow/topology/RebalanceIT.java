@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.shardflow.capture.CaptureOptions;
-import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.rebalancer.RebalancerOptions;
-import dev.shardflow.rebalancer.RebalancerService;
 import dev.shardflow.router.ShardRouter;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
@@ -23,8 +19,6 @@ import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
 import dev.shardflow.topology.workflow.WorkflowException;
-import dev.shardflow.writer.WriterOptions;
-import dev.shardflow.writer.WriterService;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -100,12 +94,7 @@ class RebalanceIT {
             assertThat(edgeRowsMoving).containsKeys(scenario.postgres > 0 && scenario.mariadb == 0 ? "postgresql"
                     : "mariadb");
 
-            running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
-            running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
-                    .withStateDir(Scratch.newDirectory("rebalance-streams").toString())).start());
-            for (DatabaseShard shard : testbed.shards()) {
-                running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
-            }
+            Steps.startPipeline(before, testbed, "rebalance", running);
             workload.start(4, 25, 1, USERS / 4);
             running.add(workload);
 

@@ -2,10 +2,20 @@ package dev.shardflow.topology;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.shardflow.capture.CaptureOptions;
+import dev.shardflow.capture.CaptureService;
+import dev.shardflow.core.topology.Topology;
 import dev.shardflow.kafka.KafkaConnection;
+import dev.shardflow.rebalancer.RebalancerOptions;
+import dev.shardflow.rebalancer.RebalancerService;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.process.Scratch;
 import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.WorkflowException;
+import dev.shardflow.writer.WriterOptions;
+import dev.shardflow.writer.WriterService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +39,20 @@ final class Steps {
         running.add(service);
         await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
         return service;
+    }
+
+    /**
+     * Starts the pipeline of {@code before} on {@code testbed}: capture of every source, a rebalancer (state under a
+     * scratch directory named for {@code purpose}), a writer per shard; each is added to {@code running}.
+     */
+    static void startPipeline(Topology before, Testbed testbed, String purpose, List<AutoCloseable> running) {
+        String bootstrap = testbed.kafka().bootstrapServers();
+        running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
+        running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
+                .withStateDir(Scratch.newDirectory(purpose + "-streams").toString())).start());
+        for (DatabaseShard shard : testbed.shards()) {
+            running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
+        }
     }
 
     /** Asks for the cutover every 500 ms until the service takes it (the lag is under its bound), for 90 s. */

@@ -3,13 +3,9 @@ package dev.shardflow.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.shardflow.capture.CaptureOptions;
-import dev.shardflow.capture.CaptureService;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.rebalancer.RebalancerOptions;
-import dev.shardflow.rebalancer.RebalancerService;
 import dev.shardflow.router.RetryableRouteException;
 import dev.shardflow.router.ShardRouter;
 import dev.shardflow.testkit.ShopTopology;
@@ -22,8 +18,6 @@ import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceState;
-import dev.shardflow.writer.WriterOptions;
-import dev.shardflow.writer.WriterService;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -127,12 +121,7 @@ class ValueRoutingRebalanceIT {
                 write(router, scenario, id, 1, true);
                 expected.put(id, 1L);
             }
-            running.add(new CaptureService(CaptureOptions.defaults(before, bootstrap)).start());
-            running.add(new RebalancerService(RebalancerOptions.defaults(before, bootstrap).withReplicationFactor(1)
-                    .withStateDir(Scratch.newDirectory("value-routing-streams").toString())).start());
-            for (DatabaseShard shard : testbed.shards()) {
-                running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
-            }
+            Steps.startPipeline(before, testbed, "value-routing", running);
 
             Writes writes = new Writes(router, scenario, expected);
             writes.start();
