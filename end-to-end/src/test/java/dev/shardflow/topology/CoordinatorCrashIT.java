@@ -104,7 +104,7 @@ class CoordinatorCrashIT {
                             .withFenceTimeout(Duration.ofSeconds(40))
                             .withTransactionRecoveryAge(Duration.ofSeconds(5))), meters).start();
             running.add(service);
-            await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+            await("the service leads").atMost(Duration.ofSeconds(90)).until(service::leading);
             Steps.startPipeline(before, testbed, "crash", running);
 
             launch();

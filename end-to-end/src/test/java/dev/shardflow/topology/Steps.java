@@ -37,7 +37,7 @@ final class Steps {
         TopologyService service = new TopologyService(TopologyServiceOptions.defaults(document, kafka)
                 .withReplicationFactor(1).withInstanceId(instanceId), new SimpleMeterRegistry()).start();
         running.add(service);
-        await("the service leads").atMost(Duration.ofSeconds(30)).until(service::leading);
+        await("the service leads").atMost(Duration.ofSeconds(90)).until(service::leading);
         return service;
     }
 

@@ -3,6 +3,7 @@ package dev.shardflow.topology;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
+import dev.shardflow.process.Health;
 import dev.shardflow.topology.fence.FenceCoordinator;
 import dev.shardflow.topology.fence.RouterRoster;
 import dev.shardflow.topology.registry.NotLeaderException;
@@ -54,6 +55,10 @@ final class LeaderWorkflow implements AutoCloseable {
     private RegistryLog registry; // the workflow thread's
     private RouterRoster roster; // the workflow thread's
     private Future<?> ticking; // the workflow thread's
+    private volatile boolean elected;
+    private int failedAttempts; // the workflow thread's: attempts to take the lead that failed since elected
+    private Future<?> retry; // the workflow thread's: the next attempt to take the lead, if one failed
+    private volatile String leadFailure; // why the last attempt to take the lead failed, while it has not succeeded
 
     LeaderWorkflow(TopologyServiceOptions options, Admin admin, ShardConnections connections, Timer pauses,
             TransactionRecovery transactions) {
@@ -76,11 +81,33 @@ final class LeaderWorkflow implements AutoCloseable {
         return Optional.ofNullable(driver);
     }
 
+    /**
+     * The lead as a loop of the service's health: a standby or a leader runs; an instance elected that cannot take
+     * the lead (the registry's writer does not open, say) is retrying, with the reason.
+     */
+    Health.Loop loop() {
+        String failure = leadFailure;
+        if (!elected) {
+            return new Health.Loop("leadership", true, "STANDBY", "");
+        }
+        if (driver == null && failure != null) {
+            return new Health.Loop("leadership", false, "RETRYING",
+                    "elected, but cannot take the lead: " + failure);
+        }
+        return new Health.Loop("leadership", true, driver == null ? "STARTING" : "LEADING", "");
+    }
+
     void elected() {
-        thread.execute(this::lead);
+        elected = true;
+        thread.execute(() -> {
+            failedAttempts = 0;
+            leadFailure = null;
+            lead();
+        });
     }
 
     void deposed() {
+        elected = false;
         thread.execute(this::standDown);
     }
 
@@ -124,6 +151,9 @@ final class LeaderWorkflow implements AutoCloseable {
     }
 
     private void lead() {
+        if (!elected || driver != null) {
+            return; // deposed before this attempt ran, or already leading
+        }
         try {
             registry = RegistryLog.openForWriting(options.kafka(), keyspace, topics);
             RegistryLog.Contents contents = registry.read();
@@ -150,9 +180,21 @@ final class LeaderWorkflow implements AutoCloseable {
                     options.instanceId(), r.id(), r.state()));
             ticking = thread.scheduleWithFixedDelay(this::tick, 0, 500, TimeUnit.MILLISECONDS);
             transactions.start(options.workflow().transactionSweepInterval());
+            if (failedAttempts > 0) {
+                log.info("topology service {}: took the lead after {} failed attempt(s)", options.instanceId(),
+                        failedAttempts);
+            }
+            leadFailure = null;
         } catch (RuntimeException e) {
-            log.error("topology service {}: cannot take the lead: {}", options.instanceId(), e.getMessage(), e);
             standDown();
+            failedAttempts++;
+            leadFailure = e.getMessage();
+            long retryMs = Math.min(10_000L, 500L << Math.min(failedAttempts - 1, 5));
+            log.error("topology service {}: cannot take the lead (attempt {}): {}; trying again in {} ms",
+                    options.instanceId(), failedAttempts, e.getMessage(), retryMs, e);
+            if (!thread.isShutdown()) {
+                retry = thread.schedule(this::lead, retryMs, TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -191,7 +233,13 @@ final class LeaderWorkflow implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.execute(this::standDown);
+        elected = false;
+        thread.execute(() -> {
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            standDown();
+        });
         thread.shutdown();
         try {
             thread.awaitTermination(30, TimeUnit.SECONDS);

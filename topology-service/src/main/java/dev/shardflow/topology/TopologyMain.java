@@ -53,6 +53,7 @@ public final class TopologyMain {
             api = new ApiServer(settings.get(API_HOST), settings.get(API_PORT), new TopologyApi(service), token,
                     meters::scrape, () -> {
                         List<Health.Loop> loops = new java.util.ArrayList<>(probes.loops());
+                        loops.add(service.leadership());
                         if (service.leading()) {
                             loops.add(service.transactions().loop());
                         }

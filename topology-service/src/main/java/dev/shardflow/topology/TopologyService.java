@@ -5,6 +5,7 @@ import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.kafka.CaptureStatus;
 import dev.shardflow.kafka.KafkaConnection;
+import dev.shardflow.process.Health;
 import dev.shardflow.topology.fence.MarkerPaths;
 import dev.shardflow.topology.registry.Leadership;
 import dev.shardflow.topology.registry.RegistryLog;
@@ -101,6 +102,11 @@ public final class TopologyService implements AutoCloseable {
 
     public boolean leading() {
         return workflow.driver().isPresent();
+    }
+
+    /** Whether this instance leads, stands by, or was elected and cannot yet take the lead (then with why). */
+    public Health.Loop leadership() {
+        return workflow.loop();
     }
 
     /** The topology state in force as this instance last saw it. */
