@@ -27,6 +27,11 @@ public final class Headlines {
         System.out.printf(Locale.ROOT, "bench: %s = %.1f%n", name, ms);
     }
 
+    /** A count. */
+    public static void count(String name, long count) {
+        System.out.printf(Locale.ROOT, "bench: %s = %d%n", name, count);
+    }
+
     /** An absolute rate, per second. */
     public static void rate(String name, double perSecond) {
         System.out.printf(Locale.ROOT, "bench: %s = %.0f%n", name, perSecond);

@@ -129,6 +129,28 @@ public final class ServerProcess {
         kill();
     }
 
+    /**
+     * Sends {@code signal} (for example {@code "STOP"} or {@code "CONT"}) to the server process alone and returns;
+     * nothing happens if it does not run.
+     */
+    public void signal(String signal) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        try {
+            int exit = new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid())).start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(name + ": kill -s " + signal + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot send SIG" + signal, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + name, e);
+        }
+    }
+
     /** The last {@code lines} lines of the server's log. */
     public String logTail(int lines) {
         try (Stream<String> all = Files.lines(logFile, StandardCharsets.UTF_8)) {

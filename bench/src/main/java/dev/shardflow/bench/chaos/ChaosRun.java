@@ -1,0 +1,258 @@
+package dev.shardflow.bench.chaos;
+
+import dev.shardflow.bench.chaos.ChaosPlan.Ending;
+import dev.shardflow.bench.chaos.ChaosPlan.Fault;
+import dev.shardflow.bench.chaos.ChaosPlan.Stage;
+import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.router.ShardRouter;
+import dev.shardflow.testkit.ShopTopology;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.db.SampleSchema;
+import dev.shardflow.testkit.kafka.ProcessKafkaCluster;
+import dev.shardflow.testkit.process.Scratch;
+import dev.shardflow.topology.RouterWorkload;
+import dev.shardflow.topology.workflow.Planner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One chaos run on a system of its own: three Kafka broker processes, two PostgreSQL and two MariaDB shards (three
+ * in the ring, the plan's fourth joining), the fleet as separate processes, and an application writing users and
+ * orders through {@link ShardRouter} all along. The rebalance is driven through the topology services' API to the
+ * plan's ending while the plan's faults strike; then the harness's own checks judge the shards.
+ */
+final class ChaosRun {
+    private static final Logger log = LoggerFactory.getLogger(ChaosRun.class);
+    static final List<String> SHARDS = List.of("pg1", "maria1", "pg2", "maria2");
+    static final int USERS = 600;
+    static final int THREADS = 4;
+    static final int WRITES_PER_THREAD_PER_SECOND = 25;
+    static final Duration WORKFLOW_DEADLINE = Duration.ofMinutes(12);
+    static final Duration SETTLE_DEADLINE = Duration.ofMinutes(3);
+
+    /** A run's outcome: the rebalance's end state, its cutover pause, the application's writes and the verdict. */
+    record Result(ChaosPlan plan, String outcome, long pauseMs, long acknowledged, int inDoubt,
+            ChaosChecks.Verdict verdict, Map<String, Integer> restarts, Duration took, String failure) {
+        boolean passed() {
+            return failure == null && verdict != null && verdict.clean();
+        }
+    }
+
+    private ChaosRun() {}
+
+    /** The plan of {@code seed} on this harness's system. */
+    static ChaosPlan plan(long seed) {
+        List<String> processes = new ArrayList<>(List.of("capture", "rebalancer", "topology-1", "topology-2"));
+        SHARDS.forEach(shard -> processes.add("writer-" + shard));
+        return ChaosPlan.draw(seed, SHARDS, List.of("pg2", "maria2"), processes, 3);
+    }
+
+    static Result run(ChaosPlan plan) {
+        long started = System.nanoTime();
+        log.info("chaos run: {}", plan);
+        CompletableFuture<ProcessKafkaCluster> starting = CompletableFuture.supplyAsync(
+                () -> ProcessKafkaCluster.start(3, Map.of()));
+        ProcessKafkaCluster kafka = null;
+        try (Testbed testbed = Testbed.builder().postgresShards(2).mariadbShards(2).start()) {
+            kafka = starting.join();
+            return run(plan, testbed, kafka, started);
+        } catch (RuntimeException e) {
+            log.error("chaos run of seed {} could not run", plan.seed(), e);
+            return new Result(plan, "NOT RUN", 0, 0, 0, null, Map.of(), Duration.ofNanos(System.nanoTime() - started),
+                    e.toString());
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            } else {
+                starting.thenAccept(ProcessKafkaCluster::close);
+            }
+        }
+    }
+
+    private static Result run(ChaosPlan plan, Testbed testbed, ProcessKafkaCluster kafka, long started) {
+        Map<String, DatabaseShard> shards = new LinkedHashMap<>();
+        testbed.shards().forEach(shard -> shards.put(shard.id(), shard));
+        DatabaseShard viewShard = shards.get("pg1");
+        List<AutoCloseable> running = new ArrayList<>();
+        RouterWorkload workload = null;
+        Faults faults = null;
+        try {
+            shards.values().forEach(SampleSchema::applyTo);
+            viewShard.execute("CREATE TABLE order_user_view (order_id BIGINT PRIMARY KEY, user_id BIGINT, username "
+                    + "VARCHAR(50), email VARCHAR(100), country CHAR(2), total_amount DECIMAL(10,2), status "
+                    + "VARCHAR(20))");
+            // the new shard starts without the reference table: the move must give it the first shard's copy
+            shards.get(plan.added()).execute("DELETE FROM products");
+            Path directory = Scratch.newDirectory("chaos-" + Long.toUnsignedString(plan.seed(), 36));
+            String all = Files.readString(ShopTopology.writeYaml(ShopTopology.withViews(ShopTopology.of(
+                    List.copyOf(shards.values())), List.of(ShopTopology.VIEWS.get(0))), directory));
+            String initial = Planner.plan(all, new Planner.Request(null, List.of(plan.added()), null, null))
+                    .document();
+            Path topologyFile = Files.writeString(directory.resolve("topology.yaml"), initial);
+            Topology before = TopologyLoader.parse(initial, "chaos", Map.of());
+            Topology after = TopologyLoader.parse(all, "chaos", Map.of());
+
+            Fleet fleet = new Fleet(directory, topologyFile, kafka.bootstrapServers(), SHARDS,
+                    viewShard.id(), TopicNames.of(before).prefix());
+            running.add(fleet);
+            fleet.awaitLeader(Duration.ofMinutes(3));
+            ShardRouter router = ShardRouter.builder(before, kafka.connection()).routerId("chaos-app")
+                    .fenceWait(Duration.ofSeconds(30)).start();
+            running.add(router);
+            workload = new RouterWorkload(router);
+            workload.load(1, USERS);
+            workload.start(THREADS, WRITES_PER_THREAD_PER_SECOND, 1, USERS / THREADS);
+            faults = new Faults(fleet, kafka, shards);
+            Driver driver = new Driver(fleet, plan, faults);
+            String outcome = driver.drive(WORKFLOW_DEADLINE);
+            faults.awaitAll(Duration.ofMinutes(2));
+            workload.close();
+            Topology owner = outcome.equals("COMPLETED") ? after : before;
+            List<DatabaseShard> ring = owner.shards().stream().filter(s -> owner.strategy().shards()
+                    .contains(s.id())).map(s -> shards.get(s.id())).toList();
+            ChaosChecks.Verdict verdict = settle(ring, shards.values(), owner, workload, viewShard);
+            return new Result(plan, outcome, driver.pauseMs(), workload.acknowledged(), workload.inDoubt(), verdict,
+                    fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
+                    outcome.equals("STUCK") ? "the workflow did not end within " + WORKFLOW_DEADLINE.toMinutes()
+                            + " minutes: " + driver.lastState() : null);
+        } catch (Exception e) {
+            log.error("chaos run of seed {} failed", plan.seed(), e);
+            return new Result(plan, "FAILED", 0, workload == null ? 0 : workload.acknowledged(),
+                    workload == null ? 0 : workload.inDoubt(), null, Map.of(),
+                    Duration.ofNanos(System.nanoTime() - started), e.toString());
+        } finally {
+            if (faults != null) {
+                faults.healAll();
+            }
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception e) {
+                    log.warn("closing {} failed: {}", running.get(i), e.toString());
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks until the shards are as they must be or {@link #SETTLE_DEADLINE} passed, and returns the last verdict:
+     * views follow their sources asynchronously, so a first look may find them behind.
+     */
+    private static ChaosChecks.Verdict settle(List<DatabaseShard> ring, java.util.Collection<DatabaseShard> all,
+            Topology owner, RouterWorkload workload, DatabaseShard viewShard) throws SQLException,
+            InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_DEADLINE.toNanos();
+        while (true) {
+            ChaosChecks.Verdict verdict = ChaosChecks.check(all, ring, owner, workload.expected().values(), viewShard);
+            if (verdict.clean() || System.nanoTime() > deadline) {
+                return verdict;
+            }
+            Thread.sleep(2_000);
+        }
+    }
+
+    /** The faults of a run, each on a thread of its own, and how to undo what is still in force. */
+    static final class Faults {
+        private final Fleet fleet;
+        private final ProcessKafkaCluster kafka;
+        private final Map<String, DatabaseShard> shards;
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<String> paused = new ArrayList<>();
+        private final Map<String, Object> targets = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Faults(Fleet fleet, ProcessKafkaCluster kafka, Map<String, DatabaseShard> shards) {
+            this.fleet = fleet;
+            this.kafka = kafka;
+            this.shards = shards;
+        }
+
+        synchronized void strike(Fault fault) {
+            Thread thread = new Thread(() -> {
+                try {
+                    synchronized (targets.computeIfAbsent(fault.target(), t -> new Object())) {
+                        apply(fault); // faults on one target take turns: a database is not stopped twice at once
+                    }
+                } catch (RuntimeException e) {
+                    log.error("chaos: fault {} failed", fault, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "chaos-fault-" + fault.kind());
+            threads.add(thread);
+            thread.start();
+        }
+
+        private void apply(Fault fault) throws InterruptedException {
+            log.info("chaos: {}", fault);
+            switch (fault.kind()) {
+                case KILL_PROCESS -> fleet.kill(fault.target());
+                case KILL_DATABASE -> {
+                    DatabaseShard shard = shards.get(fault.target());
+                    shard.kill();
+                    Thread.sleep(2_000);
+                    shard.restart();
+                }
+                case KILL_BROKER -> {
+                    int broker = Integer.parseInt(fault.target().substring("broker-".length()));
+                    kafka.kill(broker);
+                    Thread.sleep(10_000);
+                    kafka.restart(broker);
+                }
+                case PAUSE_PROCESS -> {
+                    synchronized (this) {
+                        paused.add(fault.target());
+                    }
+                    fleet.pause(fault.target());
+                    Thread.sleep(Fleet.SESSION_TIMEOUT.toMillis() + 5_000);
+                    fleet.resume(fault.target());
+                    synchronized (this) {
+                        paused.remove(fault.target());
+                    }
+                }
+                case STOP_TARGET_DATABASE -> {
+                    DatabaseShard shard = shards.get(fault.target());
+                    shard.stop();
+                    Thread.sleep(30_000);
+                    shard.restart();
+                }
+            }
+            log.info("chaos: {} over", fault);
+        }
+
+        void awaitAll(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Thread thread : List.copyOf(threads)) {
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        }
+
+        /** Resumes paused processes and starts stopped databases, so that closing finds everything running. */
+        synchronized void healAll() {
+            paused.forEach(fleet::resume);
+            shards.values().stream().filter(shard -> !shard.isRunning()).forEach(shard -> {
+                try {
+                    shard.restart();
+                } catch (RuntimeException e) {
+                    log.warn("cannot restart {}: {}", shard.id(), e.toString());
+                }
+            });
+        }
+    }
+
+    /** Which stages a run's ending passes, for {@link Driver}. */
+    static boolean passes(Ending ending, Stage stage) {
+        return ChaosPlan.stages(ending).contains(stage);
+    }
+}

@@ -1,0 +1,217 @@
+package dev.shardflow.bench.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardflow.bench.chaos.ChaosPlan.Ending;
+import dev.shardflow.bench.chaos.ChaosPlan.Stage;
+import dev.shardflow.cli.api.ApiClient;
+import dev.shardflow.cli.api.ApiException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives a run's rebalance through the topology services' API as an operator would, to the plan's ending, whichever
+ * instance leads: it reads the rebalance's state, takes the next step, and tries again when a step is refused or the
+ * service does not answer. It strikes each of the plan's faults when the workflow reaches its stage — faults at the
+ * fence, at complete and at rollback strike while that step runs.
+ */
+final class Driver {
+    private static final Logger log = LoggerFactory.getLogger(Driver.class);
+
+    private final List<ApiClient> apis;
+    private final ChaosPlan plan;
+    private final ChaosRun.Faults faults;
+    private final SplittableRandom random;
+    private final Set<Stage> struck = EnumSet.noneOf(Stage.class);
+    private String id;
+    private String lastState = "not planned";
+    private long pauseMs;
+    private int preferred;
+
+    Driver(Fleet fleet, ChaosPlan plan, ChaosRun.Faults faults) {
+        this.apis = List.of(new ApiClient(fleet.api(1), fleet.token(), Duration.ofSeconds(60)),
+                new ApiClient(fleet.api(2), fleet.token(), Duration.ofSeconds(60)));
+        this.plan = plan;
+        this.faults = faults;
+        this.random = new SplittableRandom(plan.seed() ^ 0x5DEECE66DL);
+    }
+
+    /** The rebalance's last state seen, or {@code STUCK} when it did not end within {@code deadline}. */
+    String drive(Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                if (id == null) {
+                    strike(Stage.PLAN, 0);
+                    id = planOrFind();
+                    log.info("chaos: planned {} (add {})", id, plan.added());
+                    continue;
+                }
+                JsonNode rebalance = call(api -> api.get("api/rebalances/" + id));
+                String state = rebalance.path("state").asText();
+                if (!state.equals(lastState)) {
+                    log.info("chaos: rebalance {} is {}", id, state);
+                    lastState = state;
+                }
+                if (step(state, rebalance)) {
+                    return state;
+                }
+            } catch (ApiException e) {
+                log.info("chaos: {} (tried again)", e.getMessage());
+            }
+            Thread.sleep(500);
+        }
+        return "STUCK";
+    }
+
+    /**
+     * Plans the rebalance; when the service refuses because one is already planned (a leader that died after it
+     * planned, before it answered), takes that one.
+     */
+    private String planOrFind() {
+        try {
+            return call(api -> api.post("api/rebalances", Map.of("add", List.of(plan.added())))).path("id").asText();
+        } catch (ApiException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+            for (JsonNode rebalance : call(api -> api.get("api/rebalances"))) {
+                if (!Set.of("COMPLETED", "CANCELLED", "ROLLED_BACK").contains(rebalance.path("state").asText())) {
+                    return rebalance.path("id").asText();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Takes the step that {@code state} calls for; true once the rebalance ended. */
+    private boolean step(String state, JsonNode rebalance) {
+        switch (state) {
+            case "PLANNED" -> call(api -> api.post("api/rebalances/" + id + "/start", null));
+            case "COPYING" -> strike(Stage.COPY, 0);
+            case "CATCHING_UP", "VERIFIED" -> {
+                strike(Stage.CATCH_UP, 0);
+                if (plan.ending() == Ending.CANCEL) {
+                    strike(Stage.CANCEL, 300);
+                    call(api -> api.post("api/rebalances/" + id + "/cancel", null));
+                } else {
+                    cutOverOrVerify();
+                }
+            }
+            case "CUT_OVER" -> {
+                pauseMs = pause(rebalance);
+                strike(Stage.CUTOVER, 0);
+                if (plan.ending() == Ending.COMPLETE) {
+                    strike(Stage.COMPLETE, 300);
+                    call(api -> api.post("api/rebalances/" + id + "/complete", null));
+                } else {
+                    strike(Stage.ROLLBACK, 300);
+                    call(api -> api.post("api/rebalances/" + id + "/rollback", null));
+                }
+            }
+            case "COMPLETED", "CANCELLED", "ROLLED_BACK" -> {
+                return true;
+            }
+            default -> {
+                // FENCING, COMPLETING, CANCELLING, ROLLING_BACK, ROLLING_BACK_CLEANUP: the service is at work
+            }
+        }
+        return false;
+    }
+
+    /** Cuts over when the last verify was clean; otherwise (refused) starts a verify, unless one runs. */
+    private void cutOverOrVerify() {
+        JsonNode job = call(api -> api.get("api/verify"));
+        if (job.path("state").asText().equals("RUNNING")) {
+            return;
+        }
+        try {
+            strike(Stage.FENCE, 200);
+            call(api -> api.post("api/rebalances/" + id + "/cutover", null));
+        } catch (ApiException refused) {
+            if (refused.status() != 409) {
+                throw refused;
+            }
+            log.info("chaos: cutover refused ({}); verifying", refused.getMessage());
+            strike(Stage.VERIFY, 500);
+            call(api -> api.post("api/rebalances/" + id + "/verify", null));
+        }
+    }
+
+    /** The pause of the last committed fence, in ms. */
+    private static long pause(JsonNode rebalance) {
+        long pause = 0;
+        for (JsonNode fence : rebalance.path("fences")) {
+            if (fence.path("outcome").asText().equals("committed")) {
+                pause = fence.path("pauseMs").asLong();
+            }
+        }
+        return pause;
+    }
+
+    /** Strikes the faults of {@code stage} once, after up to {@code maxDelayMs} (so they land during the step). */
+    private void strike(Stage stage, int maxDelayMs) {
+        if (!struck.add(stage)) {
+            return;
+        }
+        long delay = maxDelayMs == 0 ? 0 : random.nextInt(maxDelayMs);
+        for (ChaosPlan.Fault fault : plan.at(stage)) {
+            if (delay == 0) {
+                faults.strike(fault);
+            } else {
+                Thread timer = new Thread(() -> {
+                    try {
+                        Thread.sleep(delay);
+                        faults.strike(fault);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "chaos-timer");
+                timer.setDaemon(true);
+                timer.start();
+            }
+        }
+    }
+
+    private interface Call {
+        JsonNode on(ApiClient api);
+    }
+
+    /**
+     * Calls the leading instance: the one that answered last first, the other when it is a standby (503) or does not
+     * answer. A refusal (4xx) is the answer.
+     */
+    private JsonNode call(Call call) {
+        ApiException last = null;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            int index = (preferred + attempt) % 2;
+            try {
+                JsonNode answer = call.on(apis.get(index));
+                preferred = index;
+                return answer;
+            } catch (ApiException e) {
+                if (e.status() >= 400 && e.status() < 500) {
+                    preferred = index;
+                    throw e;
+                }
+                last = e;
+            } catch (RuntimeException e) {
+                last = new ApiException(0, "topology-" + (index + 1) + ": " + e.getMessage());
+            }
+        }
+        throw last;
+    }
+
+    long pauseMs() {
+        return pauseMs;
+    }
+
+    String lastState() {
+        return lastState;
+    }
+}
