@@ -157,6 +157,9 @@ public final class MoveApp implements AutoCloseable {
     }
 
     /** The Streams settings of every application of a rebalancer: the moves and the views. */
+    /** How long a produced batch may be retried before its task restarts from its last commit. */
+    static final int DELIVERY_TIMEOUT_MS = 60_000;
+
     static Properties streamsProperties(RebalancerOptions options, String applicationId) {
         // the connection's settings reach each of Streams' inner clients: producers, consumers, admin client
         Properties p = options.kafka().client(Map.of());
@@ -178,6 +181,11 @@ public final class MoveApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // Streams lets an exactly-once producer retry a batch forever. After a broker dies, a partition's new leader
+        // can answer every retry with OUT_OF_ORDER_SEQUENCE (seen with Kafka 4.1 and transactions v2) and the move
+        // stalls without an error. Bounded, the batch fails, the task is marked corrupted, its transaction aborted
+        // and it resumes from its last commit under a new epoch: nothing is lost and nothing is written twice.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), DELIVERY_TIMEOUT_MS);
         // the keyspace's largest change, forwarded whole; its repartition and changelog topics hold it too
         int maxMessageBytes = options.topology().maxMessageBytes();
         MessageSizes.producerConfig(maxMessageBytes).forEach((name, value) -> p.put(StreamsConfig.producerPrefix(name),

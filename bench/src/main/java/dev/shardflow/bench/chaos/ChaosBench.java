@@ -52,10 +52,10 @@ public final class ChaosBench {
         String violations = v == null ? "not checked" : String.format(Locale.ROOT,
                 "lost %d, regressed %d, unexpected %d, orphans %d, reference %d, view %d", v.lost(), v.regressed(),
                 v.unexpected(), v.orphans(), v.referenceDiffers(), v.viewDiffers());
-        return String.format(Locale.ROOT, "run %d seed %d: add %s, %s; faults %s; outcome %s; pause %d ms; "
+        return String.format(Locale.ROOT, "run %d seed %d: add %s, %s; faults %s; outcome %s; pause %d ms%s; "
                 + "%d writes acknowledged, %d in doubt; %s; restarts %s; %d s%s%s", number, r.plan().seed(),
                 r.plan().added(), r.plan().ending().name().toLowerCase(Locale.ROOT), r.plan().faults(), r.outcome(),
-                r.pauseMs(), r.acknowledged(), r.inDoubt(), violations, r.restarts(), r.took().toSeconds(),
+                r.pauseMs(), r.forced() ? " (forced)" : "", r.acknowledged(), r.inDoubt(), violations, r.restarts(), r.took().toSeconds(),
                 r.passed() ? "" : " — FAILED", r.failure() == null ? "" : " (" + r.failure() + ")");
     }
 

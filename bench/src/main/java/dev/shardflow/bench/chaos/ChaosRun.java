@@ -36,14 +36,14 @@ import org.slf4j.LoggerFactory;
 final class ChaosRun {
     private static final Logger log = LoggerFactory.getLogger(ChaosRun.class);
     static final List<String> SHARDS = List.of("pg1", "maria1", "pg2", "maria2");
-    static final int USERS = 600;
+    static final int USERS = 2_000;
     static final int THREADS = 4;
-    static final int WRITES_PER_THREAD_PER_SECOND = 25;
+    static final int WRITES_PER_THREAD_PER_SECOND = 10;
     static final Duration WORKFLOW_DEADLINE = Duration.ofMinutes(12);
     static final Duration SETTLE_DEADLINE = Duration.ofMinutes(3);
 
     /** A run's outcome: the rebalance's end state, its cutover pause, the application's writes and the verdict. */
-    record Result(ChaosPlan plan, String outcome, long pauseMs, long acknowledged, int inDoubt,
+    record Result(ChaosPlan plan, String outcome, long pauseMs, boolean forced, long acknowledged, int inDoubt,
             ChaosChecks.Verdict verdict, Map<String, Integer> restarts, Duration took, String failure) {
         boolean passed() {
             return failure == null && verdict != null && verdict.clean();
@@ -70,7 +70,7 @@ final class ChaosRun {
             return run(plan, testbed, kafka, started);
         } catch (RuntimeException e) {
             log.error("chaos run of seed {} could not run", plan.seed(), e);
-            return new Result(plan, "NOT RUN", 0, 0, 0, null, Map.of(), Duration.ofNanos(System.nanoTime() - started),
+            return new Result(plan, "NOT RUN", 0, false, 0, 0, null, Map.of(), Duration.ofNanos(System.nanoTime() - started),
                     e.toString());
         } finally {
             if (kafka != null) {
@@ -123,13 +123,16 @@ final class ChaosRun {
             List<DatabaseShard> ring = owner.shards().stream().filter(s -> owner.strategy().shards()
                     .contains(s.id())).map(s -> shards.get(s.id())).toList();
             ChaosChecks.Verdict verdict = settle(ring, shards.values(), owner, workload, viewShard);
-            return new Result(plan, outcome, driver.pauseMs(), workload.acknowledged(), workload.inDoubt(), verdict,
+            if (!verdict.clean() || outcome.equals("STUCK")) {
+                keepLogs(plan, directory, kafka);
+            }
+            return new Result(plan, outcome, driver.pauseMs(), driver.forced(), workload.acknowledged(), workload.inDoubt(), verdict,
                     fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
                     outcome.equals("STUCK") ? "the workflow did not end within " + WORKFLOW_DEADLINE.toMinutes()
                             + " minutes: " + driver.lastState() : null);
         } catch (Exception e) {
             log.error("chaos run of seed {} failed", plan.seed(), e);
-            return new Result(plan, "FAILED", 0, workload == null ? 0 : workload.acknowledged(),
+            return new Result(plan, "FAILED", 0, false, workload == null ? 0 : workload.acknowledged(),
                     workload == null ? 0 : workload.inDoubt(), null, Map.of(),
                     Duration.ofNanos(System.nanoTime() - started), e.toString());
         } finally {
@@ -143,6 +146,29 @@ final class ChaosRun {
                     log.warn("closing {} failed: {}", running.get(i), e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Copies the logs of a failed run — every shardflow process's and every Kafka node's — to
+     * {@code bench/target/chaos-logs/seed-<seed>} (or under {@code -Dchaos.logs=DIR}), before the run's scratch
+     * directories are removed.
+     */
+    private static void keepLogs(ChaosPlan plan, Path fleet, ProcessKafkaCluster kafka) {
+        Path kept = Path.of(System.getProperty("chaos.logs", "bench/target/chaos-logs"), "seed-" + plan.seed());
+        try {
+            for (Path from : List.of(fleet, kafka.directory())) {
+                try (var files = Files.walk(from)) {
+                    for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                        Path to = kept.resolve(from.getFileName()).resolve(from.relativize(file));
+                        Files.createDirectories(to.getParent());
+                        Files.copy(file, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            log.info("chaos: the logs of seed {} are kept in {}", plan.seed(), kept.toAbsolutePath());
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("chaos: cannot keep the logs of seed {}: {}", plan.seed(), e.toString());
         }
     }
 

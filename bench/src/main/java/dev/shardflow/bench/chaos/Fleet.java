@@ -32,6 +32,11 @@ final class Fleet implements AutoCloseable {
     static final Duration RESTART_DELAY = Duration.ofSeconds(2);
     /** The session timeout of every Kafka consumer group member and of the topology services' election. */
     static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long verify waits for its watermark to cross the pipeline: three times the default, for a fleet, three
+     * brokers and four databases sharing two cores while faults strike.
+     */
+    static final Duration WATERMARK_TIMEOUT = Duration.ofMinutes(3);
 
     private final Map<String, ServerProcess> processes = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -67,13 +72,16 @@ final class Fleet implements AutoCloseable {
             int api = FreePorts.next();
             ports.put("topology-" + i, api);
             add(directory, "topology-" + i, "topology-service", topology + replicated + "}\ninstanceId: topology-" + i
-                    + "\nleader: {sessionTimeoutMs: " + SESSION_TIMEOUT.toMillis() + "}\napi: {port: " + api
-                    + ", tokenFile: api.token}\n");
+                    + "\nleader: {sessionTimeoutMs: " + SESSION_TIMEOUT.toMillis() + "}\nverify: {watermarkTimeoutMs: "
+                    + WATERMARK_TIMEOUT.toMillis() + "}\napi: {port: " + api
+                    + ", tokenFile: \"" + directory.resolve("api.token") + "\"}\n");
         }
         processes.values().forEach(ServerProcess::start);
         supervisor = new Thread(this::supervise, "chaos-supervisor");
         supervisor.setDaemon(true);
         supervisor.start();
+        // a harness stopped by a signal: start nothing again while the testkit's own hook kills what runs
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closing = true, "chaos-supervisor-stop"));
     }
 
     private void add(Path directory, String name, String component, String settings) throws IOException {
@@ -85,7 +93,7 @@ final class Fleet implements AutoCloseable {
         }
         Path file = Files.writeString(own.resolve(component + ".yaml"), settings);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp",
+                .toString(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-cp",
                 System.getProperty("java.class.path"), Shardctl.class.getName(), "serve", component,
                 file.toString()));
         processes.put(name, new ServerProcess(name, command, own, Map.of()));

@@ -84,6 +84,10 @@ public final class ProcessKafkaCluster implements KafkaCluster {
                 props.put("default.replication.factor", replication);
                 props.put("min.insync.replicas", minIsr);
                 props.put("unclean.leader.election.enable", "false");
+                // few threads: several brokers share a small machine with the system they serve
+                props.put("num.network.threads", "2");
+                props.put("num.io.threads", "2");
+                props.put("background.threads", "2");
                 props.putAll(brokerConfig);
                 brokers.add(node("kafka broker " + i, directory, props, clusterId, logging, formatting));
                 ports.add(port);
@@ -129,7 +133,8 @@ public final class ProcessKafkaCluster implements KafkaCluster {
             props.store(out, name);
         }
         List<String> format = java(logging, "kafka.tools.StorageTool", "format", "--cluster-id", clusterId,
-                "--config", file.toString(), "--ignore-formatted");
+                "--config", file.toString(), "--ignore-formatted", "--feature", "transaction.version="
+                + System.getProperty("shardflow.kafka.transactionVersion", "2"));
         formatting.put(name, new ProcessBuilder(format).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("format.log").toFile()).start());
         return new ServerProcess(name, java(logging, "kafka.Kafka", file.toString()), directory, Map.of());
@@ -153,7 +158,7 @@ public final class ProcessKafkaCluster implements KafkaCluster {
 
     private static List<String> java(Path logging, String main, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logging,
+                .toString(), "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + logging,
                 "-cp", System.getProperty("java.class.path"), main));
         command.addAll(List.of(args));
         return command;
@@ -196,6 +201,11 @@ public final class ProcessKafkaCluster implements KafkaCluster {
     @Override
     public int brokerCount() {
         return brokers.size();
+    }
+
+    /** The directory of the cluster's processes: {@code node-0} the controller, {@code node-N} broker N. */
+    public Path directory() {
+        return base;
     }
 
     /** Broker {@code index} (from 1), to kill, pause or restart. */
