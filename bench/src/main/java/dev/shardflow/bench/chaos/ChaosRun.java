@@ -56,7 +56,11 @@ final class ChaosRun {
     static ChaosPlan plan(long seed) {
         List<String> processes = new ArrayList<>(List.of("capture", "rebalancer", "topology-1", "topology-2"));
         SHARDS.forEach(shard -> processes.add("writer-" + shard));
-        return ChaosPlan.draw(seed, SHARDS, List.of("pg2", "maria2"), processes, 3);
+        ChaosPlan drawn = ChaosPlan.draw(seed, SHARDS, List.of("pg2", "maria2"), processes, 3);
+        // a control run: the same system, rebalance and load, without faults, to tell what faults cause from what
+        // the harness's system does on its own
+        return Boolean.getBoolean("chaos.control") ? new ChaosPlan(seed, drawn.added(), drawn.ending(), List.of())
+                : drawn;
     }
 
     static Result run(ChaosPlan plan) {

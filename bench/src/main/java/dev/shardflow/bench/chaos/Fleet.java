@@ -58,7 +58,9 @@ final class Fleet implements AutoCloseable {
         String kafka = "kafka: {bootstrapServers: \"" + bootstrap + "\"";
         String replicated = kafka + ", replicationFactor: 3";
         String topology = "topology: " + topologyFile + "\n";
-        String sessions = ", properties: {session.timeout.ms: \"" + SESSION_TIMEOUT.toMillis() + "\"}";
+        String inFlight = System.getProperty("chaos.rebalancer.maxInFlight");
+        String sessions = ", properties: {session.timeout.ms: \"" + SESSION_TIMEOUT.toMillis() + "\""
+                + (inFlight == null ? "" : ", max.in.flight.requests.per.connection: \"" + inFlight + "\"") + "}";
         add(directory, "capture", "capture", topology + "shards: all\n" + replicated + ", topicPartitions: 6}\n");
         add(directory, "rebalancer", "rebalancer", topology + replicated + sessions + "}\nstreams: {stateDir: \""
                 + directory.resolve("streams") + "\"}\n");
