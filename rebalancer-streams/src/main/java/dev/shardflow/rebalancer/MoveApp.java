@@ -186,6 +186,10 @@ public final class MoveApp implements AutoCloseable {
         // stalls without an error. Bounded, the batch fails, the task is marked corrupted, its transaction aborted
         // and it resumes from its last commit under a new epoch: nothing is lost and nothing is written twice.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), DELIVERY_TIMEOUT_MS);
+        // One request in flight per broker. With transactions v2 (Kafka 4.1) on several brokers, a partition's leader
+        // refused batches that arrived ahead of the transaction's first one (OUT_OF_ORDER_SEQUENCE, "no existing
+        // state"), hundreds of times a run, until the move stalled; with one in flight they cannot arrive ahead.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
         // the keyspace's largest change, forwarded whole; its repartition and changelog topics hold it too
         int maxMessageBytes = options.topology().maxMessageBytes();
         MessageSizes.producerConfig(maxMessageBytes).forEach((name, value) -> p.put(StreamsConfig.producerPrefix(name),

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The settings every Streams application of the rebalancer runs with, as Streams itself resolves them: its
  * exactly-once producer gives up on a batch after a bounded time (Streams alone would retry it forever, and a move
- * stalled silently after a broker died), and stays idempotent and transactional.
+ * stalled silently), sends one request at a time per broker (batches that overtook the first of a transaction were
+ * refused as out of sequence under transactions v2), and stays idempotent and transactional.
  */
 class StreamsPropertiesTest {
 
     @Test
-    void theExactlyOnceProducerRetriesABatchForABoundedTimeOnly() {
+    void theExactlyOnceProducerRetriesABatchForABoundedTimeOnlyWithOneRequestInFlight() {
         RebalancerOptions options = RebalancerOptions.defaults(TopologyLoader.parse(
                 ShopTopology.routingDocument(1, List.of("s0", "s1")), "test", Map.of("PW", "x")), "localhost:9092");
         StreamsConfig config = new StreamsConfig(MoveApp.streamsProperties(options, "shardflow-rebalancer-test"));
@@ -27,5 +28,6 @@ class StreamsPropertiesTest {
         assertThat(producer.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)).isEqualTo(MoveApp.DELIVERY_TIMEOUT_MS);
         assertThat(MoveApp.DELIVERY_TIMEOUT_MS).isLessThanOrEqualTo(120_000);
         assertThat(producer.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)).isEqualTo(true);
+        assertThat(producer.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)).isEqualTo(1);
     }
 }
