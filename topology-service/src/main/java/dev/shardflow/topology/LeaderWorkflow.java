@@ -1,6 +1,7 @@
 package dev.shardflow.topology;
 
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.retry.Backoff;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.process.Health;
@@ -16,6 +17,7 @@ import dev.shardflow.topology.workflow.RebalanceDriver;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import dev.shardflow.topology.workflow.WorkflowException;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +44,9 @@ final class LeaderWorkflow implements AutoCloseable {
     interface Step<T> {
         T run(RebalanceDriver driver);
     }
+
+    /** How long an elected instance waits before it tries again to take the lead: 0.5 s doubling up to 10 s. */
+    private static final Backoff LEAD_RETRY = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(10));
 
     private final TopologyServiceOptions options;
     private final TopicNames topics;
@@ -189,7 +194,7 @@ final class LeaderWorkflow implements AutoCloseable {
             standDown();
             failedAttempts++;
             leadFailure = e.getMessage();
-            long retryMs = Math.min(10_000L, 500L << Math.min(failedAttempts - 1, 5));
+            long retryMs = LEAD_RETRY.delay(failedAttempts).toMillis();
             log.error("topology service {}: cannot take the lead (attempt {}): {}; trying again in {} ms",
                     options.instanceId(), failedAttempts, e.getMessage(), retryMs, e);
             if (!thread.isShutdown()) {
