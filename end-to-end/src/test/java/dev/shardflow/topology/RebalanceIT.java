@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A whole rebalance of the shop keyspace from 4 to 5 shards — PostgreSQL, MariaDB, and MariaDB and PostgreSQL
- * sources into a new PostgreSQL shard — driven through the topology service while
+ * A whole rebalance of the shop keyspace from 4 to 5 shards — PostgreSQL, partitioned MariaDB, and partitioned
+ * MariaDB and PostgreSQL sources into a new PostgreSQL shard — driven through the topology service while
  * an application writes through {@link ShardRouter}: capture, rebalancer and writers all real. Afterwards every
  * acknowledged write is on its key's owner at its last version, no row is left on a shard that does not own it,
  * and the cutover's write pause is reported, for moving keys and for keys that stayed.
@@ -47,12 +47,16 @@ class RebalanceIT {
     /** Which shards a scenario runs: the four of the ring, then the one added. */
     enum Scenario {
         POSTGRESQL(5, 0, "pg5", false),
-        MARIADB(0, 5, "maria5", false),
-        /** keys move from MariaDB shards (and PostgreSQL ones) into a new PostgreSQL shard */
-        MIXED(3, 2, "pg3", false),
-        /** orders natively partitioned by range of id, a partition added on every shard during the copy */
-        PARTITIONED_POSTGRESQL(5, 0, "pg5", true),
-        PARTITIONED_MARIADB(0, 5, "maria5", true);
+        /**
+         * orders natively partitioned by range of id (MariaDB {@code PARTITION BY RANGE}), a partition added on every
+         * shard during the copy
+         */
+        PARTITIONED_MARIADB(0, 5, "maria5", true),
+        /**
+         * keys move from MariaDB shards (and PostgreSQL ones) into a new PostgreSQL shard; orders partitioned on both
+         * engines (PostgreSQL declarative partitions), a partition added on every shard during the copy
+         */
+        PARTITIONED_MIXED(3, 2, "pg3", true);
 
         final int postgres;
         final int mariadb;

@@ -25,6 +25,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -81,13 +82,15 @@ public final class WriterService implements AutoCloseable, Health {
         List<String> tables = new ArrayList<>(options.topology().tables().stream().map(TableSpec::name).toList());
         // a writer of a view's target manages the view's table like the others
         TopicNames names = TopicNames.of(options.topology());
+        Set<String> views = new LinkedHashSet<>();
         options.topology().views().stream().filter(view -> !view.inPlace()
-                && options.topics().contains(names.view(view.name()))).forEach(view -> tables.add(view.name()));
+                && options.topics().contains(names.view(view.name()))).forEach(view -> views.add(view.name()));
+        tables.addAll(views);
         TargetSchema schema = new TargetSchema(dialect);
         Map<String, List<String>> patched = new HashMap<>();
         options.topology().views().stream().filter(ViewSpec::inPlace).forEach(view -> patched
                 .computeIfAbsent(view.from(), t -> new ArrayList<>()).addAll(view.columns().keySet()));
-        BatchApplier.Preparation preparation = connection -> schema.prepare(connection, tables, patched,
+        BatchApplier.Preparation preparation = connection -> schema.prepare(connection, tables, views, patched,
                 options.manageSchema());
         try (Connection connection = ShardPools.connectOnce(options.shard(), password)) {
             connection.setAutoCommit(false);

@@ -73,7 +73,7 @@ class FenceCopyIT {
                 "INSERT INTO " + ControlTables.FENCE_APPLIED + " (source_shard, fence_id, topic, part, path) VALUES "
                         + "('s0', 'old-fence', 't', 0, 'p')");
         try (Connection connection = shard.connect()) {
-            new TargetSchema(SqlDialect.of(engine)).prepare(connection, List.of("users"), Map.of(), true);
+            new TargetSchema(SqlDialect.of(engine)).prepare(connection, List.of("users"), java.util.Set.of(), Map.of(), true);
         }
         assertThat(copies(shard, "old-fence")).containsExactly("null|null|null");
 

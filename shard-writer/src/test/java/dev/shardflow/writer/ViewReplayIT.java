@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class ViewReplayIT {
     private static final String TOPIC = "sf.shop.view.order_user_view";
+    /** The version of the joined user row, the same in every change here: only the orders change. */
+    private static final ChangeEvent.Joined USER = new ChangeEvent.Joined(new Source("pg1", new PostgresLsn(64), null,
+            0), 0);
     private static Testbed testbed;
     private static Topology topology;
     private static ApplyTopics topics;
@@ -61,7 +64,7 @@ class ViewReplayIT {
         }
         for (long order = 451; order <= 500; order++) {
             history.add(new ChangeEvent("shop", "order_user_view", Op.DELETE, Map.of("order_id", order), null, null,
-                    order, new Source("pg1", new PostgresLsn(position += 64), null, 0), 0));
+                    order, new Source("pg1", new PostgresLsn(position += 64), null, 0), 0, USER));
         }
         topics.send(TOPIC, history);
         DatabaseShard target = testbed.postgres().get(0);
@@ -121,6 +124,6 @@ class ViewReplayIT {
         row.put("total_amount", new java.math.BigDecimal("12.50"));
         row.put("status", "pending");
         return new ChangeEvent("shop", "order_user_view", Op.UPDATE, Map.of("order_id", order), null, row, order,
-                new Source("pg1", new PostgresLsn(position), null, 0), 0);
+                new Source("pg1", new PostgresLsn(position), null, 0), 0, USER);
     }
 }

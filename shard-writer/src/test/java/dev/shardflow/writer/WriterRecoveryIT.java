@@ -60,7 +60,7 @@ class WriterRecoveryIT {
         for (DatabaseShard shard : testbed.shards()) {
             try (java.sql.Connection connection = shard.connect()) {
                 new TargetSchema(SqlDialect.of(shard.engine())).prepare(connection, ChangeScript.TABLES,
-                        java.util.Map.of(), true);
+                        java.util.Set.of(), java.util.Map.of(), true);
             }
             shard.execute("DELETE FROM users", "DELETE FROM orders", "DELETE FROM order_items",
                     "DELETE FROM _shardflow_tombstone");

@@ -36,11 +36,14 @@ import org.slf4j.LoggerFactory;
 final class ChaosRun {
     private static final Logger log = LoggerFactory.getLogger(ChaosRun.class);
     static final List<String> SHARDS = List.of("pg1", "maria1", "pg2", "maria2");
-    static final int USERS = 2_000;
-    static final int THREADS = 4;
-    static final int WRITES_PER_THREAD_PER_SECOND = 10;
     static final Duration WORKFLOW_DEADLINE = Duration.ofMinutes(12);
     static final Duration SETTLE_DEADLINE = Duration.ofMinutes(3);
+
+    /** How much the application writes: its users, loaded first, then writer threads at a rate each. */
+    record Load(int users, int threads, int writesPerThreadPerSecond) {
+        /** The benchmark's load: 2,000 users, 40 writes/s. */
+        static final Load BENCH = new Load(2_000, 4, 10);
+    }
 
     /** A run's outcome: the rebalance's end state, its cutover pause, the application's writes and the verdict. */
     record Result(ChaosPlan plan, String outcome, long pauseMs, boolean forced, long acknowledged, int inDoubt,
@@ -64,6 +67,10 @@ final class ChaosRun {
     }
 
     static Result run(ChaosPlan plan) {
+        return run(plan, Load.BENCH);
+    }
+
+    static Result run(ChaosPlan plan, Load load) {
         long started = System.nanoTime();
         log.info("chaos run: {}", plan);
         CompletableFuture<ProcessKafkaCluster> starting = CompletableFuture.supplyAsync(
@@ -71,11 +78,11 @@ final class ChaosRun {
         ProcessKafkaCluster kafka = null;
         try (Testbed testbed = Testbed.builder().postgresShards(2).mariadbShards(2).start()) {
             kafka = starting.join();
-            return run(plan, testbed, kafka, started);
+            return run(plan, load, testbed, kafka, started);
         } catch (RuntimeException e) {
             log.error("chaos run of seed {} could not run", plan.seed(), e);
-            return new Result(plan, "NOT RUN", 0, false, 0, 0, null, Map.of(), Duration.ofNanos(System.nanoTime() - started),
-                    e.toString());
+            return new Result(plan, "NOT RUN", 0, false, 0, 0, null, Map.of(),
+                    Duration.ofNanos(System.nanoTime() - started), e.toString());
         } finally {
             if (kafka != null) {
                 kafka.close();
@@ -85,7 +92,8 @@ final class ChaosRun {
         }
     }
 
-    private static Result run(ChaosPlan plan, Testbed testbed, ProcessKafkaCluster kafka, long started) {
+    private static Result run(ChaosPlan plan, Load load, Testbed testbed, ProcessKafkaCluster kafka,
+            long started) {
         Map<String, DatabaseShard> shards = new LinkedHashMap<>();
         testbed.shards().forEach(shard -> shards.put(shard.id(), shard));
         DatabaseShard viewShard = shards.get("pg1");
@@ -116,8 +124,8 @@ final class ChaosRun {
                     .fenceWait(Duration.ofSeconds(30)).start();
             running.add(router);
             workload = new RouterWorkload(router);
-            workload.load(1, USERS);
-            workload.start(THREADS, WRITES_PER_THREAD_PER_SECOND, 1, USERS / THREADS);
+            workload.load(1, load.users());
+            workload.start(load.threads(), load.writesPerThreadPerSecond(), 1, load.users() / load.threads());
             faults = new Faults(fleet, kafka, shards);
             Driver driver = new Driver(fleet, plan, faults);
             String outcome = driver.drive(WORKFLOW_DEADLINE);
@@ -130,8 +138,8 @@ final class ChaosRun {
             if (!verdict.clean() || outcome.equals("STUCK")) {
                 keepLogs(plan, directory, kafka);
             }
-            return new Result(plan, outcome, driver.pauseMs(), driver.forced(), workload.acknowledged(), workload.inDoubt(), verdict,
-                    fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
+            return new Result(plan, outcome, driver.pauseMs(), driver.forced(), workload.acknowledged(),
+                    workload.inDoubt(), verdict, fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
                     outcome.equals("STUCK") ? "the workflow did not end within " + WORKFLOW_DEADLINE.toMinutes()
                             + " minutes: " + driver.lastState() : null);
         } catch (Exception e) {

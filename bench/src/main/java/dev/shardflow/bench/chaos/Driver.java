@@ -5,6 +5,7 @@ import dev.shardflow.bench.chaos.ChaosPlan.Ending;
 import dev.shardflow.bench.chaos.ChaosPlan.Stage;
 import dev.shardflow.cli.api.ApiClient;
 import dev.shardflow.cli.api.ApiException;
+import dev.shardflow.cli.rebalance.RebalanceText;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -141,7 +142,7 @@ final class Driver {
             return;
         }
         JsonNode report = job.path("report");
-        boolean clean = jobState.equals("DONE") && clean(report);
+        boolean clean = jobState.equals("DONE") && RebalanceText.clean(report);
         // what an operator does when verify finds nothing wrong but keys written too often to compare: after two
         // such verifies, cut over with force (the rebalance's history records it); the harness's checks judge after
         boolean onlyUnsettled = jobState.equals("DONE") && report.path("complete").asBoolean(true)
@@ -165,12 +166,6 @@ final class Driver {
             strike(Stage.VERIFY, 500);
             call(api -> api.post("api/rebalances/" + id + "/verify", null));
         }
-    }
-
-    /** Whether a verify report found the moving rows equal: complete, no mismatch, nothing unsettled, no orphan. */
-    private static boolean clean(JsonNode report) {
-        return report.path("complete").asBoolean(true) && report.path("mismatches").asLong() == 0
-                && report.path("unsettled").asLong() == 0 && report.path("orphans").asLong() == 0;
     }
 
     /** Whether the last committed fence was a forced cutover. */

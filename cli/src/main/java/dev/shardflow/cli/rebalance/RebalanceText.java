@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shardflow.cli.api.Output;
 
 /** How rebalances, their status and verify reports read as text. */
-final class RebalanceText {
+public final class RebalanceText {
 
     private RebalanceText() {}
 
@@ -137,7 +137,11 @@ final class RebalanceText {
         });
     }
 
-    static boolean clean(JsonNode report) {
+    /**
+     * Whether a verify report (the API's {@code report}) found the moving rows equal: complete, no mismatch, nothing
+     * unsettled, no orphan. What {@code rebalance verify} exits 0 on, and what an operator's cutover waits for.
+     */
+    public static boolean clean(JsonNode report) {
         return report.path("complete").asBoolean(true) && report.path("mismatches").asLong() == 0
                 && report.path("unsettled").asLong() == 0 && report.path("orphans").asLong() == 0;
     }

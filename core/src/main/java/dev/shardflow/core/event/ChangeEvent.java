@@ -17,10 +17,29 @@ import java.util.Objects;
  * <p>A create or snapshot read has {@code after} and no {@code before}; a delete has {@code before} and no
  * {@code after}; an update has {@code after} and, where the source logs it, {@code before}; a patch has in
  * {@code after} only the columns it sets.
+ *
+ * <p>A change of a view row joins two rows: {@code source} and {@code epoch} are those of its {@code from} row, and
+ * {@code joined} names the version of the row it is joined with. Other changes have no {@code joined}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChangeEvent(String keyspace, String table, Op op, Map<String, Object> key, Map<String, Object> before,
-        Map<String, Object> after, Object shardKey, Source source, long epoch) {
+        Map<String, Object> after, Object shardKey, Source source, long epoch, Joined joined) {
+
+    /** The version of the joined row of a view change: where that row's last change came from, and its epoch. */
+    public record Joined(Source source, long epoch) {
+        public Joined {
+            Objects.requireNonNull(source, "joined.source");
+            if (epoch < 0) {
+                throw new IllegalArgumentException("joined.epoch must not be negative, was " + epoch);
+            }
+        }
+    }
+
+    /** A change of one row, not of a view: nothing joined. */
+    public ChangeEvent(String keyspace, String table, Op op, Map<String, Object> key, Map<String, Object> before,
+            Map<String, Object> after, Object shardKey, Source source, long epoch) {
+        this(keyspace, table, op, key, before, after, shardKey, source, epoch, null);
+    }
 
     /**
      * The Kafka header on each copy of a fence marker bound for a writer: the change partitions the copy came
@@ -91,7 +110,7 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
 
     /** The same change routed under another epoch. */
     public ChangeEvent withEpoch(long newEpoch) {
-        return new ChangeEvent(keyspace, table, op, key, before, after, shardKey, source, newEpoch);
+        return new ChangeEvent(keyspace, table, op, key, before, after, shardKey, source, newEpoch, joined);
     }
 
     // Column values may be null, which Map.copyOf refuses; keep column order.

@@ -16,10 +16,10 @@ import java.util.Set;
 
 /**
  * Reads a change event for routing, not for applying: the envelope in full (keyspace, table, op, key, shard key,
- * source, epoch) but of the row images only the columns that placing and checking the row look at — the primary
- * key, the shard key column, a child's parent column. The other columns are skipped by the parser without being
- * built, which is most of what reading an event costs; the event's bytes are kept, so a router forwards them as
- * they came, re-stamped with the epoch it routed under ({@link Envelope#withEpoch}).
+ * source, epoch, joined) but of the row images only the columns that placing and checking the row look at — the
+ * primary key, the shard key column, a child's parent column. The other columns are skipped by the parser without
+ * being built, which is most of what reading an event costs; the event's bytes are kept, so a router forwards them
+ * as they came, re-stamped with the epoch it routed under ({@link Envelope#withEpoch}).
  *
  * <p>The {@link ChangeEvent} it returns is checked like any other (its constructor, and {@link EnvelopeCheck} by the
  * router), and its images hold exactly the columns that check compares; a table the topology does not know is read
@@ -29,6 +29,7 @@ public final class EnvelopeReader {
     private static final TypeReference<Map<String, Object>> ROW = new TypeReference<>() {};
     private static final ObjectReader ROWS = EventJson.mapper().readerFor(ROW);
     private static final ObjectReader SOURCES = EventJson.mapper().readerFor(Source.class);
+    private static final ObjectReader JOINED = EventJson.mapper().readerFor(ChangeEvent.Joined.class);
     private static final ObjectReader VALUES = EventJson.mapper().readerFor(Object.class);
 
     private final Map<String, Set<String>> routingColumns = new HashMap<>();
@@ -84,6 +85,7 @@ public final class EnvelopeReader {
             Map<String, Object> after = null;
             Object shardKey = null;
             Source source = null;
+            ChangeEvent.Joined joined = null;
             long epoch = 0;
             int epochAt = -1;
             int epochLength = 0;
@@ -99,6 +101,7 @@ public final class EnvelopeReader {
                     case "after" -> after = image(parser, value, table);
                     case "shardKey" -> shardKey = value(parser, value);
                     case "source" -> source = value == JsonToken.VALUE_NULL ? null : SOURCES.readValue(parser);
+                    case "joined" -> joined = value == JsonToken.VALUE_NULL ? null : JOINED.readValue(parser);
                     case "epoch" -> {
                         if (value != JsonToken.VALUE_NUMBER_INT) {
                             throw new IllegalArgumentException("not a change event: epoch is not a whole number");
@@ -120,7 +123,8 @@ public final class EnvelopeReader {
             if (epochAt < 0) {
                 epochAt = (int) parser.currentTokenLocation().getByteOffset(); // the closing brace
             }
-            ChangeEvent event = new ChangeEvent(keyspace, table, op, key, before, after, shardKey, source, epoch);
+            ChangeEvent event = new ChangeEvent(keyspace, table, op, key, before, after, shardKey, source, epoch,
+                    joined);
             return new Envelope(event, json, epochAt, epochLength);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a change event: " + e.getMessage(), e);

@@ -13,9 +13,16 @@ import java.util.Objects;
  * database can compare versions as binary strings ({@code bytea} in PostgreSQL, {@code BINARY(24)} in MariaDB and
  * MySQL): 8 bytes epoch, then 16 bytes position (a PostgreSQL LSN in the last 8; a binlog file number, offset and
  * row as 4 + 8 + 4). A MariaDB GTID is not a byte-comparable position; binlog coordinates are used instead.
+ *
+ * <p>A view row joins two rows, so its version is two stamps ({@link #rowVersion}): its {@code from} row's, then the
+ * joined row's. Every change of either row makes it newer — a stamp of the newer row alone would not: an order and
+ * its user changed in one transaction give two view rows of the same newer stamp, and the second (the right one)
+ * would be refused.
  */
 public record VersionStamp(long epoch, SourcePosition position) implements Comparable<VersionStamp> {
     public static final int BYTES = 24;
+    /** The length of a view row's version: two stamps. */
+    public static final int VIEW_BYTES = 2 * BYTES;
 
     public VersionStamp {
         if (epoch < 0) {
@@ -29,6 +36,20 @@ public record VersionStamp(long epoch, SourcePosition position) implements Compa
 
     public static VersionStamp of(ChangeEvent event) {
         return new VersionStamp(event.epoch(), event.source().position());
+    }
+
+    /**
+     * The bytes a target row records as the version of {@code event}: its stamp ({@value #BYTES} bytes), or for a view
+     * change its {@code from} row's stamp followed by its joined row's ({@value #VIEW_BYTES} bytes). Unsigned
+     * lexicographic order is the version order in both.
+     */
+    public static byte[] rowVersion(ChangeEvent event) {
+        byte[] own = of(event).toBytes();
+        if (event.joined() == null) {
+            return own;
+        }
+        byte[] joined = new VersionStamp(event.joined().epoch(), event.joined().source().position()).toBytes();
+        return ByteBuffer.allocate(VIEW_BYTES).put(own).put(joined).array();
     }
 
     public byte[] toBytes() {

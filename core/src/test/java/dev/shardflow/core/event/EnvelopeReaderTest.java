@@ -68,6 +68,18 @@ class EnvelopeReaderTest {
     }
 
     @Test
+    void aViewChangeKeepsTheVersionOfItsJoinedRow() {
+        ChangeEvent.Joined joined = new ChangeEvent.Joined(new Source("s1", PostgresLsn.parse("16/B374D000"), null,
+                0), 2);
+        ChangeEvent view = new ChangeEvent("shop", "order_user_view", Op.UPDATE, Map.of("order_id", 7L), null,
+                Map.of("order_id", 7L, "username", "ada"), 42L, SOURCE, 3, joined);
+        assertThat(EventJson.fromBytes(EventJson.toBytes(view))).isEqualTo(view);
+        assertThat(reader.read(EventJson.toBytes(view)).event().joined()).isEqualTo(joined);
+        assertThat(new String(EventJson.toBytes(order(Op.CREATE, 1)), java.nio.charset.StandardCharsets.UTF_8))
+                .as("a change of one row says nothing of a join").doesNotContain("joined");
+    }
+
+    @Test
     void aChildKeepsItsParentColumnAndAnUnknownTableIsReadInFull() {
         ChangeEvent child = new ChangeEvent("shop", "order_items", Op.CREATE, Map.of("id", 1L), null,
                 Map.of("id", 1L, "order_id", 7L, "qty", 2L), null, SOURCE, 1);

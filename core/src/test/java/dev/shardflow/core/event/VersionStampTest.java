@@ -45,4 +45,28 @@ class VersionStampTest {
     void gtidsAreRefusedBecauseTheyDoNotOrderAsBytes() {
         assertThatThrownBy(() -> new VersionStamp(0, MariaDbGtid.parse("0-1-5"))).hasMessageContaining("GTID");
     }
+
+    private static ChangeEvent view(long fromLsn, long joinedLsn) {
+        return new ChangeEvent("shop", "order_user_view", Op.UPDATE, java.util.Map.of("order_id", 1L), null,
+                java.util.Map.of("order_id", 1L), 7L, new Source("pg1", new PostgresLsn(fromLsn), null, 0), 1,
+                new ChangeEvent.Joined(new Source("pg1", new PostgresLsn(joinedLsn), null, 0), 1));
+    }
+
+    @Test
+    void aViewRowsVersionIsItsFromRowsStampThenItsJoinedRows() {
+        ChangeEvent staleUser = view(200, 100);
+        ChangeEvent sameOrderNewerUser = view(200, 150);
+        ChangeEvent newerOrderOlderUser = view(300, 50);
+        byte[] stale = VersionStamp.rowVersion(staleUser);
+        assertThat(stale).hasSize(VersionStamp.VIEW_BYTES);
+        assertThat(Arrays.compareUnsigned(VersionStamp.rowVersion(sameOrderNewerUser), stale))
+                .as("the joined row's change makes the view row newer").isPositive();
+        assertThat(Arrays.compareUnsigned(VersionStamp.rowVersion(newerOrderOlderUser),
+                VersionStamp.rowVersion(sameOrderNewerUser))).as("the from row's change decides first").isPositive();
+        ChangeEvent read = EventJson.fromBytes(EventJson.toBytes(sameOrderNewerUser));
+        assertThat(read).isEqualTo(sameOrderNewerUser);
+        assertThat(VersionStamp.rowVersion(new ChangeEvent("shop", "users", Op.UPDATE, java.util.Map.of("id", 1L),
+                null, java.util.Map.of("id", 1L), 1L, new Source("pg1", new PostgresLsn(5), null, 0), 1)))
+                .hasSize(VersionStamp.BYTES);
+    }
 }

@@ -39,8 +39,10 @@ import org.apache.kafka.streams.state.Stores;
  * The denormalized views of a keyspace, as the data flows: the owners' rows of each table involved become a table
  * keyed by primary key ({@link OwnedRows}); each view is a foreign-key join of its {@code from} table with its joined
  * table, so a change to either side updates the view row; the view's changes go to {@code <prefix>.view.<name>},
- * keyed by view and key, for the writers of the view's target. A view change carries the version of the newer of its
- * two rows, and is a delete when either row is deleted.
+ * keyed by view and key, for the writers of the view's target. A view change carries the versions of both its rows
+ * — its {@code from} row's as its own source and epoch, the joined row's as {@code joined} — so that a change of
+ * either row is newer to the writers' guard ({@link VersionStamp#rowVersion}); it is a delete when either row is
+ * deleted.
  *
  * <p>An in-place view ({@code orders.username}) is the same join, but its output is a patch of the {@code from} row
  * — only when the row's columns differ from the joined row's — sent to the apply topic of the row's owner
@@ -128,14 +130,14 @@ public final class ViewTopology {
     }
 
     static ChangeEvent viewChange(ViewSpec view, TableSpec fromTable, ChangeEvent from, ChangeEvent joined) {
-        ChangeEvent newer = newer(from, joined);
+        ChangeEvent.Joined versionOfJoined = new ChangeEvent.Joined(joined.source(), joined.epoch());
         Map<String, Object> key = new LinkedHashMap<>();
         for (String column : fromTable.primaryKey()) {
             key.put(view.columnOf(fromTable.name(), column), from.key().get(column));
         }
         if (from.op() == Op.DELETE || joined.op() == Op.DELETE) {
             return new ChangeEvent(from.keyspace(), view.name(), Op.DELETE, key, null, null, from.shardKey(),
-                    newer.source(), newer.epoch());
+                    from.source(), from.epoch(), versionOfJoined);
         }
         Map<String, Object> row = new LinkedHashMap<>();
         view.columns().forEach((column, source) -> {
@@ -144,7 +146,7 @@ public final class ViewTopology {
             row.put(column, side.after().get(source.substring(dot + 1)));
         });
         return new ChangeEvent(from.keyspace(), view.name(), Op.UPDATE, key, null, row, from.shardKey(),
-                newer.source(), newer.epoch());
+                from.source(), from.epoch(), versionOfJoined);
     }
 
     /**
@@ -171,13 +173,5 @@ public final class ViewTopology {
             return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
         }
         return Objects.equals(a, b);
-    }
-
-    private static ChangeEvent newer(ChangeEvent a, ChangeEvent b) {
-        try {
-            return VersionStamp.of(a).compareTo(VersionStamp.of(b)) >= 0 ? a : b;
-        } catch (IllegalArgumentException positionsWithoutOrder) {
-            return a.epoch() >= b.epoch() ? a : b;
-        }
     }
 }

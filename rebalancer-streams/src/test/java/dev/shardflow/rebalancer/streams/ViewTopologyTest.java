@@ -9,6 +9,7 @@ import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.PostgresLsn;
 import dev.shardflow.core.event.Source;
 import dev.shardflow.core.event.SourceRowKey;
+import dev.shardflow.core.event.VersionStamp;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.rebalancer.route.RouteCounts;
@@ -59,17 +60,25 @@ class ViewTopologyTest {
     }
 
     private void user(long id, String username, String source) {
-        Map<String, Object> row = ShopTopology.userRow(id, position);
+        user(id, username, source, position += 64);
+    }
+
+    private void user(long id, String username, String source, long at) {
+        Map<String, Object> row = ShopTopology.userRow(id, at);
         row.put("username", username);
         send("users", new ChangeEvent("shop", "users", Op.UPDATE, Map.of("id", id), null, row, id,
-                new Source(source, new PostgresLsn(position += 64), null, 0), 0));
+                new Source(source, new PostgresLsn(at), null, 0), 0));
     }
 
     private void order(long id, long userId, String status, Op op) {
-        order(id, userId, status, null, op);
+        order(id, userId, status, null, op, position += 64);
     }
 
     private void order(long id, long userId, String status, String username, Op op) {
+        order(id, userId, status, username, op, position += 64);
+    }
+
+    private void order(long id, long userId, String status, String username, Op op, long at) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("id", id);
         row.put("user_id", userId);
@@ -77,8 +86,7 @@ class ViewTopologyTest {
         row.put("total_amount", new BigDecimal("12.50"));
         row.put("status", status);
         send("orders", new ChangeEvent("shop", "orders", op, Map.of("id", id), op == Op.DELETE ? row : null,
-                op == Op.DELETE ? null : row, userId, new Source(owner(userId), new PostgresLsn(position += 64), null, 0),
-                0));
+                op == Op.DELETE ? null : row, userId, new Source(owner(userId), new PostgresLsn(at), null, 0), 0));
     }
 
     private void send(String table, ChangeEvent change) {
@@ -100,19 +108,23 @@ class ViewTopologyTest {
     @Test
     void aViewRowJoinsAnOrderWithItsUserAndFollowsChangesOfEitherSide() {
         user(7, "alice", owner(7));
+        long aliceAt = position;
         order(100, 7, "pending", Op.CREATE);
+        long pendingAt = position;
         assertThat(changes()).singleElement().satisfies(row -> {
             assertThat(row.table()).isEqualTo("order_user_view");
             assertThat(row.key()).isEqualTo(Map.of("order_id", 100L));
             assertThat(row.after()).containsEntry("username", "alice").containsEntry("status", "pending")
                     .containsEntry("user_id", 7L).containsEntry("total_amount", new BigDecimal("12.50"));
-            assertThat(row.source().position()).isEqualTo(new PostgresLsn(position));
+            assertThat(row.source().position()).isEqualTo(new PostgresLsn(pendingAt)); // versioned by the order
+            assertThat(row.joined().source().position()).isEqualTo(new PostgresLsn(aliceAt)); // then by the user
         });
 
         user(7, "alice2", owner(7));
         assertThat(changes()).singleElement().satisfies(row -> {
             assertThat(row.after()).containsEntry("username", "alice2").containsEntry("status", "pending");
-            assertThat(row.source().position()).isEqualTo(new PostgresLsn(position));
+            assertThat(row.source().position()).isEqualTo(new PostgresLsn(pendingAt));
+            assertThat(row.joined().source().position()).isEqualTo(new PostgresLsn(position));
         });
 
         order(100, 7, "shipped", Op.UPDATE);
@@ -124,6 +136,29 @@ class ViewTopologyTest {
             assertThat(row.op()).isEqualTo(Op.DELETE);
             assertThat(row.key()).isEqualTo(Map.of("order_id", 100L));
         });
+    }
+
+    /**
+     * An application renames a user and ships their order in one transaction; the view reads the order's change
+     * first, joins it with the old user, then the user's change. The second view row is the right one, and a
+     * writer's version guard (apply only what is strictly newer) must keep it.
+     */
+    @Test
+    void anOrderAndItsUserChangedTogetherEndTheViewAtTheirNewCombinationWhicheverIsReadFirst() {
+        user(11, "v1", owner(11));
+        order(500, 11, "pending", Op.CREATE);
+        assertThat(changes()).hasSize(1);
+        long renamedAt = position += 64;
+        long shippedAt = position += 64;
+        order(500, 11, "shipped", null, Op.UPDATE, shippedAt);
+        user(11, "v2", owner(11), renamedAt);
+
+        List<ChangeEvent> rows = changes();
+        assertThat(rows).extracting(row -> row.after().get("username") + "/" + row.after().get("status"))
+                .containsExactly("v1/shipped", "v2/shipped");
+        assertThat(java.util.Arrays.compareUnsigned(VersionStamp.rowVersion(rows.get(1)),
+                VersionStamp.rowVersion(rows.get(0)))).as("the later view row is newer to the writer's guard")
+                .isPositive();
     }
 
     @Test

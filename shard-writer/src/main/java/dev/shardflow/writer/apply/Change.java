@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A change ready to apply: the event, its version as the 24 bytes the target compares, and its row key, the
+ * A change ready to apply: the event, its version as the bytes the target compares ({@link VersionStamp#rowVersion}), and its row key, the
  * SHA-256 of the canonical encoding of its primary key, which identifies the row in the tombstone table.
  */
 public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin origin) {
@@ -40,7 +40,7 @@ public record Change(ChangeEvent event, byte[] version, byte[] rowKey, Origin or
         if (foreign.isPresent()) {
             throw new Foreign(event, foreign.get());
         }
-        return new Change(event, VersionStamp.of(event).toBytes(), rowKey(event), origin);
+        return new Change(event, VersionStamp.rowVersion(event), rowKey(event), origin);
     }
 
     /** A change event that does not belong to the keyspace it was read for; it is never applied. */

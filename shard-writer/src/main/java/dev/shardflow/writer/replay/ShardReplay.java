@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -189,7 +190,8 @@ public final class ShardReplay {
                             + "; create the keyspace's tables on the shard before replaying");
                 }
             }
-            new TargetSchema(dialect).prepare(connection, tables.stream().map(TableSpec::name).toList(), patched, true);
+            new TargetSchema(dialect).prepare(connection, tables.stream().map(TableSpec::name).toList(), Set.of(),
+                    patched, true);
             for (TableSpec spec : tables) {
                 history.add(TargetTable.of(dialect, TableMetadata.read(connection, spec.name()),
                         GuardedSql.Unversioned.NEWER));
@@ -271,7 +273,7 @@ public final class ShardReplay {
         long hash;
         try {
             ChangeEvent full = LogReader.decode(record); // the row's columns, for the one change of it applied
-            change = new Change(full, VersionStamp.of(full).toBytes(), Change.rowKey(full), origin);
+            change = new Change(full, VersionStamp.rowVersion(full), Change.rowKey(full), origin);
             hash = history.image(spec.name(), full);
         } catch (IllegalArgumentException e) {
             writer.deadLetter(new Rejected(origin, event, "replay of " + shard.id() + ": " + e.getMessage(), e));

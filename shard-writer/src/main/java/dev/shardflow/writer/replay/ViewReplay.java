@@ -74,14 +74,15 @@ public final class ViewReplay {
                         2_000, LogReader.Reading.FULL)) {
             try (Connection connection = pool.getConnection()) {
                 connection.setAutoCommit(false);
-                new TargetSchema(dialect).prepare(connection, List.of(view.name()), Map.of(), true);
+                new TargetSchema(dialect).prepare(connection, List.of(view.name()), java.util.Set.of(view.name()), Map.of(),
+                        true);
                 TargetTable targetTable = TargetTable.of(dialect, TableMetadata.read(connection, view.name()),
                         GuardedSql.Unversioned.NEWER);
                 history.add(targetTable);
                 connection.commit();
                 connection.setAutoCommit(true);
                 try (PreparedStatement stamp = connection.prepareStatement(targetTable.sql().stampUnversioned())) {
-                    stamp.setBytes(1, new byte[VersionStamp.BYTES]);
+                    stamp.setBytes(1, new byte[VersionStamp.VIEW_BYTES]);
                     stamp.executeUpdate();
                 }
             } catch (IllegalArgumentException e) {
@@ -122,7 +123,7 @@ public final class ViewReplay {
                         return;
                     }
                     try {
-                        Change change = new Change(event, VersionStamp.of(event).toBytes(), Change.rowKey(event),
+                        Change change = new Change(event, VersionStamp.rowVersion(event), Change.rowKey(event),
                                 origin);
                         ledger.expect(key, history.image(view.name(), event));
                         writer.add(change);
