@@ -45,6 +45,7 @@ public final class Testbed implements AutoCloseable {
         private int kafkaBrokers;
         private int postgresShards;
         private int mariadbShards;
+        private String host;
 
         public Builder kafkaBrokers(int count) {
             this.kafkaBrokers = count;
@@ -61,6 +62,15 @@ public final class Testbed implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The shards are reached at {@code address}, a local address other than the loopback that they listen on too:
+         * for clients in another network namespace. Kafka, if any, stays on the loopback.
+         */
+        public Builder shardHost(String address) {
+            this.host = address;
+            return this;
+        }
+
         /** Starts every component at once; if any fails, the others are closed and the first failure thrown. */
         public Testbed start() {
             long started = System.nanoTime();
@@ -73,12 +83,14 @@ public final class Testbed implements AutoCloseable {
                 List<Future<PostgresShard>> pg = new ArrayList<>();
                 for (int i = 1; i <= postgresShards; i++) {
                     String id = "pg" + i;
-                    pg.add(pool.submit(() -> PostgresShard.start(id)));
+                    pg.add(pool.submit(() -> host == null ? PostgresShard.start(id)
+                            : PostgresShard.builder(id).host(host).start()));
                 }
                 List<Future<MariaDbShard>> maria = new ArrayList<>();
                 for (int i = 1; i <= mariadbShards; i++) {
                     String id = "maria" + i;
-                    maria.add(pool.submit(() -> MariaDbShard.start(id)));
+                    maria.add(pool.submit(() -> host == null ? MariaDbShard.start(id)
+                            : MariaDbShard.builder(id).host(host).start()));
                 }
                 List<Throwable> failures = new ArrayList<>();
                 KafkaCluster cluster = kafka == null ? null : collect(kafka, ready, failures);

@@ -20,14 +20,24 @@ public final class ChaosBench {
     private ChaosBench() {}
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean("chaos.plansOnly")) {
+            System.out.println("chaos: the plans only (-Dchaos.plansOnly), nothing runs");
+        }
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : System.currentTimeMillis();
         System.out.printf(Locale.ROOT, "chaos: %d run(s) from seed %d%n", runs, seed);
         SplittableRandom seeds = new SplittableRandom(seed);
         List<ChaosRun.Result> results = new ArrayList<>();
+        boolean partitions = Partition.available();
+        System.out.println(partitions ? "chaos: network partitions drawn (root, iproute2)"
+                : "chaos: no network partitions on this machine (they need root and iproute2's ip)");
         for (int i = 0; i < runs; i++) {
             long runSeed = runs == 1 ? seed : seeds.nextLong();
-            ChaosRun.Result result = ChaosRun.run(ChaosRun.plan(runSeed));
+            if (Boolean.getBoolean("chaos.plansOnly")) {
+                System.out.printf(Locale.ROOT, "run %d %s%n", i + 1, ChaosRun.plan(runSeed, partitions));
+                continue;
+            }
+            ChaosRun.Result result = ChaosRun.run(ChaosRun.plan(runSeed, partitions));
             results.add(result);
             System.out.println(line(i + 1, result));
             if (!result.passed()) {
@@ -37,6 +47,9 @@ public final class ChaosBench {
                 }
             }
             System.out.flush();
+        }
+        if (Boolean.getBoolean("chaos.plansOnly")) {
+            return;
         }
         Summary summary = Summary.of(results);
         System.out.println(summary.byKind());

@@ -33,8 +33,17 @@ public record ChaosPlan(long seed, String added, Ending ending, List<Fault> faul
         /** SIGSTOP of a shardflow process for longer than its session timeout, then SIGCONT. */
         PAUSE_PROCESS,
         /** A target database shut down for 30 s, then started again. */
-        STOP_TARGET_DATABASE
+        STOP_TARGET_DATABASE,
+        /**
+         * A shardflow process cut off from Kafka and every database (its network namespace's link down) for longer
+         * than its session timeout, then joined again. Drawn only where the machine allows it ({@link Partition}).
+         */
+        PARTITION
     }
+
+    /** The kinds drawn for every run; {@link Kind#PARTITION} is drawn apart, where the machine allows it. */
+    private static final List<Kind> ALWAYS = List.of(Kind.KILL_PROCESS, Kind.KILL_DATABASE, Kind.KILL_BROKER,
+            Kind.PAUSE_PROCESS, Kind.STOP_TARGET_DATABASE);
 
     /** One fault: its kind, what it strikes (a process, shard or broker name), and when. */
     public record Fault(Kind kind, String target, Stage stage) {
@@ -51,15 +60,17 @@ public record ChaosPlan(long seed, String added, Ending ending, List<Fault> faul
 
     /**
      * Draws a run: the shard added is {@code candidates}' pick; one to three faults, each at a step this run's ending
-     * passes through, on a target of its kind.
+     * passes through, on a target of its kind; and where {@code partitions}, in a third of the runs a partition of
+     * one process besides, drawn from a second stream of the seed so that the other draws are the same either way.
      *
      * @param shards every shard: the ring before the run and the one that joins
      * @param candidates the shards that may join
      * @param processes the shardflow processes of the fleet, by name (writers named {@code writer-<shard>})
      * @param brokers how many Kafka brokers there are
+     * @param partitions whether this machine can cut a process off the network
      */
     public static ChaosPlan draw(long seed, List<String> shards, List<String> candidates, List<String> processes,
-            int brokers) {
+            int brokers, boolean partitions) {
         SplittableRandom random = new SplittableRandom(seed);
         String added = candidates.get(random.nextInt(candidates.size()));
         int endingDraw = random.nextInt(10);
@@ -68,15 +79,21 @@ public record ChaosPlan(long seed, String added, Ending ending, List<Fault> faul
         int count = 1 + random.nextInt(3);
         List<Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+            Kind kind = ALWAYS.get(random.nextInt(ALWAYS.size()));
             Stage stage = stages.get(random.nextInt(stages.size()));
             String target = switch (kind) {
                 case KILL_PROCESS, PAUSE_PROCESS -> processes.get(random.nextInt(processes.size()));
                 case KILL_DATABASE -> shards.get(random.nextInt(shards.size()));
                 case KILL_BROKER -> "broker-" + (1 + random.nextInt(brokers));
                 case STOP_TARGET_DATABASE -> added;
+                case PARTITION -> throw new IllegalStateException("drawn apart");
             };
             faults.add(new Fault(kind, target, stage));
+        }
+        SplittableRandom apart = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+        if (partitions && apart.nextInt(3) == 0) {
+            faults.add(new Fault(Kind.PARTITION, processes.get(apart.nextInt(processes.size())),
+                    stages.get(apart.nextInt(stages.size()))));
         }
         faults.sort(Comparator.comparing(Fault::stage));
         return new ChaosPlan(seed, added, ending, faults);
@@ -91,6 +108,11 @@ public record ChaosPlan(long seed, String added, Ending ending, List<Fault> faul
                     Stage.ROLLBACK);
             case CANCEL -> List.of(Stage.PLAN, Stage.COPY, Stage.CATCH_UP, Stage.CANCEL);
         };
+    }
+
+    /** The process a partition fault cuts off, if the run has one: it runs in the namespace from the start. */
+    public java.util.Optional<String> partitioned() {
+        return faults.stream().filter(f -> f.kind() == Kind.PARTITION).map(Fault::target).findFirst();
     }
 
     /** The faults that strike at {@code stage}. */

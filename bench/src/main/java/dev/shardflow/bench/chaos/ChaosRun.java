@@ -1,7 +1,6 @@
 package dev.shardflow.bench.chaos;
 
 import dev.shardflow.bench.chaos.ChaosPlan.Ending;
-import dev.shardflow.bench.chaos.ChaosPlan.Fault;
 import dev.shardflow.bench.chaos.ChaosPlan.Stage;
 import dev.shardflow.core.config.TopologyLoader;
 import dev.shardflow.core.topology.TopicNames;
@@ -55,11 +54,16 @@ final class ChaosRun {
 
     private ChaosRun() {}
 
-    /** The plan of {@code seed} on this harness's system. */
+    /** The plan of {@code seed} on this harness's system, with partitions where this machine allows them. */
     static ChaosPlan plan(long seed) {
+        return plan(seed, Partition.available());
+    }
+
+    /** The plan of {@code seed} on this harness's system. */
+    static ChaosPlan plan(long seed, boolean partitions) {
         List<String> processes = new ArrayList<>(List.of("capture", "rebalancer", "topology-1", "topology-2"));
         SHARDS.forEach(shard -> processes.add("writer-" + shard));
-        ChaosPlan drawn = ChaosPlan.draw(seed, SHARDS, List.of("pg2", "maria2"), processes, 3);
+        ChaosPlan drawn = ChaosPlan.draw(seed, SHARDS, List.of("pg2", "maria2"), processes, 3, partitions);
         // a control run: the same system, rebalance and load, without faults, to tell what faults cause from what
         // the harness's system does on its own
         return Boolean.getBoolean("chaos.control") ? new ChaosPlan(seed, drawn.added(), drawn.ending(), List.of())
@@ -73,12 +77,16 @@ final class ChaosRun {
     static Result run(ChaosPlan plan, Load load) {
         long started = System.nanoTime();
         log.info("chaos run: {}", plan);
+        // a run that cuts a process off puts it in a network namespace, and the servers where it reaches them
+        Partition partition = plan.partitioned().isPresent() ? Partition.create() : null;
+        String host = partition == null ? null : Partition.HOST_ADDRESS;
         CompletableFuture<ProcessKafkaCluster> starting = CompletableFuture.supplyAsync(
-                () -> ProcessKafkaCluster.start(3, Map.of()));
+                () -> ProcessKafkaCluster.start(3, Map.of(), host == null ? "localhost" : host));
         ProcessKafkaCluster kafka = null;
-        try (Testbed testbed = Testbed.builder().postgresShards(2).mariadbShards(2).start()) {
+        Testbed.Builder shards = Testbed.builder().postgresShards(2).mariadbShards(2);
+        try (Testbed testbed = (host == null ? shards : shards.shardHost(host)).start()) {
             kafka = starting.join();
-            return run(plan, load, testbed, kafka, started);
+            return run(plan, load, testbed, kafka, partition, started);
         } catch (RuntimeException e) {
             log.error("chaos run of seed {} could not run", plan.seed(), e);
             return new Result(plan, "NOT RUN", 0, false, 0, 0, null, Map.of(),
@@ -89,54 +97,84 @@ final class ChaosRun {
             } else {
                 starting.thenAccept(ProcessKafkaCluster::close);
             }
+            if (partition != null) {
+                partition.close();
+            }
         }
     }
 
-    private static Result run(ChaosPlan plan, Load load, Testbed testbed, ProcessKafkaCluster kafka,
-            long started) {
-        Map<String, DatabaseShard> shards = new LinkedHashMap<>();
-        testbed.shards().forEach(shard -> shards.put(shard.id(), shard));
-        DatabaseShard viewShard = shards.get("pg1");
-        List<AutoCloseable> running = new ArrayList<>();
-        RouterWorkload workload = null;
-        Faults faults = null;
-        try {
+    /**
+     * The rig a chaos run or a soak drives, set up and writing: the fleet over the cluster and the shards (three in
+     * the ring, {@code added} to join), {@code order_user_view} on {@code pg1}, and the application loaded and writing
+     * through its router at {@code load}'s rate.
+     */
+    record Rig(Path directory, Map<String, DatabaseShard> shards, DatabaseShard viewShard, Topology before,
+            Topology after, Fleet fleet, ShardRouter router, RouterWorkload workload) {
+
+        /**
+         * @param partition where {@code partitioned} runs, or null
+         * @param running collects what the caller closes, last first
+         */
+        static Rig start(Testbed testbed, ProcessKafkaCluster kafka, String added, String name, Load load,
+                Partition partition, String partitioned, List<AutoCloseable> running) throws Exception {
+            Map<String, DatabaseShard> shards = new LinkedHashMap<>();
+            testbed.shards().forEach(shard -> shards.put(shard.id(), shard));
+            DatabaseShard viewShard = shards.get("pg1");
             shards.values().forEach(SampleSchema::applyTo);
             viewShard.execute("CREATE TABLE order_user_view (order_id BIGINT PRIMARY KEY, user_id BIGINT, username "
                     + "VARCHAR(50), email VARCHAR(100), country CHAR(2), total_amount DECIMAL(10,2), status "
                     + "VARCHAR(20))");
             // the new shard starts without the reference table: the move must give it the first shard's copy
-            shards.get(plan.added()).execute("DELETE FROM products");
-            Path directory = Scratch.newDirectory("chaos-" + Long.toUnsignedString(plan.seed(), 36));
+            shards.get(added).execute("DELETE FROM products");
+            Path directory = Scratch.newDirectory(name);
             String all = Files.readString(ShopTopology.writeYaml(ShopTopology.withViews(ShopTopology.of(
                     List.copyOf(shards.values())), List.of(ShopTopology.VIEWS.get(0))), directory));
-            String initial = Planner.plan(all, new Planner.Request(null, List.of(plan.added()), null, null))
-                    .document();
+            String initial = Planner.plan(all, new Planner.Request(null, List.of(added), null, null)).document();
             Path topologyFile = Files.writeString(directory.resolve("topology.yaml"), initial);
             Topology before = TopologyLoader.parse(initial, "chaos", Map.of());
             Topology after = TopologyLoader.parse(all, "chaos", Map.of());
 
-            Fleet fleet = new Fleet(directory, topologyFile, kafka.bootstrapServers(), SHARDS,
-                    viewShard.id(), TopicNames.of(before).prefix());
+            Fleet fleet = new Fleet(directory, topologyFile, kafka.bootstrapServers(), SHARDS, viewShard.id(),
+                    TopicNames.of(before).prefix(), partition, partitioned);
             running.add(fleet);
             fleet.awaitLeader(Duration.ofMinutes(3));
             ShardRouter router = ShardRouter.builder(before, kafka.connection()).routerId("chaos-app")
                     .fenceWait(Duration.ofSeconds(30)).start();
             running.add(router);
-            workload = new RouterWorkload(router);
+            RouterWorkload workload = new RouterWorkload(router);
             workload.load(1, load.users());
             workload.start(load.threads(), load.writesPerThreadPerSecond(), 1, load.users() / load.threads());
-            faults = new Faults(fleet, kafka, shards);
+            return new Rig(directory, shards, viewShard, before, after, fleet, router, workload);
+        }
+
+        /** The shards of {@code owner}'s ring. */
+        List<DatabaseShard> ring(Topology owner) {
+            return owner.shards().stream().filter(s -> owner.strategy().shards().contains(s.id()))
+                    .map(s -> shards.get(s.id())).toList();
+        }
+    }
+
+    private static Result run(ChaosPlan plan, Load load, Testbed testbed, ProcessKafkaCluster kafka,
+            Partition partition, long started) {
+        List<AutoCloseable> running = new ArrayList<>();
+        RouterWorkload workload = null;
+        Faults faults = null;
+        try {
+            Rig system = Rig.start(testbed, kafka, plan.added(), "chaos-" + Long.toUnsignedString(plan.seed(), 36),
+                    load, partition, plan.partitioned().orElse(null), running);
+            workload = system.workload();
+            Fleet fleet = system.fleet();
+            Map<String, DatabaseShard> shards = system.shards();
+            faults = new Faults(fleet, kafka, shards, partition);
             Driver driver = new Driver(fleet, plan, faults);
             String outcome = driver.drive(WORKFLOW_DEADLINE);
             faults.awaitAll(Duration.ofMinutes(2));
             workload.close();
-            Topology owner = outcome.equals("COMPLETED") ? after : before;
-            List<DatabaseShard> ring = owner.shards().stream().filter(s -> owner.strategy().shards()
-                    .contains(s.id())).map(s -> shards.get(s.id())).toList();
-            ChaosChecks.Verdict verdict = settle(ring, shards.values(), owner, workload, viewShard);
+            Topology owner = outcome.equals("COMPLETED") ? system.after() : system.before();
+            ChaosChecks.Verdict verdict = settle(system.ring(owner), shards.values(), owner, workload,
+                    system.viewShard());
             if (!verdict.clean() || outcome.equals("STUCK")) {
-                keepLogs(plan, directory, kafka);
+                keepLogs(plan, system.directory(), kafka);
             }
             return new Result(plan, outcome, driver.pauseMs(), driver.forced(), workload.acknowledged(),
                     workload.inDoubt(), verdict, fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
@@ -166,7 +204,7 @@ final class ChaosRun {
      * {@code bench/target/chaos-logs/seed-<seed>} (or under {@code -Dchaos.logs=DIR}), before the run's scratch
      * directories are removed.
      */
-    private static void keepLogs(ChaosPlan plan, Path fleet, ProcessKafkaCluster kafka) {
+    static void keepLogs(ChaosPlan plan, Path fleet, ProcessKafkaCluster kafka) {
         Path kept = Path.of(System.getProperty("chaos.logs", "bench/target/chaos-logs"), "seed-" + plan.seed());
         try {
             for (Path from : List.of(fleet, kafka.directory())) {
@@ -188,7 +226,7 @@ final class ChaosRun {
      * Checks until the shards are as they must be or {@link #SETTLE_DEADLINE} passed, and returns the last verdict:
      * views follow their sources asynchronously, so a first look may find them behind.
      */
-    private static ChaosChecks.Verdict settle(List<DatabaseShard> ring, java.util.Collection<DatabaseShard> all,
+    static ChaosChecks.Verdict settle(List<DatabaseShard> ring, java.util.Collection<DatabaseShard> all,
             Topology owner, RouterWorkload workload, DatabaseShard viewShard) throws SQLException,
             InterruptedException {
         long deadline = System.nanoTime() + SETTLE_DEADLINE.toNanos();
@@ -198,94 +236,6 @@ final class ChaosRun {
                 return verdict;
             }
             Thread.sleep(2_000);
-        }
-    }
-
-    /** The faults of a run, each on a thread of its own, and how to undo what is still in force. */
-    static final class Faults {
-        private final Fleet fleet;
-        private final ProcessKafkaCluster kafka;
-        private final Map<String, DatabaseShard> shards;
-        private final List<Thread> threads = new ArrayList<>();
-        private final List<String> paused = new ArrayList<>();
-        private final Map<String, Object> targets = new java.util.concurrent.ConcurrentHashMap<>();
-
-        Faults(Fleet fleet, ProcessKafkaCluster kafka, Map<String, DatabaseShard> shards) {
-            this.fleet = fleet;
-            this.kafka = kafka;
-            this.shards = shards;
-        }
-
-        synchronized void strike(Fault fault) {
-            Thread thread = new Thread(() -> {
-                try {
-                    synchronized (targets.computeIfAbsent(fault.target(), t -> new Object())) {
-                        apply(fault); // faults on one target take turns: a database is not stopped twice at once
-                    }
-                } catch (RuntimeException e) {
-                    log.error("chaos: fault {} failed", fault, e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "chaos-fault-" + fault.kind());
-            threads.add(thread);
-            thread.start();
-        }
-
-        private void apply(Fault fault) throws InterruptedException {
-            log.info("chaos: {}", fault);
-            switch (fault.kind()) {
-                case KILL_PROCESS -> fleet.kill(fault.target());
-                case KILL_DATABASE -> {
-                    DatabaseShard shard = shards.get(fault.target());
-                    shard.kill();
-                    Thread.sleep(2_000);
-                    shard.restart();
-                }
-                case KILL_BROKER -> {
-                    int broker = Integer.parseInt(fault.target().substring("broker-".length()));
-                    kafka.kill(broker);
-                    Thread.sleep(10_000);
-                    kafka.restart(broker);
-                }
-                case PAUSE_PROCESS -> {
-                    synchronized (this) {
-                        paused.add(fault.target());
-                    }
-                    fleet.pause(fault.target());
-                    Thread.sleep(Fleet.SESSION_TIMEOUT.toMillis() + 5_000);
-                    fleet.resume(fault.target());
-                    synchronized (this) {
-                        paused.remove(fault.target());
-                    }
-                }
-                case STOP_TARGET_DATABASE -> {
-                    DatabaseShard shard = shards.get(fault.target());
-                    shard.stop();
-                    Thread.sleep(30_000);
-                    shard.restart();
-                }
-            }
-            log.info("chaos: {} over", fault);
-        }
-
-        void awaitAll(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            for (Thread thread : List.copyOf(threads)) {
-                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            }
-        }
-
-        /** Resumes paused processes and starts stopped databases, so that closing finds everything running. */
-        synchronized void healAll() {
-            paused.forEach(fleet::resume);
-            shards.values().stream().filter(shard -> !shard.isRunning()).forEach(shard -> {
-                try {
-                    shard.restart();
-                } catch (RuntimeException e) {
-                    log.warn("cannot restart {}: {}", shard.id(), e.toString());
-                }
-            });
         }
     }
 

@@ -26,7 +26,8 @@ final class Driver {
 
     private final List<ApiClient> apis;
     private final ChaosPlan plan;
-    private final ChaosRun.Faults faults;
+    private final Map<String, List<String>> request;
+    private final Faults faults;
     private final SplittableRandom random;
     private final Set<Stage> struck = EnumSet.noneOf(Stage.class);
     private String id;
@@ -37,7 +38,13 @@ final class Driver {
     private int unsettledVerifies;
     private String lastUnsettledJob;
 
-    Driver(Fleet fleet, ChaosPlan plan, ChaosRun.Faults faults) {
+    Driver(Fleet fleet, ChaosPlan plan, Faults faults) {
+        this(fleet, plan, faults, Map.of("add", List.of(plan.added())));
+    }
+
+    /** @param request what the rebalance changes, as the API's plan request: {@code add} or {@code remove} shards */
+    Driver(Fleet fleet, ChaosPlan plan, Faults faults, Map<String, List<String>> request) {
+        this.request = Map.copyOf(request);
         this.apis = List.of(new ApiClient(fleet.api(1), fleet.token(), Duration.ofSeconds(60)),
                 new ApiClient(fleet.api(2), fleet.token(), Duration.ofSeconds(60)));
         this.plan = plan;
@@ -53,7 +60,7 @@ final class Driver {
                 if (id == null) {
                     strike(Stage.PLAN, 0);
                     id = planOrFind();
-                    log.info("chaos: planned {} (add {})", id, plan.added());
+                    log.info("chaos: planned {} ({})", id, request);
                     continue;
                 }
                 JsonNode status = call(api -> api.get("api/rebalances/" + id));
@@ -80,7 +87,7 @@ final class Driver {
      */
     private String planOrFind() {
         try {
-            return call(api -> api.post("api/rebalances", Map.of("add", List.of(plan.added())))).path("id").asText();
+            return call(api -> api.post("api/rebalances", request)).path("id").asText();
         } catch (ApiException e) {
             if (e.status() != 409) {
                 throw e;

@@ -40,6 +40,8 @@ final class Fleet implements AutoCloseable {
 
     private final Map<String, ServerProcess> processes = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Partition partition;
+    private final String partitioned;
     private final Set<String> heldDown = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
     private final Thread supervisor;
@@ -50,9 +52,13 @@ final class Fleet implements AutoCloseable {
      * Writes the settings of every process into {@code directory} next to {@code topologyFile} and starts them.
      *
      * @param viewShard the shard whose writer also applies {@code order_user_view}
+     * @param partition the network namespace {@code partitioned} runs in, or null
+     * @param partitioned the process that runs in it, or null
      */
-    Fleet(Path directory, Path topologyFile, String bootstrap, List<String> shards, String viewShard, String topicPrefix)
-            throws IOException {
+    Fleet(Path directory, Path topologyFile, String bootstrap, List<String> shards, String viewShard, String topicPrefix,
+            Partition partition, String partitioned) throws IOException {
+        this.partition = partition;
+        this.partitioned = partitioned;
         this.token = "chaos-" + Long.toHexString(System.nanoTime());
         Files.writeString(directory.resolve("api.token"), token + "\n");
         String kafka = "kafka: {bootstrapServers: \"" + bootstrap + "\"";
@@ -75,7 +81,7 @@ final class Fleet implements AutoCloseable {
             ports.put("topology-" + i, api);
             add(directory, "topology-" + i, "topology-service", topology + replicated + "}\ninstanceId: topology-" + i
                     + "\nleader: {sessionTimeoutMs: " + SESSION_TIMEOUT.toMillis() + "}\nverify: {watermarkTimeoutMs: "
-                    + WATERMARK_TIMEOUT.toMillis() + "}\napi: {port: " + api
+                    + WATERMARK_TIMEOUT.toMillis() + "}\napi: {port: " + api + listenAll("topology-" + i)
                     + ", tokenFile: \"" + directory.resolve("api.token") + "\"}\n");
         }
         processes.values().forEach(ServerProcess::start);
@@ -90,7 +96,7 @@ final class Fleet implements AutoCloseable {
         Path own = Files.createDirectories(directory.resolve(name));
         int http = FreePorts.next();
         if (!component.equals("topology-service")) {
-            settings += "http: {port: " + http + "}\n";
+            settings += "http: {port: " + http + listenAll(name) + "}\n";
             ports.put(name, http);
         }
         Path file = Files.writeString(own.resolve(component + ".yaml"), settings);
@@ -98,7 +104,18 @@ final class Fleet implements AutoCloseable {
                 .toString(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-cp",
                 System.getProperty("java.class.path"), Shardctl.class.getName(), "serve", component,
                 file.toString()));
-        processes.put(name, new ServerProcess(name, command, own, Map.of()));
+        processes.put(name, new ServerProcess(name, name.equals(partitioned) ? partition.command(command) : command, own,
+                Map.of()));
+    }
+
+    /** For the partitioned process: its HTTP endpoint on every address of its namespace, for the harness to reach. */
+    private String listenAll(String name) {
+        return name.equals(partitioned) ? ", host: \"0.0.0.0\"" : "";
+    }
+
+    /** Where the harness reaches {@code name}'s HTTP endpoint: through the veth pair if it is partitioned. */
+    private String host(String name) {
+        return name.equals(partitioned) ? Partition.NAMESPACE_ADDRESS : "127.0.0.1";
     }
 
     /** The names of the processes: {@code capture}, {@code rebalancer}, {@code writer-<shard>}, {@code topology-1|2}. */
@@ -108,7 +125,7 @@ final class Fleet implements AutoCloseable {
 
     /** The API base of topology service {@code i} (1 or 2). */
     URI api(int i) {
-        return URI.create("http://127.0.0.1:" + ports.get("topology-" + i) + "/");
+        return URI.create("http://" + host("topology-" + i) + ":" + ports.get("topology-" + i) + "/");
     }
 
     String token() {
@@ -144,8 +161,8 @@ final class Fleet implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         for (Map.Entry<String, Integer> port : ports.entrySet()) {
             try {
-                HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + port.getValue() + "/health/live")).timeout(Duration.ofSeconds(3)).build(),
+                HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create("http://"
+                        + host(port.getKey()) + ":" + port.getValue() + "/health/live")).timeout(Duration.ofSeconds(3)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (answer.statusCode() != 200) {
                     return false;
@@ -177,6 +194,18 @@ final class Fleet implements AutoCloseable {
         process(name).signal("CONT");
         heldDown.remove(name);
         log.info("chaos: {} resumed (SIGCONT)", name);
+    }
+
+    /** The OS process id of {@code name} as it runs now, or -1 when it does not run. */
+    long pid(String name) {
+        ServerProcess process = process(name);
+        return process.isAlive() ? process.pid() : -1;
+    }
+
+    /** Where {@code name} serves its meters as Prometheus text. */
+    URI metrics(String name) {
+        process(name);
+        return URI.create("http://" + host(name) + ":" + ports.get(name) + "/metrics");
     }
 
     /** How often the supervisor started each process again. */

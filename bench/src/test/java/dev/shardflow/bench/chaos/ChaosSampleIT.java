@@ -15,7 +15,7 @@ class ChaosSampleIT {
 
     @Test
     void seedOneCompletesThroughABrokerKillAndAWriterKillWithNothingLost() {
-        ChaosPlan plan = ChaosRun.plan(1);
+        ChaosPlan plan = ChaosRun.plan(1, false);
         assertThat(plan).hasToString("seed 1: add maria2, then complete; faults [kill_broker broker-1 at plan, "
                 + "kill_process writer-pg2 at fence]");
 

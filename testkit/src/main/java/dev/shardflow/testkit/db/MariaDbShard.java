@@ -35,7 +35,7 @@ public final class MariaDbShard extends ProcessShard {
     private final TestCertificates tls;
 
     private MariaDbShard(Builder builder, Path directory) {
-        super(builder.id, Engine.MARIADB, builder.database, directory, FreePorts.next());
+        super(builder.id, Engine.MARIADB, builder.database, directory, FreePorts.next(), builder.host);
         this.base = ShippedBinaries.mariadbBase();
         this.serverId = SERVER_IDS.incrementAndGet();
         this.options = builder.options;
@@ -57,6 +57,7 @@ public final class MariaDbShard extends ProcessShard {
         private String database = "shop";
         private final Map<String, String> options = new LinkedHashMap<>();
         private TestCertificates tls;
+        private String host = LOOPBACK;
 
         private Builder(String id) {
             this.id = id;
@@ -103,6 +104,15 @@ public final class MariaDbShard extends ProcessShard {
             return this;
         }
 
+        /**
+         * Clients reach it at {@code address}, a local address other than {@code 127.0.0.1} (it listens on both): for a
+         * client in another network namespace. Its users may log in from any host.
+         */
+        public Builder host(String address) {
+            this.host = address;
+            return this;
+        }
+
         public MariaDbShard start() {
             return launch(new MariaDbShard(this, Scratch.newDirectory("mariadb-" + id)));
         }
@@ -140,7 +150,7 @@ public final class MariaDbShard extends ProcessShard {
                 "--socket=" + directory.resolve("mysqld.sock"),
                 "--pid-file=" + directory.resolve("mysqld.pid"),
                 "--port=" + port(),
-                "--bind-address=" + host(),
+                "--bind-address=" + listenAddresses(),
                 "--skip-name-resolve",
                 "--server-id=" + serverId));
         if (Command.runningAsRoot()) {
@@ -179,7 +189,7 @@ public final class MariaDbShard extends ProcessShard {
 
     /** root has no password but can only come from 127.0.0.1; it sets the server up, nothing else. */
     private Connection connectAsRoot() throws SQLException {
-        return connect("jdbc:mariadb://" + host() + ":" + port() + "/" + tlsParameters(), "root", null);
+        return connect("jdbc:mariadb://" + LOOPBACK + ":" + port() + "/" + tlsParameters(), "root", null);
     }
 
     @Override

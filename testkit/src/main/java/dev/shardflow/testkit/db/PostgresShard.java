@@ -33,7 +33,7 @@ public final class PostgresShard extends ProcessShard {
     private final String schema;
 
     private PostgresShard(Builder builder, Path directory) {
-        super(builder.id, Engine.POSTGRESQL, builder.database, directory, FreePorts.next());
+        super(builder.id, Engine.POSTGRESQL, builder.database, directory, FreePorts.next(), builder.host);
         this.bin = ShippedBinaries.postgresBin();
         this.settings = builder.settings;
         this.tls = builder.tls;
@@ -56,6 +56,7 @@ public final class PostgresShard extends ProcessShard {
         private final Map<String, String> settings = new LinkedHashMap<>();
         private TestCertificates tls;
         private String schema;
+        private String host = LOOPBACK;
 
         private Builder(String id) {
             this.id = id;
@@ -110,6 +111,16 @@ public final class PostgresShard extends ProcessShard {
             return this;
         }
 
+        /**
+         * Clients reach it at {@code address}, a local address other than {@code 127.0.0.1} (it listens on both, and
+         * takes password logins from anywhere): for a client in another network namespace.
+         */
+        public Builder host(String address) {
+            this.host = address;
+            settings.put("listen_addresses", LOOPBACK + "," + address);
+            return this;
+        }
+
         /** The tables live in {@code name}, created at start, instead of {@code public}: {@code currentSchema}. */
         public Builder schema(String name) {
             this.schema = name;
@@ -130,6 +141,10 @@ public final class PostgresShard extends ProcessShard {
                     "-D", dataDirectory().toString(),
                     "-U", user(), "--auth=scram-sha-256", "--pwfile=" + passwordFile,
                     "-E", "UTF8", "--locale=C", "--no-sync"), directory, Duration.ofSeconds(120));
+            if (!host().equals(LOOPBACK)) { // clients come from the other address, or from another namespace
+                Files.writeString(dataDirectory().resolve("pg_hba.conf"), "host all all 0.0.0.0/0 scram-sha-256\n"
+                        + "host replication all 0.0.0.0/0 scram-sha-256\n", java.nio.file.StandardOpenOption.APPEND);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(this + ": cannot write the initdb password file", e);
         } finally {

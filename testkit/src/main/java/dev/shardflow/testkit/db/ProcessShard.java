@@ -23,16 +23,22 @@ abstract class ProcessShard implements DatabaseShard {
     private static final Logger log = LoggerFactory.getLogger(ProcessShard.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** The address every shard listens on, and its set-up connections use. */
+    static final String LOOPBACK = "127.0.0.1";
+
     private final String id;
     private final Engine engine;
     private final String database;
     private final int port;
+    private final String host;
     private final String password;
     final Path directory;
     private ServerProcess server;
 
-    ProcessShard(String id, Engine engine, String database, Path directory, int port) {
+    /** @param host the address clients reach it at: {@code 127.0.0.1}, or another local one it listens on too */
+    ProcessShard(String id, Engine engine, String database, Path directory, int port, String host) {
         this.id = id;
+        this.host = host;
         this.engine = engine;
         this.database = database;
         this.directory = directory;
@@ -101,7 +107,12 @@ abstract class ProcessShard implements DatabaseShard {
 
     @Override
     public final String host() {
-        return "127.0.0.1";
+        return host;
+    }
+
+    /** The addresses the server listens on: {@code 127.0.0.1}, and {@link #host()} where that is another. */
+    final String listenAddresses() {
+        return host.equals(LOOPBACK) ? LOOPBACK : LOOPBACK + "," + host;
     }
 
     @Override

@@ -35,9 +35,12 @@ public final class ProcessKafkaCluster implements KafkaCluster {
     private final ServerProcess controller;
     private final List<ServerProcess> brokers;
     private final List<Integer> ports;
+    private final String host;
 
-    private ProcessKafkaCluster(Path base, ServerProcess controller, List<ServerProcess> brokers, List<Integer> ports) {
+    private ProcessKafkaCluster(Path base, ServerProcess controller, List<ServerProcess> brokers, List<Integer> ports,
+            String host) {
         this.base = base;
+        this.host = host;
         this.controller = controller;
         this.brokers = brokers;
         this.ports = ports;
@@ -45,6 +48,14 @@ public final class ProcessKafkaCluster implements KafkaCluster {
 
     /** Formats and starts a controller and {@code brokerCount} brokers, and returns once every broker is known. */
     public static ProcessKafkaCluster start(int brokerCount, Map<String, String> brokerConfig) {
+        return start(brokerCount, brokerConfig, "localhost");
+    }
+
+    /**
+     * As {@link #start(int, Map)}, with the brokers listening on, and advertising, {@code host}: a local address
+     * other than the loopback, for clients in another network namespace.
+     */
+    public static ProcessKafkaCluster start(int brokerCount, Map<String, String> brokerConfig, String host) {
         if (brokerCount < 1) {
             throw new IllegalArgumentException("brokers must be at least 1, was " + brokerCount);
         }
@@ -70,8 +81,8 @@ public final class ProcessKafkaCluster implements KafkaCluster {
                 Path directory = base.resolve("node-" + i);
                 Properties props = common(voters, directory, i);
                 props.put("process.roles", "broker");
-                props.put("listeners", "PLAINTEXT://localhost:" + port);
-                props.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+                props.put("listeners", "PLAINTEXT://" + host + ":" + port);
+                props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
                 props.put("inter.broker.listener.name", "PLAINTEXT");
                 props.put("offsets.topic.replication.factor", replication);
                 props.put("offsets.topic.num.partitions", "10");
@@ -95,7 +106,7 @@ public final class ProcessKafkaCluster implements KafkaCluster {
             awaitFormatted(formatting, base);
             controller.start();
             brokers.forEach(ServerProcess::start);
-            ProcessKafkaCluster cluster = new ProcessKafkaCluster(base, controller, brokers, ports);
+            ProcessKafkaCluster cluster = new ProcessKafkaCluster(base, controller, brokers, ports, host);
             cluster.awaitBrokers(brokerCount);
             log.info("Kafka cluster of a controller and {} broker processes ready at {} in {} ms", brokerCount,
                     cluster.bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
@@ -194,7 +205,7 @@ public final class ProcessKafkaCluster implements KafkaCluster {
     @Override
     public String bootstrapServers() {
         StringJoiner joined = new StringJoiner(",");
-        ports.forEach(port -> joined.add("localhost:" + port));
+        ports.forEach(port -> joined.add(host + ":" + port));
         return joined.toString();
     }
 

@@ -1,0 +1,293 @@
+package dev.shardflow.bench.chaos;
+
+import dev.shardflow.bench.Headlines;
+import dev.shardflow.bench.chaos.ChaosPlan.Ending;
+import dev.shardflow.core.contract.ConsumerGroups;
+import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.core.topology.Topology;
+import dev.shardflow.kafka.GroupLag;
+import dev.shardflow.testkit.Testbed;
+import dev.shardflow.testkit.db.DatabaseShard;
+import dev.shardflow.testkit.kafka.ProcessKafkaCluster;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bench/run soak [minutes]}: the chaos harness's rig without faults, under a heavy write load for as long as
+ * asked, while {@code maria2} joins the ring and leaves it again — out and back, again and again, at least twice —
+ * each rebalance driven to complete as an operator would. Every 15 s it samples each fleet process: its resident set
+ * (from {@code /proc}), its heap in use and its live heap after the last collection (its {@code /metrics}), and how
+ * far it is behind (capture: its lag; a writer: records not yet applied from its topics). At the end the harness's
+ * own checks judge the shards, and per process the first and the last quarter of the run are compared: what is flat
+ * stays within the noise; what grows is a leak to find.
+ *
+ * <p>The load is {@code -Dsoak.writesPerSecond} (2,000 by default) from 8 application threads; the rate reached is
+ * printed, since on a small machine the fleet, three brokers and four databases may not keep up with it.
+ */
+public final class SoakBench {
+    private static final Logger log = LoggerFactory.getLogger(SoakBench.class);
+    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(15);
+    private static final Duration HOLD = Duration.ofSeconds(60);
+    private static final String MOVER = "maria2";
+    private static final int THREADS = 8;
+    private static final Pattern METER = Pattern.compile("^(jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}"
+            + "|jvm_gc_live_data_size_bytes(?:\\{[^}]*})?|shardflow_capture_lag_seconds(?:\\{[^}]*})?) (\\S+)$");
+
+    /** One look at one process: seconds into the run, resident set, heap in use, live heap, how far behind. */
+    record Sample(long second, String process, double rssMb, double heapMb, double liveMb, double behind) {}
+
+    /** One rebalance of the soak: out or back, its outcome, how long it took, its cutover pause. */
+    record Move(String request, String outcome, long seconds, long pauseMs, boolean forced) {}
+
+    private SoakBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int writesPerSecond = Integer.getInteger("soak.writesPerSecond", 2_000);
+        int perThread = Math.max(1, writesPerSecond / THREADS);
+        ChaosRun.Load load = new ChaosRun.Load(4_000, THREADS, perThread);
+        System.out.printf(Locale.ROOT, "soak: %d min, %d writes/s asked (%d threads at %d/s), %s joining and leaving%n",
+                minutes, THREADS * perThread, THREADS, perThread, MOVER);
+        CompletableFuture<ProcessKafkaCluster> starting = CompletableFuture.supplyAsync(
+                () -> ProcessKafkaCluster.start(3, Map.of()));
+        List<AutoCloseable> running = new ArrayList<>();
+        boolean passed;
+        try (Testbed testbed = Testbed.builder().postgresShards(2).mariadbShards(2).start();
+                ProcessKafkaCluster kafka = starting.join()) {
+            ChaosRun.Rig rig = ChaosRun.Rig.start(testbed, kafka, MOVER, "soak", load, null, null, running);
+            passed = soak(rig, kafka, Duration.ofMinutes(minutes));
+        } finally {
+            for (int i = running.size() - 1; i >= 0; i--) {
+                try {
+                    running.get(i).close();
+                } catch (Exception e) {
+                    log.warn("closing {} failed: {}", running.get(i), e.toString());
+                }
+            }
+        }
+        System.exit(passed ? 0 : 1);
+    }
+
+    private static boolean soak(ChaosRun.Rig rig, ProcessKafkaCluster kafka, Duration length) throws Exception {
+        long started = System.nanoTime();
+        long end = started + length.toNanos();
+        List<Sample> samples = new ArrayList<>();
+        List<Move> moves = new ArrayList<>();
+        long acknowledgedAtStart = rig.workload().acknowledged();
+        try (Admin admin = Admin.create(kafka.connection().client(Map.of()))) {
+            Sampler sampler = new Sampler(rig, kafka, admin, started, samples);
+            Thread sampling = new Thread(sampler, "soak-sampler");
+            sampling.setDaemon(true);
+            sampling.start();
+            boolean out = false;
+            // out and back at least twice, then as long as the soak lasts; it ends with the ring as it began
+            while (moves.size() < 4 || System.nanoTime() < end || out) {
+                Thread.sleep(HOLD.toMillis());
+                Map<String, List<String>> request = Map.of(out ? "remove" : "add", List.of(MOVER));
+                long moveStarted = System.nanoTime();
+                Driver driver = new Driver(rig.fleet(), new ChaosPlan(moves.size(), MOVER, Ending.COMPLETE, List.of()),
+                        null, request);
+                String outcome = driver.drive(ChaosRun.WORKFLOW_DEADLINE);
+                Move move = new Move(request.toString(), outcome, (System.nanoTime() - moveStarted) / 1_000_000_000L,
+                        driver.pauseMs(), driver.forced());
+                moves.add(move);
+                System.out.printf(Locale.ROOT, "soak: rebalance %d %s: %s in %d s, cutover pause %d ms%s%n",
+                        moves.size(), move.request(), outcome, move.seconds(), move.pauseMs(),
+                        move.forced() ? " (forced)" : "");
+                if (!outcome.equals("COMPLETED")) {
+                    break;
+                }
+                out = !out;
+            }
+            Thread.sleep(HOLD.toMillis());
+            sampler.stop();
+            sampling.join(30_000);
+        }
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        double writesPerSecond = (rig.workload().acknowledged() - acknowledgedAtStart) / (double) seconds;
+        rig.workload().close();
+
+        Topology owner = rig.before();
+        for (long key = 1; key <= 4_000; key++) { // back where it began: the ring of three, as planned at the start
+            if (!owner.strategy().ownerOf(key).equals(rig.router().route(key).shard())) {
+                throw new IllegalStateException("the ring did not come back: key " + key + " is owned by "
+                        + rig.router().route(key).shard() + ", not " + owner.strategy().ownerOf(key));
+            }
+        }
+        ChaosChecks.Verdict verdict = ChaosRun.settle(rig.ring(owner), rig.shards().values(), owner, rig.workload(),
+                rig.viewShard());
+        Path csv = Files.createDirectories(Path.of("bench/target")).resolve("soak-samples.csv");
+        writeCsv(csv, samples);
+        printTrends(samples);
+        System.out.printf(Locale.ROOT, "soak: %d s, %,d writes acknowledged (%.0f/s), %d in doubt; %d rebalances; "
+                + "checks: lost %d, regressed %d, unexpected %d, orphans %d, reference %d, view %d; samples in %s%n",
+                seconds, rig.workload().acknowledged(), writesPerSecond, rig.workload().inDoubt(), moves.size(),
+                verdict.lost(), verdict.regressed(), verdict.unexpected(), verdict.orphans(),
+                verdict.referenceDiffers(), verdict.viewDiffers(), csv);
+        verdict.findings().forEach(f -> System.out.println("  " + f));
+        boolean completed = moves.stream().allMatch(m -> m.outcome().equals("COMPLETED"));
+        Headlines.rate("soak.writes_per_second", writesPerSecond);
+        Headlines.count("soak.rebalances", moves.size());
+        Headlines.count("soak.lost", verdict.lost() + verdict.unexpected());
+        Headlines.count("soak.regressed", verdict.regressed());
+        Headlines.count("soak.orphans", verdict.orphans());
+        return completed && verdict.clean();
+    }
+
+    /** Per process, the first and the last quarter's medians of resident set and live heap, and the most behind. */
+    private static void printTrends(List<Sample> samples) {
+        Map<String, List<Sample>> byProcess = new LinkedHashMap<>();
+        samples.forEach(s -> byProcess.computeIfAbsent(s.process(), p -> new ArrayList<>()).add(s));
+        System.out.println("soak: per process, first quarter -> last quarter (medians), and the most behind seen");
+        System.out.printf(Locale.ROOT, "  %-14s %17s %17s %17s %12s%n", "process", "RSS MB", "heap used MB",
+                "live heap MB", "behind max");
+        byProcess.forEach((process, list) -> {
+            int quarter = Math.max(1, list.size() / 4);
+            List<Sample> first = list.subList(0, quarter);
+            List<Sample> last = list.subList(list.size() - quarter, list.size());
+            System.out.printf(Locale.ROOT, "  %-14s %7.0f -> %7.0f %7.0f -> %7.0f %7.0f -> %7.0f %12.0f%n", process,
+                    median(first, Sample::rssMb), median(last, Sample::rssMb), median(first, Sample::heapMb),
+                    median(last, Sample::heapMb), median(first, Sample::liveMb), median(last, Sample::liveMb),
+                    list.stream().mapToDouble(Sample::behind).max().orElse(0));
+        });
+    }
+
+    private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> value) {
+        double[] values = samples.stream().mapToDouble(value).filter(v -> v >= 0).sorted().toArray();
+        return values.length == 0 ? -1 : values[values.length / 2];
+    }
+
+    private static void writeCsv(Path csv, List<Sample> samples) throws IOException {
+        StringBuilder text = new StringBuilder("second,process,rss_mb,heap_mb,live_heap_mb,behind\n");
+        for (Sample s : samples) {
+            text.append(String.format(Locale.ROOT, "%d,%s,%.1f,%.1f,%.1f,%.0f%n", s.second(), s.process(), s.rssMb(),
+                    s.heapMb(), s.liveMb(), s.behind()));
+        }
+        Files.writeString(csv, text);
+    }
+
+    /** Samples every fleet process every {@link #SAMPLE_EVERY} until stopped; prints a line a minute. */
+    private static final class Sampler implements Runnable {
+        private final ChaosRun.Rig rig;
+        private final GroupLag lag;
+        private final long started;
+        private final List<Sample> samples;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private volatile boolean stop;
+
+        Sampler(ChaosRun.Rig rig, ProcessKafkaCluster kafka, Admin admin, long started, List<Sample> samples) {
+            this.rig = rig;
+            this.lag = new GroupLag(kafka.connection(), admin, Duration.ofSeconds(10));
+            this.started = started;
+            this.samples = samples;
+        }
+
+        void stop() {
+            stop = true;
+        }
+
+        @Override
+        public void run() {
+            long lastPrinted = -60;
+            while (!stop) {
+                long second = (System.nanoTime() - started) / 1_000_000_000L;
+                List<Sample> now = new ArrayList<>();
+                for (String process : rig.fleet().names()) {
+                    now.add(sample(process, second));
+                }
+                synchronized (samples) {
+                    samples.addAll(now);
+                }
+                if (second - lastPrinted >= 60) {
+                    lastPrinted = second;
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "soak: %4d s, %,d writes;",
+                            second, rig.workload().acknowledged()));
+                    now.forEach(s -> line.append(String.format(Locale.ROOT, " %s %.0f/%.0f MB %.0f",
+                            s.process(), s.rssMb(), s.liveMb(), s.behind())));
+                    System.out.println(line);
+                }
+                try {
+                    Thread.sleep(SAMPLE_EVERY.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private Sample sample(String process, long second) {
+            double rss = rssMb(rig.fleet().pid(process));
+            double heap = -1;
+            double live = -1;
+            double behind = 0;
+            try {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(rig.fleet().metrics(process))
+                        .header("Authorization", "Bearer " + rig.fleet().token()).timeout(Duration.ofSeconds(5))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                heap = 0;
+                for (String line : answer.body().split("\n")) {
+                    Matcher meter = METER.matcher(line);
+                    if (!meter.matches()) {
+                        continue;
+                    }
+                    double value = Double.parseDouble(meter.group(2));
+                    if (meter.group(1).startsWith("jvm_memory_used_bytes")) {
+                        heap += value / (1 << 20);
+                    } else if (meter.group(1).startsWith("jvm_gc_live_data_size_bytes")) {
+                        live = value / (1 << 20);
+                    } else {
+                        behind = Math.max(behind, value); // capture: seconds behind its source
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("soak: no meters from {}: {}", process, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (process.startsWith("writer-")) {
+                behind = writerBehind(process.substring("writer-".length()));
+            }
+            return new Sample(second, process, rss, heap, live, behind);
+        }
+
+        private double writerBehind(String shard) {
+            TopicNames names = TopicNames.of(rig.before());
+            try {
+                return lag.behind(ConsumerGroups.writer(rig.before().keyspace(), shard), names.apply(shard));
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+
+        private static double rssMb(long pid) {
+            if (pid < 0) {
+                return -1;
+            }
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+            return -1;
+        }
+    }
+}
