@@ -2,6 +2,7 @@ package dev.shardflow.topology;
 
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.kafka.KafkaConnection;
+import dev.shardflow.kafka.MissingTopics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -32,9 +33,9 @@ final class ServiceTopics {
         try {
             var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            List<String> created = MissingTopics.create(admin, missing, java.time.Duration.ofSeconds(60));
+            if (!created.isEmpty()) {
+                log.info("created topics {}", created);
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot prepare the topology service's topics on " + kafka

@@ -5,6 +5,7 @@ import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.kafka.MessageSizes;
+import dev.shardflow.kafka.MissingTopics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,9 +60,9 @@ public final class CaptureTopics {
                                     "retention.bytes", "-1")));
                 }
             }
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            List<String> created = MissingTopics.create(admin, missing, java.time.Duration.ofSeconds(60));
+            if (!created.isEmpty()) {
+                log.info("created topics {}", created);
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create the capture topics on " + options.kafka() + ": "

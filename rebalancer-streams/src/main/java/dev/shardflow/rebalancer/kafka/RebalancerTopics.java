@@ -7,6 +7,7 @@ import dev.shardflow.core.topology.Topology;
 import dev.shardflow.kafka.CopyStarts;
 import dev.shardflow.kafka.KafkaConnection;
 import dev.shardflow.kafka.MessageSizes;
+import dev.shardflow.kafka.MissingTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,9 +82,9 @@ public final class RebalancerTopics {
             MessageSizes.raise(admin, sizedNames.stream().filter(existing::contains).toList(),
                     topology.maxMessageBytes());
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            List<String> created = MissingTopics.create(admin, missing, Duration.ofSeconds(60));
+            if (!created.isEmpty()) {
+                log.info("created topics {}", created);
             }
             awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList());
         } catch (ExecutionException | TimeoutException e) {
