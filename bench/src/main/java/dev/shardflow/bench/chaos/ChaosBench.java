@@ -63,12 +63,15 @@ public final class ChaosBench {
     static String line(int number, ChaosRun.Result r) {
         ChaosChecks.Verdict v = r.verdict();
         String violations = v == null ? "not checked" : String.format(Locale.ROOT,
-                "lost %d, regressed %d, unexpected %d, orphans %d, reference %d, view %d", v.lost(), v.regressed(),
-                v.unexpected(), v.orphans(), v.referenceDiffers(), v.viewDiffers());
+                "lost %d, regressed %d, unexpected %d, orphans %d, reference %d, view %d, transfers %d", v.lost(),
+                v.regressed(), v.unexpected(), v.orphans(), v.referenceDiffers(), v.viewDiffers(), v.transfers());
+        ChaosRun.Transfers t = r.transfers();
+        String transfers = t == null ? "" : String.format(Locale.ROOT, "; transfers %d committed, %d rolled back, "
+                + "%d not run, %d in doubt", t.committed(), t.rolledBack(), t.notRun(), t.inDoubt());
         return String.format(Locale.ROOT, "run %d seed %d: add %s, %s; faults %s; outcome %s; pause %d ms%s; "
-                + "%d writes acknowledged, %d in doubt; %s; restarts %s; %d s%s%s", number, r.plan().seed(),
+                + "%d writes acknowledged, %d in doubt%s; %s; restarts %s; %d s%s%s", number, r.plan().seed(),
                 r.plan().added(), r.plan().ending().name().toLowerCase(Locale.ROOT), r.plan().faults(), r.outcome(),
-                r.pauseMs(), r.forced() ? " (forced)" : "", r.acknowledged(), r.inDoubt(), violations, r.restarts(), r.took().toSeconds(),
+                r.pauseMs(), r.forced() ? " (forced)" : "", r.acknowledged(), r.inDoubt(), transfers, violations, r.restarts(), r.took().toSeconds(),
                 r.passed() ? "" : " — FAILED", r.failure() == null ? "" : " (" + r.failure() + ")");
     }
 
@@ -82,7 +85,8 @@ public final class ChaosBench {
             Map<Kind, int[]> kinds = new EnumMap<>(Kind.class);
             for (ChaosRun.Result r : results) {
                 if (r.verdict() != null) {
-                    lost += r.verdict().lost() + r.verdict().unexpected();
+                    // a transfer on one side only, or money gone from the balances, is an acknowledged write lost
+                    lost += r.verdict().lost() + r.verdict().unexpected() + r.verdict().transfers();
                     regressed += r.verdict().regressed();
                     orphans += r.verdict().orphans();
                 }

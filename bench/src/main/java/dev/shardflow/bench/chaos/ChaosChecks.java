@@ -26,13 +26,13 @@ final class ChaosChecks {
 
     /** What the checks found: counts, and one line per finding (the first few kept). */
     record Verdict(long rowsChecked, int lost, int regressed, int unexpected, int orphans, int referenceDiffers,
-            int viewDiffers, List<String> findings) {
+            int viewDiffers, int transfers, List<String> findings) {
         boolean clean() {
             return violations() == 0;
         }
 
         int violations() {
-            return lost + regressed + unexpected + orphans + referenceDiffers + viewDiffers;
+            return lost + regressed + unexpected + orphans + referenceDiffers + viewDiffers + transfers;
         }
     }
 
@@ -46,10 +46,11 @@ final class ChaosChecks {
      * @param owner the topology in force after the run (the new one after complete, the old after a rollback or
      *     cancel)
      * @param acknowledged the workload's last acknowledged write of each row it did not leave in doubt
+     * @param transfers the transfers' outcomes, or null where none ran
      */
     static Verdict check(Collection<? extends DatabaseShard> shards, Collection<? extends DatabaseShard> ring,
-            Topology owner,
-            Collection<RouterWorkload.Expected> acknowledged, DatabaseShard viewShard) throws SQLException {
+            Topology owner, Collection<RouterWorkload.Expected> acknowledged, TransferWorkload transfers,
+            DatabaseShard viewShard) throws SQLException {
         List<String> findings = new ArrayList<>();
         int orphans = 0;
         Map<String, Map<Long, List<Row>>> rows = new HashMap<>();
@@ -100,8 +101,14 @@ final class ChaosChecks {
         }
         int referenceDiffers = referenceDiffers(ring, findings);
         int viewDiffers = viewDiffers(shards, owner, viewShard, findings);
+        int transferViolations = 0;
+        if (transfers != null) {
+            TransferChecks.Found found = TransferChecks.check(shards, owner, transfers, findings);
+            orphans += found.orphans();
+            transferViolations = found.violations();
+        }
         return new Verdict(acknowledged.size(), lost, regressed, unexpected, orphans, referenceDiffers, viewDiffers,
-                List.copyOf(findings));
+                transferViolations, List.copyOf(findings));
     }
 
     /** The shards whose {@code products} differ from the first shard's. */
@@ -200,7 +207,7 @@ final class ChaosChecks {
         return value == null ? null : value.stripTrailingZeros().toPlainString();
     }
 
-    private static void note(List<String> findings, String finding) {
+    static void note(List<String> findings, String finding) {
         if (findings.size() < 20) {
             findings.add(finding);
         }

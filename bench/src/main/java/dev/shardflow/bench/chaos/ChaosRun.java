@@ -3,6 +3,7 @@ package dev.shardflow.bench.chaos;
 import dev.shardflow.bench.chaos.ChaosPlan.Ending;
 import dev.shardflow.bench.chaos.ChaosPlan.Stage;
 import dev.shardflow.core.config.TopologyLoader;
+import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.TopicNames;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.router.ShardRouter;
@@ -38,15 +39,21 @@ final class ChaosRun {
     static final Duration WORKFLOW_DEADLINE = Duration.ofMinutes(12);
     static final Duration SETTLE_DEADLINE = Duration.ofMinutes(3);
 
-    /** How much the application writes: its users, loaded first, then writer threads at a rate each. */
-    record Load(int users, int threads, int writesPerThreadPerSecond) {
-        /** The benchmark's load: 2,000 users, 40 writes/s. */
-        static final Load BENCH = new Load(2_000, 4, 10);
+    /**
+     * How much the application writes: its users, loaded first, then writer threads at a rate each, and transfers
+     * between {@link #BALANCES} users' balances per second.
+     */
+    record Load(int users, int threads, int writesPerThreadPerSecond, int transfersPerSecond) {
+        /** The benchmark's load: 2,000 users, 40 writes/s, 5 transfers/s. */
+        static final Load BENCH = new Load(2_000, 4, 10, 5);
+        /** The users with a balance to transfer from and to. */
+        static final int BALANCES = 200;
     }
 
     /** A run's outcome: the rebalance's end state, its cutover pause, the application's writes and the verdict. */
     record Result(ChaosPlan plan, String outcome, long pauseMs, boolean forced, long acknowledged, int inDoubt,
-            ChaosChecks.Verdict verdict, Map<String, Integer> restarts, Duration took, String failure) {
+            Transfers transfers, ChaosChecks.Verdict verdict, Map<String, Integer> restarts, Duration took,
+            String failure) {
         boolean passed() {
             return failure == null && verdict != null && verdict.clean();
         }
@@ -89,7 +96,7 @@ final class ChaosRun {
             return run(plan, load, testbed, kafka, partition, started);
         } catch (RuntimeException e) {
             log.error("chaos run of seed {} could not run", plan.seed(), e);
-            return new Result(plan, "NOT RUN", 0, false, 0, 0, null, Map.of(),
+            return new Result(plan, "NOT RUN", 0, false, 0, 0, null, null, Map.of(),
                     Duration.ofNanos(System.nanoTime() - started), e.toString());
         } finally {
             if (kafka != null) {
@@ -106,10 +113,10 @@ final class ChaosRun {
     /**
      * The rig a chaos run or a soak drives, set up and writing: the fleet over the cluster and the shards (three in
      * the ring, {@code added} to join), {@code order_user_view} on {@code pg1}, and the application loaded and writing
-     * through its router at {@code load}'s rate.
+     * through its router at {@code load}'s rate: rows one shard at a time, and transfers across shards.
      */
     record Rig(Path directory, Map<String, DatabaseShard> shards, DatabaseShard viewShard, Topology before,
-            Topology after, Fleet fleet, ShardRouter router, RouterWorkload workload) {
+            Topology after, Fleet fleet, ShardRouter router, RouterWorkload workload, TransferWorkload transfers) {
 
         /**
          * @param partition where {@code partitioned} runs, or null
@@ -121,14 +128,20 @@ final class ChaosRun {
             testbed.shards().forEach(shard -> shards.put(shard.id(), shard));
             DatabaseShard viewShard = shards.get("pg1");
             shards.values().forEach(SampleSchema::applyTo);
+            TransferWorkload.createTables(shards.values());
             viewShard.execute("CREATE TABLE order_user_view (order_id BIGINT PRIMARY KEY, user_id BIGINT, username "
                     + "VARCHAR(50), email VARCHAR(100), country CHAR(2), total_amount DECIMAL(10,2), status "
                     + "VARCHAR(20))");
             // the new shard starts without the reference table: the move must give it the first shard's copy
             shards.get(added).execute("DELETE FROM products");
             Path directory = Scratch.newDirectory(name);
-            String all = Files.readString(ShopTopology.writeYaml(ShopTopology.withViews(ShopTopology.of(
-                    List.copyOf(shards.values())), List.of(ShopTopology.VIEWS.get(0))), directory));
+            Topology shop = ShopTopology.of(List.copyOf(shards.values()));
+            List<TableSpec> tables = new ArrayList<>(shop.tables());
+            tables.add(TableSpec.sharded("user_balances", List.of("user_id"), "user_id"));
+            tables.add(TableSpec.sharded("transfer_logs", List.of("id"), "user_id"));
+            String all = Files.readString(ShopTopology.writeYaml(new Topology(shop.keyspace(), shop.epoch(),
+                    shop.topicPrefix(), tables, shop.shards(), shop.strategy(), List.of(ShopTopology.VIEWS.get(0)),
+                    shop.maxRowBytes()), directory));
             String initial = Planner.plan(all, new Planner.Request(null, List.of(added), null, null)).document();
             Path topologyFile = Files.writeString(directory.resolve("topology.yaml"), initial);
             Topology before = TopologyLoader.parse(initial, "chaos", Map.of());
@@ -144,7 +157,11 @@ final class ChaosRun {
             RouterWorkload workload = new RouterWorkload(router);
             workload.load(1, load.users());
             workload.start(load.threads(), load.writesPerThreadPerSecond(), 1, load.users() / load.threads());
-            return new Rig(directory, shards, viewShard, before, after, fleet, router, workload);
+            running.add(workload);
+            TransferWorkload transfers = new TransferWorkload(router, Load.BALANCES, load.transfersPerSecond(),
+                    before, after, name.hashCode());
+            running.add(transfers);
+            return new Rig(directory, shards, viewShard, before, after, fleet, router, workload, transfers);
         }
 
         /** The shards of {@code owner}'s ring. */
@@ -170,20 +187,20 @@ final class ChaosRun {
             String outcome = driver.drive(WORKFLOW_DEADLINE);
             faults.awaitAll(Duration.ofMinutes(2));
             workload.close();
+            system.transfers().close();
             Topology owner = outcome.equals("COMPLETED") ? system.after() : system.before();
-            ChaosChecks.Verdict verdict = settle(system.ring(owner), shards.values(), owner, workload,
-                    system.viewShard());
+            ChaosChecks.Verdict verdict = settle(system, owner);
             if (!verdict.clean() || outcome.equals("STUCK")) {
                 keepLogs(plan, system.directory(), kafka);
             }
             return new Result(plan, outcome, driver.pauseMs(), driver.forced(), workload.acknowledged(),
-                    workload.inDoubt(), verdict, fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
+                    workload.inDoubt(), Transfers.of(system.transfers()), verdict, fleet.restarts(), Duration.ofNanos(System.nanoTime() - started),
                     outcome.equals("STUCK") ? "the workflow did not end within " + WORKFLOW_DEADLINE.toMinutes()
                             + " minutes: " + driver.lastState() : null);
         } catch (Exception e) {
             log.error("chaos run of seed {} failed", plan.seed(), e);
             return new Result(plan, "FAILED", 0, false, workload == null ? 0 : workload.acknowledged(),
-                    workload == null ? 0 : workload.inDoubt(), null, Map.of(),
+                    workload == null ? 0 : workload.inDoubt(), null, null, Map.of(),
                     Duration.ofNanos(System.nanoTime() - started), e.toString());
         } finally {
             if (faults != null) {
@@ -226,16 +243,25 @@ final class ChaosRun {
      * Checks until the shards are as they must be or {@link #SETTLE_DEADLINE} passed, and returns the last verdict:
      * views follow their sources asynchronously, so a first look may find them behind.
      */
-    static ChaosChecks.Verdict settle(List<DatabaseShard> ring, java.util.Collection<DatabaseShard> all,
-            Topology owner, RouterWorkload workload, DatabaseShard viewShard) throws SQLException,
-            InterruptedException {
+    static ChaosChecks.Verdict settle(Rig rig, Topology owner) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + SETTLE_DEADLINE.toNanos();
         while (true) {
-            ChaosChecks.Verdict verdict = ChaosChecks.check(all, ring, owner, workload.expected().values(), viewShard);
+            ChaosChecks.Verdict verdict = ChaosChecks.check(rig.shards().values(), rig.ring(owner), owner,
+                    rig.workload().expected().values(), rig.transfers(), rig.viewShard());
             if (verdict.clean() || System.nanoTime() > deadline) {
                 return verdict;
             }
             Thread.sleep(2_000);
+        }
+    }
+
+    /** What became of a run's transfers: committed, rolled back or refused, not run, in doubt when they ended. */
+    record Transfers(long committed, long rolledBack, long notRun, long inDoubt) {
+        static Transfers of(TransferWorkload transfers) {
+            return new Transfers(transfers.count(TransferWorkload.Outcome.COMMITTED),
+                    transfers.count(TransferWorkload.Outcome.ROLLED_BACK),
+                    transfers.count(TransferWorkload.Outcome.NOT_RUN),
+                    transfers.count(TransferWorkload.Outcome.IN_DOUBT));
         }
     }
 

@@ -2,17 +2,11 @@ package dev.shardflow.bench.chaos;
 
 import dev.shardflow.bench.Headlines;
 import dev.shardflow.bench.chaos.ChaosPlan.Ending;
-import dev.shardflow.core.contract.ConsumerGroups;
-import dev.shardflow.core.topology.TopicNames;
+import dev.shardflow.bench.chaos.SoakSampler.Sample;
 import dev.shardflow.core.topology.Topology;
-import dev.shardflow.kafka.GroupLag;
 import dev.shardflow.testkit.Testbed;
-import dev.shardflow.testkit.db.DatabaseShard;
 import dev.shardflow.testkit.kafka.ProcessKafkaCluster;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,15 +34,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SoakBench {
     private static final Logger log = LoggerFactory.getLogger(SoakBench.class);
-    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(15);
     private static final Duration HOLD = Duration.ofSeconds(60);
     private static final String MOVER = "maria2";
     private static final int THREADS = 8;
-    private static final Pattern METER = Pattern.compile("^(jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}"
-            + "|jvm_gc_live_data_size_bytes(?:\\{[^}]*})?|shardflow_capture_lag_seconds(?:\\{[^}]*})?) (\\S+)$");
 
-    /** One look at one process: seconds into the run, resident set, heap in use, live heap, how far behind. */
-    record Sample(long second, String process, double rssMb, double heapMb, double liveMb, double behind) {}
 
     /** One rebalance of the soak: out or back, its outcome, how long it took, its cutover pause. */
     record Move(String request, String outcome, long seconds, long pauseMs, boolean forced) {}
@@ -61,9 +48,10 @@ public final class SoakBench {
         int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int writesPerSecond = Integer.getInteger("soak.writesPerSecond", 2_000);
         int perThread = Math.max(1, writesPerSecond / THREADS);
-        ChaosRun.Load load = new ChaosRun.Load(4_000, THREADS, perThread);
-        System.out.printf(Locale.ROOT, "soak: %d min, %d writes/s asked (%d threads at %d/s), %s joining and leaving%n",
-                minutes, THREADS * perThread, THREADS, perThread, MOVER);
+        int transfers = Integer.getInteger("soak.transfersPerSecond", Math.max(1, writesPerSecond / 100));
+        ChaosRun.Load load = new ChaosRun.Load(4_000, THREADS, perThread, transfers);
+        System.out.printf(Locale.ROOT, "soak: %d min, %d writes/s asked (%d threads at %d/s) and %d transfers/s, %s "
+                + "joining and leaving%n", minutes, THREADS * perThread, THREADS, perThread, transfers, MOVER);
         CompletableFuture<ProcessKafkaCluster> starting = CompletableFuture.supplyAsync(
                 () -> ProcessKafkaCluster.start(3, Map.of()));
         List<AutoCloseable> running = new ArrayList<>();
@@ -92,7 +80,7 @@ public final class SoakBench {
         Topology ring;
         long acknowledgedAtStart = rig.workload().acknowledged();
         try (Admin admin = Admin.create(kafka.connection().client(Map.of()))) {
-            Sampler sampler = new Sampler(rig, kafka, admin, started, samples);
+            SoakSampler sampler = new SoakSampler(rig, kafka, admin, started, samples);
             Thread sampling = new Thread(sampler, "soak-sampler");
             sampling.setDaemon(true);
             sampling.start();
@@ -128,6 +116,7 @@ public final class SoakBench {
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         double writesPerSecond = (rig.workload().acknowledged() - acknowledgedAtStart) / (double) seconds;
         rig.workload().close();
+        rig.transfers().close();
 
         Topology owner = ring;
         for (long key = 1; key <= 4_000; key++) { // the ring the soak ended with, as planned at the start
@@ -136,21 +125,21 @@ public final class SoakBench {
                         + rig.router().route(key).shard() + ", not " + owner.strategy().ownerOf(key));
             }
         }
-        ChaosChecks.Verdict verdict = ChaosRun.settle(rig.ring(owner), rig.shards().values(), owner, rig.workload(),
-                rig.viewShard());
+        ChaosChecks.Verdict verdict = ChaosRun.settle(rig, owner);
         Path csv = Files.createDirectories(Path.of("bench/target")).resolve("soak-samples.csv");
         writeCsv(csv, samples);
         printTrends(samples);
         System.out.printf(Locale.ROOT, "soak: %d s, %,d writes acknowledged (%.0f/s), %d in doubt; %d rebalances; "
-                + "checks: lost %d, regressed %d, unexpected %d, orphans %d, reference %d, view %d; samples in %s%n",
-                seconds, rig.workload().acknowledged(), writesPerSecond, rig.workload().inDoubt(), moves.size(),
-                verdict.lost(), verdict.regressed(), verdict.unexpected(), verdict.orphans(),
-                verdict.referenceDiffers(), verdict.viewDiffers(), csv);
+                + "%s; checks: lost %d, regressed %d, unexpected %d, orphans %d, reference %d, view %d, transfers %d; "
+                + "samples in %s%n", seconds, rig.workload().acknowledged(), writesPerSecond, rig.workload().inDoubt(),
+                moves.size(), ChaosRun.Transfers.of(rig.transfers()), verdict.lost(), verdict.regressed(),
+                verdict.unexpected(), verdict.orphans(), verdict.referenceDiffers(), verdict.viewDiffers(),
+                verdict.transfers(), csv);
         verdict.findings().forEach(f -> System.out.println("  " + f));
         boolean completed = moves.stream().allMatch(m -> m.outcome().equals("COMPLETED"));
         Headlines.rate("soak.writes_per_second", writesPerSecond);
         Headlines.count("soak.rebalances", moves.size());
-        Headlines.count("soak.lost", verdict.lost() + verdict.unexpected());
+        Headlines.count("soak.lost", verdict.lost() + verdict.unexpected() + verdict.transfers());
         Headlines.count("soak.regressed", verdict.regressed());
         Headlines.count("soak.orphans", verdict.orphans());
         return completed && verdict.clean();
@@ -188,112 +177,4 @@ public final class SoakBench {
         Files.writeString(csv, text);
     }
 
-    /** Samples every fleet process every {@link #SAMPLE_EVERY} until stopped; prints a line a minute. */
-    private static final class Sampler implements Runnable {
-        private final ChaosRun.Rig rig;
-        private final GroupLag lag;
-        private final long started;
-        private final List<Sample> samples;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        private volatile boolean stop;
-
-        Sampler(ChaosRun.Rig rig, ProcessKafkaCluster kafka, Admin admin, long started, List<Sample> samples) {
-            this.rig = rig;
-            this.lag = new GroupLag(kafka.connection(), admin, Duration.ofSeconds(10));
-            this.started = started;
-            this.samples = samples;
-        }
-
-        void stop() {
-            stop = true;
-        }
-
-        @Override
-        public void run() {
-            long lastPrinted = -60;
-            while (!stop) {
-                long second = (System.nanoTime() - started) / 1_000_000_000L;
-                List<Sample> now = new ArrayList<>();
-                for (String process : rig.fleet().names()) {
-                    now.add(sample(process, second));
-                }
-                synchronized (samples) {
-                    samples.addAll(now);
-                }
-                if (second - lastPrinted >= 60) {
-                    lastPrinted = second;
-                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "soak: %4d s, %,d writes;",
-                            second, rig.workload().acknowledged()));
-                    now.forEach(s -> line.append(String.format(Locale.ROOT, " %s %.0f/%.0f MB %.0f",
-                            s.process(), s.rssMb(), s.liveMb(), s.behind())));
-                    System.out.println(line);
-                }
-                try {
-                    Thread.sleep(SAMPLE_EVERY.toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private Sample sample(String process, long second) {
-            double rss = rssMb(rig.fleet().pid(process));
-            double heap = -1;
-            double live = -1;
-            double behind = 0;
-            try {
-                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(rig.fleet().metrics(process))
-                        .header("Authorization", "Bearer " + rig.fleet().token()).timeout(Duration.ofSeconds(5))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                heap = 0;
-                for (String line : answer.body().split("\n")) {
-                    Matcher meter = METER.matcher(line);
-                    if (!meter.matches()) {
-                        continue;
-                    }
-                    double value = Double.parseDouble(meter.group(2));
-                    if (meter.group(1).startsWith("jvm_memory_used_bytes")) {
-                        heap += value / (1 << 20);
-                    } else if (meter.group(1).startsWith("jvm_gc_live_data_size_bytes")) {
-                        live = value / (1 << 20);
-                    } else {
-                        behind = Math.max(behind, value); // capture: seconds behind its source
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                log.debug("soak: no meters from {}: {}", process, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (process.startsWith("writer-")) {
-                behind = writerBehind(process.substring("writer-".length()));
-            }
-            return new Sample(second, process, rss, heap, live, behind);
-        }
-
-        private double writerBehind(String shard) {
-            TopicNames names = TopicNames.of(rig.before());
-            try {
-                return lag.behind(ConsumerGroups.writer(rig.before().keyspace(), shard), names.apply(shard));
-            } catch (Exception e) {
-                return -1;
-            }
-        }
-
-        private static double rssMb(long pid) {
-            if (pid < 0) {
-                return -1;
-            }
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                return -1;
-            }
-            return -1;
-        }
-    }
 }
