@@ -57,14 +57,32 @@ public final class CaptureService implements AutoCloseable, Health {
 
     /**
      * Checks every source, then starts every shard's capture. When any source fails its checks nothing starts, and
-     * the error lists every problem of every shard.
+     * the error lists every problem of every shard. A source that cannot be reached at all is an outage, not a
+     * setting: the other shards start, and that shard's capture waits {@code RETRYING}, checks it once it answers and
+     * then starts ({@link ShardCapture#awaitSource}) — so a capture process started again during one shard's outage
+     * still captures every other shard.
      */
     public CaptureService start() {
         options.kafka().verify(KafkaConnection.START_TIMEOUT); // a wrong address or credential stops it here
         List<ShardSpec> shards = options.shards().stream()
                 .map(id -> options.topology().shard(id).orElseThrow()).toList();
         List<String> problems = new ArrayList<>();
-        shards.forEach(shard -> problems.addAll(SourcePreflight.check(options.topology(), shard)));
+        Map<String, String> unreachable = new LinkedHashMap<>();
+        for (ShardSpec shard : shards) {
+            String password;
+            try {
+                password = shard.password().resolve();
+            } catch (IllegalStateException e) {
+                problems.add("shard " + shard.id() + ": " + e.getMessage());
+                continue;
+            }
+            java.util.Optional<String> outage = SourcePreflight.unreachable(shard, password);
+            if (outage.isPresent()) {
+                unreachable.put(shard.id(), outage.get());
+            } else {
+                problems.addAll(SourcePreflight.check(options.topology(), shard));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("capture not started, sources not ready:\n  " + String.join("\n  ", problems));
         }
@@ -77,7 +95,11 @@ public final class CaptureService implements AutoCloseable, Health {
         }
         for (ShardSpec shard : shards) {
             ShardCapture capture = new ShardCapture(options, shard, registry);
-            capture.start();
+            if (unreachable.containsKey(shard.id())) {
+                capture.awaitSource(unreachable.get(shard.id()));
+            } else {
+                capture.start();
+            }
             captures.put(capture.shardId(), capture);
         }
         probes.start();

@@ -141,6 +141,59 @@ public final class ShardCapture implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Waits {@code RETRYING} for a source that cannot be reached ({@code reason}), asking every
+     * {@link #GRANT_RECHECK_MS} ms; once it answers, checks it as the start checks every source and starts — or, when
+     * the checks find a problem, stays FAILED naming it.
+     */
+    public void awaitSource(String reason) {
+        failure.set("source unreachable: " + reason + "; capture starts once it answers");
+        state.set(State.RETRYING);
+        log.error("capture of shard {} waits for its source: {}; the other shards are captured meanwhile, and this one "
+                + "starts once it answers, checking every {} s", shard.id(), reason, GRANT_RECHECK_MS / 1000);
+        scheduleSourceCheck();
+    }
+
+    private void scheduleSourceCheck() {
+        try {
+            scheduler.schedule(this::sourceCheck, GRANT_RECHECK_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // closing
+        }
+    }
+
+    private void sourceCheck() {
+        if (stopping) {
+            return;
+        }
+        String password;
+        try {
+            password = shard.password().resolve();
+        } catch (IllegalStateException e) {
+            fail(e.getMessage());
+            return;
+        }
+        java.util.Optional<String> outage = SourcePreflight.unreachable(shard, password);
+        if (outage.isPresent()) {
+            failure.set("source unreachable: " + outage.get() + "; capture starts once it answers");
+            scheduleSourceCheck();
+            return;
+        }
+        List<String> problems = SourcePreflight.check(options.topology(), shard);
+        if (!problems.isEmpty()) {
+            fail("source not ready: " + String.join("; ", problems));
+            return;
+        }
+        log.info("capture of shard {}: its source answers and is ready; starting", shard.id());
+        startLogged();
+    }
+
+    private void fail(String reason) {
+        failure.set(reason);
+        state.set(State.FAILED);
+        log.error("capture of shard {} cannot start: {}", shard.id(), reason);
+    }
+
     private void startLogged() {
         try {
             start();

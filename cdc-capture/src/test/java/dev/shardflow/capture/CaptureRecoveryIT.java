@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A source killed under a running capture and started again: capture restarts its engine alone, from its last
  * committed position, and a row written after the source came back reaches its change topic. A source that stays
- * down exhausts the restarts, and the shard stays FAILED saying why.
+ * down exhausts the restarts, and the shard stays FAILED saying why. A source already down when capture starts holds
+ * back only its own shard, which starts once the source is back.
  */
 class CaptureRecoveryIT {
     private static Testbed testbed;
@@ -115,6 +116,39 @@ class CaptureRecoveryIT {
             } finally {
                 shard.restart();
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"POSTGRESQL", "MARIADB"})
+    void aSourceDownWhenCaptureStartsHoldsBackOnlyItsOwnShard(Engine engine) {
+        DatabaseShard down = shard(engine);
+        DatabaseShard up = testbed.shards().stream().filter(s -> s.engine() != engine).findFirst().orElseThrow();
+        long base = engine == Engine.POSTGRESQL ? 3_000 : 4_000;
+        Topology topology = ShopTopology.of(List.of(down, up));
+        down.kill();
+        try (CaptureService capture = new CaptureService(CaptureOptions.defaults(topology,
+                testbed.kafka().bootstrapServers())).start();
+                ChangeTopicReader reader = new ChangeTopicReader(testbed.kafka().bootstrapServers(),
+                        List.of("sf.shop.cdc.users"))) {
+            ShardCapture waiting = capture.shard(down.id());
+            try {
+                assertThat(waiting.state()).isEqualTo(ShardCapture.State.RETRYING);
+                assertThat(waiting.failure()).contains("source unreachable", down.id().startsWith("pg")
+                        ? "jdbc:postgresql" : "jdbc:mariadb");
+                insertUser(up, base + 1);
+                await("the other shard captured meanwhile").atMost(Duration.ofSeconds(120))
+                        .until(() -> captured(reader, up, base + 1));
+                assertThat(capture.loops()).filteredOn(loop -> loop.name().equals("capture " + down.id()))
+                        .singleElement().satisfies(loop -> assertThat(loop.running()).isFalse());
+            } finally {
+                down.restart();
+            }
+            insertUser(down, base + 2);
+            await("the shard's capture starts once its source is back").atMost(Duration.ofSeconds(120))
+                    .until(() -> waiting.state() == ShardCapture.State.RUNNING);
+            await("a row of the shard that was down").atMost(Duration.ofSeconds(120))
+                    .until(() -> captured(reader, down, base + 2));
         }
     }
 }

@@ -55,6 +55,24 @@ public final class SourcePreflight {
         }
     }
 
+    /**
+     * Why the shard cannot be reached now — its server refuses connections, is starting or stopping, or does not
+     * answer — or empty when it answers or fails for another reason (a wrong password, say), which {@link #check}
+     * reports. An unreachable source is an outage to wait out, not a setting to fix before anything starts.
+     */
+    public static Optional<String> unreachable(ShardSpec shard, String password) {
+        try (Connection connection = SourceConnection.open(shard, password)) {
+            return Optional.empty();
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            // 08: connection exceptions; 57P03: PostgreSQL starting up or shutting down
+            boolean outage = state.startsWith("08") || state.equals("57P03") || state.equals("57P01")
+                    || e.getCause() instanceof java.io.IOException;
+            return outage ? Optional.of("cannot reach " + shard.jdbcUrl() + " (" + e.getMessage() + ")")
+                    : Optional.empty();
+        }
+    }
+
     /** The problems found; empty when the shard is ready. */
     public static List<String> check(ShardSpec shard, String password, String slotName, List<TableSpec> tables) {
         try (Connection connection = SourceConnection.open(shard, password)) {
