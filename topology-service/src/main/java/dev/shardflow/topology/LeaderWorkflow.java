@@ -7,6 +7,7 @@ import dev.shardflow.core.topology.TopologyState;
 import dev.shardflow.process.Health;
 import dev.shardflow.topology.fence.FenceCoordinator;
 import dev.shardflow.topology.fence.RouterRoster;
+import dev.shardflow.topology.registry.LogBrokenException;
 import dev.shardflow.topology.registry.NotLeaderException;
 import dev.shardflow.topology.registry.RegistryLog;
 import dev.shardflow.topology.registry.ShardConnections;
@@ -134,7 +135,13 @@ final class LeaderWorkflow implements AutoCloseable {
                 throw new WorkflowException(Kind.NOT_LEADER, "topology service " + options.instanceId()
                         + " is a standby; send this to the leading instance");
             }
-            return step.run(current);
+            try {
+                return step.run(current);
+            } catch (LogBrokenException e) {
+                relead(e);
+                throw new WorkflowException(Kind.NOT_LEADER, e.getMessage() + "; the leader reads the registry again "
+                        + "and takes the lead anew: look at the rebalance before trying again", e);
+            }
         };
         try {
             return thread.submit(call).get(options.workflow().fenceTimeout().toMillis() + 120_000,
@@ -213,9 +220,25 @@ final class LeaderWorkflow implements AutoCloseable {
         } catch (NotLeaderException e) {
             log.warn("topology service {}: {}", options.instanceId(), e.getMessage());
             standDown();
+        } catch (LogBrokenException e) {
+            relead(e);
         } catch (RuntimeException e) {
             log.warn("topology service {}: workflow step failed ({}); it is tried again", options.instanceId(),
                     e.getMessage());
+        }
+    }
+
+    /**
+     * On the workflow thread: the registry's writer broke, so what this leader holds in memory may differ from the
+     * log. It stands down and, still elected, takes the lead again — a new writer, the log read afresh.
+     */
+    private void relead(LogBrokenException e) {
+        log.error("topology service {}: {}; standing down and taking the lead again from the log",
+                options.instanceId(), e.getMessage(), e);
+        standDown();
+        if (elected && !thread.isShutdown()) {
+            failedAttempts = 0;
+            retry = thread.schedule(this::lead, LEAD_RETRY.delay(1).toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

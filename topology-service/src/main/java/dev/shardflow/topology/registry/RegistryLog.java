@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -37,13 +38,12 @@ public final class RegistryLog implements AutoCloseable {
     private final KafkaConnection kafka;
     private final String keyspace;
     private final TopicNames topics;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
 
     /** What the log holds: the keyspace's topology state (if any) and every rebalance by id. */
     public record Contents(Optional<TopologyState> state, Map<String, Rebalance> rebalances) {}
 
-    private RegistryLog(KafkaConnection kafka, String keyspace, TopicNames topics,
-            KafkaProducer<byte[], byte[]> producer) {
+    RegistryLog(KafkaConnection kafka, String keyspace, TopicNames topics, Producer<byte[], byte[]> producer) {
         this.kafka = kafka;
         this.keyspace = keyspace;
         this.topics = topics;
@@ -73,6 +73,7 @@ public final class RegistryLog implements AutoCloseable {
      * both or neither.
      *
      * @throws NotLeaderException if a newer writer has opened the log since
+     * @throws LogBrokenException if the producer is left unusable (its abort failed too): the commit may have landed
      */
     public void commit(TopologyState state, Rebalance rebalance) {
         try {
@@ -87,13 +88,22 @@ public final class RegistryLog implements AutoCloseable {
         } catch (ProducerFencedException e) {
             throw new NotLeaderException("another topology-service instance now leads keyspace " + keyspace, e);
         } catch (KafkaException e) {
+            if (e.getCause() instanceof ProducerFencedException) {
+                throw new NotLeaderException("another topology-service instance now leads keyspace " + keyspace, e);
+            }
             try {
                 producer.abortTransaction();
             } catch (KafkaException abortFailed) {
+                if (abortFailed instanceof ProducerFencedException
+                        || abortFailed.getCause() instanceof ProducerFencedException) {
+                    throw new NotLeaderException("another topology-service instance now leads keyspace " + keyspace,
+                            e);
+                }
                 e.addSuppressed(abortFailed);
-            }
-            if (e.getCause() instanceof ProducerFencedException) {
-                throw new NotLeaderException("another topology-service instance now leads keyspace " + keyspace, e);
+                // the producer is in an error state for good (Kafka 4's transactions answer a retried commit it
+                // already completed with InvalidTxnStateException, say): whether this step landed is not known
+                throw new LogBrokenException("the registry's transactional producer failed and cannot abort ("
+                        + e.getMessage() + "); the step may or may not have been committed", e);
             }
             throw e;
         }
