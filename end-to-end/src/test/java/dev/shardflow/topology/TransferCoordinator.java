@@ -97,8 +97,8 @@ public final class TransferCoordinator {
                         throw new SQLException("user " + to + " has no balance");
                     }
                 }
-                log(tx.on(from), n * 2, from, from, to, amount, "outgoing");
-                log(tx.on(to), n * 2 + 1, to, from, to, amount, "incoming");
+                logRow(tx.on(from), n * 2, from, from, to, amount, "outgoing");
+                logRow(tx.on(to), n * 2 + 1, to, from, to, amount, "incoming");
                 return null;
             });
             journal.println("C " + n);
@@ -113,7 +113,9 @@ public final class TransferCoordinator {
         }
     }
 
-    private static void log(Connection connection, long id, long owner, long from, long to, long amount, String type)
+    /** Inserts one side's {@code transfer_logs} row of a transfer (also the chaos harness's transfers'). */
+    public static void logRow(Connection connection, long id, long owner, long from, long to, long amount,
+            String type)
             throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO transfer_logs (id, user_id, "
                 + "from_user, to_user, amount, type) VALUES (?, ?, ?, ?, ?, ?)")) {

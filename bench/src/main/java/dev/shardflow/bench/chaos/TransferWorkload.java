@@ -7,7 +7,7 @@ import dev.shardflow.router.ShardRouter;
 import dev.shardflow.router.tx.TransactionAbortedException;
 import dev.shardflow.router.tx.TransactionInDoubtException;
 import dev.shardflow.testkit.db.DatabaseShard;
-import java.sql.Connection;
+import dev.shardflow.topology.TransferCoordinator;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -155,8 +155,8 @@ final class TransferWorkload implements AutoCloseable {
                         throw new SQLException("user " + to + " has no balance row");
                     }
                 }
-                logRow(tx.on(from), 2 * n, from, from, to, amount, "outgoing");
-                logRow(tx.on(to), 2 * n + 1, to, from, to, amount, "incoming");
+                TransferCoordinator.logRow(tx.on(from), 2 * n, from, from, to, amount, "outgoing");
+                TransferCoordinator.logRow(tx.on(to), 2 * n + 1, to, from, to, amount, "incoming");
                 return null;
             });
             outcomes.put(n, Outcome.COMMITTED);
@@ -170,20 +170,6 @@ final class TransferWorkload implements AutoCloseable {
             if (!(e instanceof TransactionInDoubtException)) {
                 log.debug("transfer {} ended without an outcome: {}", n, e.toString());
             }
-        }
-    }
-
-    private static void logRow(Connection connection, long id, long owner, long from, long to, long amount,
-            String type) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO transfer_logs (id, user_id, "
-                + "from_user, to_user, amount, type) VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, id);
-            insert.setLong(2, owner);
-            insert.setLong(3, from);
-            insert.setLong(4, to);
-            insert.setLong(5, amount);
-            insert.setString(6, type);
-            insert.executeUpdate();
         }
     }
 
