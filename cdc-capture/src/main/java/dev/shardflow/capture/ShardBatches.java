@@ -1,10 +1,14 @@
 package dev.shardflow.capture;
 
+import dev.shardflow.capture.debezium.DefinitionTracker;
 import dev.shardflow.capture.debezium.RecordConverter;
 import dev.shardflow.capture.kafka.ChangePublisher;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.SourcePosition;
+import dev.shardflow.core.schema.SchemaDiff;
+import dev.shardflow.core.schema.SchemaEvent;
+import dev.shardflow.core.schema.TableDefinition;
 import dev.shardflow.core.topology.ShardSpec;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -28,6 +32,7 @@ final class ShardBatches {
 
     private final ShardSpec shard;
     private final RecordConverter converter;
+    private final DefinitionTracker definitions;
     private final Counter events;
     private final Counter deadLetters;
     private final AtomicLong eventCount = new AtomicLong();
@@ -40,6 +45,7 @@ final class ShardBatches {
     ShardBatches(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
         this.shard = shard;
         this.converter = new RecordConverter(options.topology(), shard.id());
+        this.definitions = new DefinitionTracker(options.topology(), shard.engine());
         this.events = Counter.builder("shardflow.capture.events").tag("shard", shard.id())
                 .description("change events written to Kafka").register(registry);
         this.deadLetters = Counter.builder("shardflow.capture.dlq").tag("shard", shard.id())
@@ -74,6 +80,11 @@ final class ShardBatches {
                 publisher.sendDeadLetter(shard.id(), record.record(), e);
                 deadLetters.increment();
                 continue;
+            }
+            if (event.isEmpty()) {
+                definitions.statement(record.record());
+            } else if (!event.get().isMarker()) {
+                sendDefinitionIfChanged(publisher, record.record(), event.get());
             }
             Optional<String> incomplete = event.flatMap(this::incomplete);
             if (incomplete.isPresent()) {
@@ -116,6 +127,28 @@ final class ShardBatches {
             lastPosition.set(last.source().position());
             lastSourceTsMs.set(last.source().tsMs());
         }
+    }
+
+    /**
+     * Sends the table's definition to every partition of its change topic ahead of this change, when it is not the one
+     * sent last: a schema event, which reaches a move's targets before the first row that needs it.
+     */
+    private void sendDefinitionIfChanged(ChangePublisher publisher, SourceRecord record, ChangeEvent change) {
+        Optional<DefinitionTracker.Changed> changed = definitions.changed(record, change.table());
+        if (changed.isEmpty()) {
+            return;
+        }
+        SchemaEvent schema = changed.get().event();
+        TableDefinition previous = changed.get().previous();
+        if (previous == null) {
+            log.debug("capture of shard {}: definition of {} at {}: {}", shard.id(), change.table(),
+                    change.source().position(), schema.definition().columns());
+        } else {
+            log.info("capture of shard {}: the definition of {} changed at {}: {}{}", shard.id(), change.table(),
+                    change.source().position(), SchemaDiff.between(previous, schema.definition()).describe(),
+                    schema.statement() == null ? "" : " (" + schema.statement() + ")");
+        }
+        publisher.sendSchema(schema.toChange(change.keyspace(), change.source(), change.epoch()));
     }
 
     /**

@@ -41,6 +41,11 @@ final class ChangeTopicReader implements AutoCloseable {
         return List.copyOf(entries);
     }
 
+    /** How many partitions {@code topic} has. */
+    int partitions(String topic) {
+        return consumer.partitionsFor(topic).size();
+    }
+
     @Override
     public void close() {
         consumer.close();

@@ -8,6 +8,7 @@ import dev.shardflow.cli.rebalance.RebalanceCommand;
 import dev.shardflow.cli.recovery.DlqCommand;
 import dev.shardflow.cli.recovery.ReplayCommand;
 import dev.shardflow.cli.ring.RingCommand;
+import dev.shardflow.cli.schema.SchemaCommand;
 import dev.shardflow.cli.serve.ServeCommand;
 import dev.shardflow.cli.topology.TopologyCommand;
 import picocli.AutoComplete;
@@ -20,8 +21,8 @@ import picocli.CommandLine.Command;
                 + "shards, finish cross-shard transactions, rebuild shards and views from the change topics, replay "
                 + "dead letters.",
         subcommands = {RingCommand.class, CaptureCommand.class, RebalanceCommand.class, TopologyCommand.class,
-                QueryCommand.class, TxCommand.class, ReplayCommand.class, DlqCommand.class, ServeCommand.class,
-                AutoComplete.GenerateCompletion.class},
+                QueryCommand.class, TxCommand.class, SchemaCommand.class, ReplayCommand.class, DlqCommand.class,
+                ServeCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "The demo on one machine, shipped apart with its Kafka and database servers:",
                 "  ./shardctl quickstart"})
 public final class Shardctl {

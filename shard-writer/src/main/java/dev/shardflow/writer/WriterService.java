@@ -17,6 +17,7 @@ import dev.shardflow.writer.apply.BatchApplier;
 import dev.shardflow.writer.apply.WriterMeters;
 import dev.shardflow.writer.jdbc.TargetSchema;
 import dev.shardflow.writer.kafka.DeadLetters;
+import dev.shardflow.writer.schema.SchemaChanges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -112,7 +113,8 @@ public final class WriterService implements AutoCloseable, Health {
         pool = ShardPools.open(options.shard(), password, new ShardPools.Use("writer", options.poolSize(), 1, false,
                 Duration.ofMillis(options.connectionTimeoutMs())));
         pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
-        BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation);
+        BatchApplier applier = new BatchApplier(pool, dialect, options.rowsPerStatement(), preparation)
+                .handleSchemas(new SchemaChanges(shardId, options.shard().engine(), options.topology().ddl()));
         String dlq = names.dlq();
         for (int i = 0; i < options.consumers(); i++) {
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(i));

@@ -52,7 +52,7 @@ public final class ShopTopology {
     /** The same topology with these views. */
     public static Topology withViews(Topology topology, List<ViewSpec> views) {
         return new Topology(topology.keyspace(), topology.epoch(), topology.topicPrefix(), topology.tables(),
-                topology.shards(), topology.strategy(), views, topology.maxRowBytes());
+                topology.shards(), topology.strategy(), views, topology.maxRowBytes(), topology.ddl());
     }
 
     private static Map<String, String> orderedMap(String... pairs) {
@@ -100,6 +100,9 @@ public final class ShopTopology {
         }
         if (topology.maxRowBytes() != Topology.DEFAULT_MAX_ROW_BYTES) {
             yaml.append("maxRowBytes: ").append(topology.maxRowBytes()).append('\n');
+        }
+        if (topology.ddl() != dev.shardflow.core.schema.DdlPolicy.PROPAGATE) {
+            yaml.append("ddl: ").append(topology.ddl().configName()).append('\n');
         }
         Path file = directory.resolve("topology.yaml");
         try {

@@ -15,6 +15,7 @@ import dev.shardflow.topology.tx.TransactionRecovery;
 import dev.shardflow.topology.workflow.Cleaner;
 import dev.shardflow.topology.workflow.MoveWatch;
 import dev.shardflow.topology.workflow.RebalanceDriver;
+import dev.shardflow.topology.workflow.SchemaHolds;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import dev.shardflow.topology.workflow.WorkflowException;
 import io.micrometer.core.instrument.Timer;
@@ -182,7 +183,8 @@ final class LeaderWorkflow implements AutoCloseable {
                     options.workflow().routerTimeout(), transactions);
             Cleaner cleaner = new Cleaner(connections, options.workflow().cleanupBatchRows(),
                     options.workflow().cleanupRowsPerSecond());
-            driver = new RebalanceDriver(registry, contents, moves(), fences, cleaner, options.workflow(),
+            driver = new RebalanceDriver(registry, contents, moves(), fences, cleaner, new SchemaHolds(connections),
+                    options.workflow(),
                     attempt -> {
                         if ("committed".equals(attempt.outcome())) {
                             pauses.record(attempt.pauseMs(), TimeUnit.MILLISECONDS);

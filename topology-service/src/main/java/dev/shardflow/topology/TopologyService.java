@@ -21,11 +21,14 @@ import dev.shardflow.topology.workflow.MoveWatch;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
 import dev.shardflow.topology.workflow.RebalanceDriver;
+import dev.shardflow.topology.workflow.SchemaHolds;
+import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
@@ -125,6 +128,17 @@ public final class TopologyService implements AutoCloseable {
     public Map<String, Rebalance> rebalances() {
         return workflow.driver().map(RebalanceDriver::rebalances)
                 .orElseGet(() -> RegistryLog.read(options.kafka(), keyspace, topics).rebalances());
+    }
+
+    /**
+     * The schema changes the writers hold rebalance {@code id} behind, read from its shards now; empty when none is.
+     *
+     * @throws WorkflowException NOT_FOUND for an unknown rebalance
+     */
+    public List<SchemaHolds.Hold> schemaHolds(String id) {
+        return workflow.call(d -> d.schemaHolds(d.rebalances().values().stream().filter(r -> r.id().equals(id))
+                .findFirst().orElseThrow(() -> new WorkflowException(WorkflowException.Kind.NOT_FOUND,
+                        "no rebalance " + id))));
     }
 
     /** The rebalance that is not over, or else the latest one. */

@@ -45,8 +45,10 @@ public final class EngineProperties {
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("tombstones.on.delete", "false"); // capture writes its own tombstone after each delete
         p.setProperty("include.schema.changes", "false");
+        p.setProperty("tombstones.on.delete", "false"); // capture writes its own tombstone after each delete
+        // every column's source type, length and scale in the row's schema: a table's definition, read from its rows
+        p.setProperty("column.propagate.source.type", ".*");
         // a connection error ends the engine instead of being retried inside it without end, unseen: capture
         // restarts the engine itself, with its state, its count and a limit (ShardCapture)
         p.setProperty("errors.max.retries", "0");
@@ -95,6 +97,8 @@ public final class EngineProperties {
             p.putAll(options.kafka().prefixed("schema.history.internal.consumer."));
             p.setProperty("schema.history.internal.kafka.topic", topics.captureSchemaHistory(shard.id()));
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+            // the DDL statements of the captured tables, in order with their rows: a schema event names its statement
+            p.setProperty("include.schema.changes", "true");
         }
         return p;
     }

@@ -203,6 +203,25 @@ public final class ChangePublisher implements AutoCloseable {
     }
 
     /**
+     * A schema event is appended to every partition of its table's change topic, so that in each it lands before the
+     * first change of the table that has the new definition. Its key, fixed per source shard, table, definition and
+     * partition, lets compaction keep one copy of each definition per partition (and not erase the older ones, which
+     * a copy from the start of the topic reads before the rows they describe).
+     */
+    public void sendSchema(ChangeEvent schema) {
+        String table = String.valueOf(schema.key().get("table"));
+        String topic = topics.cdc(table);
+        byte[] value = EventJson.toBytes(schema);
+        int partitions = producer.partitionsFor(topic).size();
+        for (int partition = 0; partition < partitions; partition++) {
+            Map<String, Object> key = new java.util.LinkedHashMap<>(schema.key());
+            key.put(ControlTables.SCHEMA, partition);
+            producer.send(new ProducerRecord<>(topic, partition, new SourceRowKey(schema.source().shard(), key)
+                    .toBytes(), value), onAcknowledged);
+        }
+    }
+
+    /**
      * Waits until every record sent so far is acknowledged by all in-sync replicas; throws if any was refused,
      * and from then on, so that no later offset commit can pass over the lost record.
      */

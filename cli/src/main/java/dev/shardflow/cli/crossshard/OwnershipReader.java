@@ -15,13 +15,13 @@ import java.util.function.Supplier;
  * The placement of the last state on the keyspace's topology topic, read again on each call; the same object while
  * the state is unchanged, so that a query that saw another state while it ran runs again.
  */
-final class OwnershipReader implements Supplier<Placement> {
+public final class OwnershipReader implements Supplier<Placement> {
     private final KafkaConnection kafka;
     private final Topology file;
     private byte[] lastBytes;
     private Placement last;
 
-    OwnershipReader(KafkaConnection kafka, Topology file) {
+    public OwnershipReader(KafkaConnection kafka, Topology file) {
         this.kafka = kafka;
         this.file = file;
     }

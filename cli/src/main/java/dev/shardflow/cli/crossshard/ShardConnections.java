@@ -13,11 +13,11 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /** A small pool to every shard of both sides of a placement, for one command; closed with it. */
-final class ShardConnections implements AutoCloseable {
+public final class ShardConnections implements AutoCloseable {
     private final Map<String, HikariDataSource> pools = new LinkedHashMap<>();
     private final List<ShardSpec> shards = new ArrayList<>();
 
-    ShardConnections(String role, Placement placement, Duration connectionTimeout) {
+    public ShardConnections(String role, Placement placement, Duration connectionTimeout) {
         shards.addAll(placement.current().shards());
         if (placement.other() != null) {
             placement.other().shards().stream().filter(s -> shards.stream().noneMatch(k -> k.id().equals(s.id())))
@@ -35,11 +35,11 @@ final class ShardConnections implements AutoCloseable {
     }
 
     /** Every shard of both sides, each once. */
-    Collection<ShardSpec> shards() {
+    public Collection<ShardSpec> shards() {
         return List.copyOf(shards);
     }
 
-    DataSource pool(String shardId) {
+    public DataSource pool(String shardId) {
         HikariDataSource pool = pools.get(shardId);
         if (pool == null) {
             throw new IllegalStateException("shard " + shardId + " joined the topology while the command ran; run it "

@@ -17,10 +17,11 @@ import java.util.Map;
  * tables:                     # name, primaryKey, and one of shardKey, parent {table, column}, reference: true
  * views:                      # name, from, join {table, on}, columns {view column: table.column}, inPlace
  * maxRowBytes: 16777216       # the largest row, as JSON, the keyspace carries; larger ones are dead-lettered
+ * ddl: propagate              # schema changes during a move: propagate (default) | pause | ignore
  * </pre>
  */
 record TopologyDocument(String keyspace, Long epoch, String topicPrefix, List<ShardEntry> shards,
-        StrategyEntry strategy, List<TableEntry> tables, List<ViewEntry> views, Long maxRowBytes) {
+        StrategyEntry strategy, List<TableEntry> tables, List<ViewEntry> views, Long maxRowBytes, String ddl) {
 
     record ShardEntry(String id, String engine, String jdbcUrl, String user, PasswordEntry password, Double weight) {}
 

@@ -14,6 +14,7 @@ import dev.shardflow.core.topology.Engine;
 import dev.shardflow.core.topology.SecretRef;
 import dev.shardflow.core.topology.ShardSpec;
 import dev.shardflow.core.topology.TableSpec;
+import dev.shardflow.core.schema.DdlPolicy;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.core.topology.ViewSpec;
 import java.io.IOException;
@@ -78,9 +79,17 @@ public final class TopologyLoader {
             problems.add("maxRowBytes", "must be within 1.." + Topology.MAX_MAX_ROW_BYTES + " (512 MiB), was "
                     + maxRowBytes);
         }
+        DdlPolicy ddl = DdlPolicy.PROPAGATE;
+        if (document.ddl() != null) {
+            try {
+                ddl = DdlPolicy.fromConfigName(document.ddl());
+            } catch (IllegalArgumentException e) {
+                problems.add("ddl", e.getMessage());
+            }
+        }
         problems.throwIfAny(source);
         String prefix = document.topicPrefix() == null ? "sf." + document.keyspace() : document.topicPrefix();
-        return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy, views, maxRowBytes);
+        return new Topology(document.keyspace(), epoch, prefix, tables, shards, strategy, views, maxRowBytes, ddl);
     }
 
     /**

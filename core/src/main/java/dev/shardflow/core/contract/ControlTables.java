@@ -16,6 +16,17 @@ public final class ControlTables {
     /** The statement that writes a marker; parameters: id, epoch. */
     public static final String FENCE_INSERT = "INSERT INTO " + FENCE
             + " (id, epoch, created_at) VALUES (?, ?, CURRENT_TIMESTAMP)";
+    /**
+     * The table named by a schema event: not a table of any shard, but the name under which capture places the
+     * definition of a managed table, when it changes, in every partition of that table's change topic, ahead of the
+     * first change that has it ({@code dev.shardflow.core.schema.SchemaEvent}).
+     */
+    public static final String SCHEMA = "_shardflow_schema";
+    /**
+     * On a target: per source shard and managed table, the last definition its writers made the target fit, and a
+     * change they hold the move for until an operator resumes it.
+     */
+    public static final String SCHEMA_STATE = "_shardflow_schema_state";
     /** On a PostgreSQL source: the single row capture's heartbeat updates, so that an idle slot moves forward. */
     public static final String HEARTBEAT = "_shardflow_heartbeat";
     /**

@@ -98,6 +98,19 @@ public record ChangeEvent(String keyspace, String table, Op op, Map<String, Obje
         return ControlTables.FENCE.equals(table);
     }
 
+    /** True for a schema event (a change of {@link ControlTables#SCHEMA}): a table's definition, not a row. */
+    public boolean isSchema() {
+        return ControlTables.SCHEMA.equals(table);
+    }
+
+    /**
+     * True for a marker — a fence or a schema event — which is control, not data: it goes to every partition on its
+     * way rather than to its row's, and is never applied as a row.
+     */
+    public boolean isMarker() {
+        return isFence() || isSchema();
+    }
+
     /** True for a patch: a few columns of an existing row, not the row. */
     public boolean isPatch() {
         return op == Op.PATCH;

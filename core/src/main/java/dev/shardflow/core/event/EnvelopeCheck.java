@@ -17,7 +17,7 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>its keyspace is the topology's, and its source shard is declared in the topology;
- *   <li>its table is one of the keyspace's tables or views (a fence marker is always one);
+ *   <li>its table is one of the keyspace's tables or views (a marker — a fence, a schema event — is always one);
  *   <li>its key names exactly the table's primary-key columns, none of them null, and agrees with the image;
  *   <li>for a table placed by its own shard key, {@code shardKey} equals that column in the row's image.
  * </ul>
@@ -64,7 +64,7 @@ public final class EnvelopeCheck {
                     + "' is not declared in keyspace " + topology.keyspace() + " " + shardIds(topology, other)
                     + "; declare it or stop capturing it");
         }
-        if (event.isFence()) {
+        if (event.isMarker()) {
             return Optional.empty();
         }
         Optional<TableSpec> spec = topology.table(event.table());

@@ -1,5 +1,6 @@
 package dev.shardflow.core.topology;
 
+import dev.shardflow.core.schema.DdlPolicy;
 import dev.shardflow.core.strategy.ShardingStrategy;
 import java.util.List;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Optional;
  * rebalance produces the topology of the next epoch.
  */
 public record Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
-        ShardingStrategy strategy, List<ViewSpec> views, long maxRowBytes) {
+        ShardingStrategy strategy, List<ViewSpec> views, long maxRowBytes, DdlPolicy ddl) {
     /** The largest row the keyspace carries unless its file says otherwise ({@code maxRowBytes}): 16 MiB. */
     public static final long DEFAULT_MAX_ROW_BYTES = 16L * 1024 * 1024;
     /** The largest {@code maxRowBytes} a keyspace may declare: a change of two such images still fits a record. */
@@ -24,6 +25,7 @@ public record Topology(String keyspace, long epoch, String topicPrefix, List<Tab
         shards = List.copyOf(shards);
         Objects.requireNonNull(strategy, "strategy");
         views = List.copyOf(views);
+        Objects.requireNonNull(ddl, "ddl");
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must not be negative, was " + epoch);
         }
@@ -31,6 +33,12 @@ public record Topology(String keyspace, long epoch, String topicPrefix, List<Tab
             throw new IllegalArgumentException("maxRowBytes must be within 1.." + MAX_MAX_ROW_BYTES + ", was "
                     + maxRowBytes);
         }
+    }
+
+    /** A topology that propagates additive schema changes during a move ({@link DdlPolicy#PROPAGATE}). */
+    public Topology(String keyspace, long epoch, String topicPrefix, List<TableSpec> tables, List<ShardSpec> shards,
+            ShardingStrategy strategy, List<ViewSpec> views, long maxRowBytes) {
+        this(keyspace, epoch, topicPrefix, tables, shards, strategy, views, maxRowBytes, DdlPolicy.PROPAGATE);
     }
 
     /** A topology whose rows are limited to {@link #DEFAULT_MAX_ROW_BYTES}. */
@@ -61,7 +69,12 @@ public record Topology(String keyspace, long epoch, String topicPrefix, List<Tab
 
     /** The same topology with another row limit. */
     public Topology withMaxRowBytes(long bytes) {
-        return new Topology(keyspace, epoch, topicPrefix, tables, shards, strategy, views, bytes);
+        return new Topology(keyspace, epoch, topicPrefix, tables, shards, strategy, views, bytes, ddl);
+    }
+
+    /** The same topology with another policy for schema changes. */
+    public Topology withDdl(DdlPolicy policy) {
+        return new Topology(keyspace, epoch, topicPrefix, tables, shards, strategy, views, maxRowBytes, policy);
     }
 
     public Optional<ShardSpec> shard(String id) {

@@ -51,7 +51,7 @@ public final class ChangeRouter {
     public static Optional<String> poison(ChangeEvent change, Routing routing) {
         Optional<String> foreign = EnvelopeCheck.problem(change, routing.current(),
                 routing.moving() ? routing.other() : null);
-        if (foreign.isPresent() || change.isFence()) {
+        if (foreign.isPresent() || change.isMarker()) {
             return foreign;
         }
         Optional<TableSpec> table = routing.current().table(change.table());
@@ -63,6 +63,28 @@ public final class ChangeRouter {
         return Optional.empty();
     }
 
+    /**
+     * A table's definition goes, like a fence, to every partition of the apply topics of the shards changes flow to, so
+     * that it reaches them ahead of the first row that has it; a reference table's only from the shard whose copy
+     * they receive.
+     */
+    private static Decision schema(ChangeEvent change, Routing routing) {
+        if (!routing.moving()) {
+            return Decision.Skip.IDLE_SCHEMA;
+        }
+        String name = String.valueOf(change.key().get("table"));
+        Optional<TableSpec> table = routing.current().table(name);
+        if (table.isEmpty()) {
+            return new Decision.Reject("schema event of table " + name + " from shard " + change.source().shard()
+                    + ", which keyspace " + routing.current().keyspace() + " does not list");
+        }
+        if (table.get().placement() == TableSpec.Placement.REFERENCE
+                && !change.source().shard().equals(ReferenceCopies.truth(routing.current()))) {
+            return Decision.Skip.REFERENCE;
+        }
+        return new Decision.Fence(routing.receivers(), change);
+    }
+
     public static Decision route(ChangeEvent change, Routing routing, Object parentShardKey) {
         Optional<String> poison = poison(change, routing);
         if (poison.isPresent()) {
@@ -71,6 +93,9 @@ public final class ChangeRouter {
         if (change.isFence()) {
             return routing.moving() ? new Decision.Fence(routing.receivers(), change)
                     : Decision.Skip.IDLE_FENCE;
+        }
+        if (change.isSchema()) {
+            return schema(change, routing);
         }
         TableSpec table = routing.current().table(change.table()).orElseThrow();
         switch (table.placement()) {

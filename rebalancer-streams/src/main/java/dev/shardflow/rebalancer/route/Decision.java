@@ -21,7 +21,7 @@ public sealed interface Decision {
         }
     }
 
-    /** A fence marker, for every partition of the apply topics of these shards. */
+    /** A marker (a fence, a schema event), for every partition of the apply topics of these shards. */
     record Fence(List<String> shards, ChangeEvent marker) implements Decision {
         public Fence {
             shards = List.copyOf(shards);
@@ -39,7 +39,9 @@ public sealed interface Decision {
         /** A table without a shard key of its own: it goes where its parent row goes, which this router cannot see. */
         FOLLOWS_PARENT,
         /** A fence marker while no rebalance runs. */
-        IDLE_FENCE
+        IDLE_FENCE,
+        /** A table's definition while no rebalance runs: no target needs it. */
+        IDLE_SCHEMA
     }
 
     /**

@@ -51,7 +51,7 @@ final class ChildRekeyProcessor implements Processor<byte[], byte[], byte[], byt
             counts.count("poison"); // the poison watch dead-letters it, once; a move only leaves it
             return;
         }
-        if (child.isFence()) {
+        if (child.isMarker()) {
             Headers headers = new RecordHeaders().add(RekeyTopology.FENCE_PATH_HEADER,
                     outputs.fencePath(null).getBytes(StandardCharsets.UTF_8)).add(RekeyTopology.FENCE_HOPS_HEADER,
                     Outputs.fenceHops(null).getBytes(StandardCharsets.UTF_8));

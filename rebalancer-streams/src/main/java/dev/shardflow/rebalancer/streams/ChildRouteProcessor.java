@@ -44,7 +44,7 @@ final class ChildRouteProcessor implements Processor<byte[], byte[], byte[], byt
     public void process(Record<byte[], byte[]> record) {
         EnvelopeReader.Envelope read = reader.read(record.value()); // read once already by ChildRekeyProcessor
         ChangeEvent child = read.event();
-        if (child.isFence()) {
+        if (child.isMarker()) {
             outputs.emit(ChangeRouter.route(child, routings.routing(child.keyspace())), read, record.key(),
                     record.timestamp(), record.headers());
             return;

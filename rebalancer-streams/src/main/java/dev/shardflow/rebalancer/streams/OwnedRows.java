@@ -72,7 +72,7 @@ final class OwnedRows implements Processor<byte[], byte[], String, ChangeEvent> 
             reject(record, routed, reject.reason());
             return;
         }
-        if (decision == Decision.Skip.NON_OWNER || routed.isFence()) {
+        if (decision == Decision.Skip.NON_OWNER || routed.isMarker()) {
             counts.count("view_" + RouteCounts.outcomeOf(decision));
             return;
         }

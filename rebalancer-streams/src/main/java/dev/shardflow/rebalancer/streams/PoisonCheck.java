@@ -64,7 +64,7 @@ final class PoisonCheck {
         try {
             ChangeEvent change = read(value, reader, keyspace).event();
             Optional<String> poison = ChangeRouter.poison(change, routing);
-            if (poison.isPresent() || change.isFence() || !childTopic) {
+            if (poison.isPresent() || change.isMarker() || !childTopic) {
                 return poison;
             }
             parentKey(change, keyspace);

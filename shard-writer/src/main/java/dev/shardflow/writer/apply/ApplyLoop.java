@@ -65,6 +65,9 @@ public final class ApplyLoop implements Runnable {
     // bumped each time a partition is taken away; a batch holds the generations it was read under
     private final Map<TopicPartition, Integer> generation = new HashMap<>();
     private final Topology keyspace;
+    // partitions held at a schema event, and when to look at the event again
+    private final Map<TopicPartition, Long> heldUntil = new HashMap<>();
+    private final Map<TopicPartition, String> holdReasons = new java.util.concurrent.ConcurrentHashMap<>();
     private DeadLetters deadLetters;
     private volatile State state = State.STARTING;
     private volatile String lastError = "";
@@ -87,6 +90,16 @@ public final class ApplyLoop implements Runnable {
 
     public State state() {
         return state;
+    }
+
+    /** How often a partition held at a schema event looks at it again: whether the move was resumed. */
+    static final Duration HOLD_RECHECK = Duration.ofSeconds(5);
+
+    /** Why each partition held at a schema event is held; empty while none is. */
+    public Map<String, String> holds() {
+        Map<String, String> reasons = new java.util.TreeMap<>();
+        holdReasons.forEach((partition, reason) -> reasons.put(partition.toString(), reason));
+        return reasons;
     }
 
     /** Why the loop last retried or failed; empty before it ever did. Never a secret. */
@@ -116,12 +129,14 @@ public final class ApplyLoop implements Runnable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     partitions.forEach(p -> generation.merge(p, 1, Integer::sum));
+                    release(partitions);
                     commitPending();
                 }
 
                 @Override
                 public void onPartitionsLost(Collection<TopicPartition> partitions) {
                     partitions.forEach(p -> generation.merge(p, 1, Integer::sum));
+                    release(partitions);
                 }
 
                 @Override
@@ -134,6 +149,7 @@ public final class ApplyLoop implements Runnable {
             state = State.RUNNING;
             Future<Batch> ahead = null;
             while (!stopping) {
+                lookAgainAtHolds();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(ahead == null ? Duration.ofMillis(200)
                         : Duration.ZERO);
                 Batch current = ahead == null ? null : ahead.get();
@@ -227,12 +243,14 @@ public final class ApplyLoop implements Runnable {
                 if (batch.prepared == null) {
                     batch.prepared = applier.prepare(batch.changes);
                 }
+                holdBack(batch);
                 BatchApplier.Outcome outcome = applier.write(batch.prepared);
                 meters.batchApplied(batch.changes.size() + batch.unreadable.size(), outcome, Duration.ofNanos(System.nanoTime() - started));
                 List<Rejected> rejected = new ArrayList<>(batch.unreadable);
                 rejected.addAll(outcome.rejected());
                 sendToDeadLetters(rejected);
                 commit(batch.next);
+                hold(batch.prepared.holds);
                 if (attempt > 0) {
                     log.info("writer {}: target reachable again; the batch applied after {} retries", shard, attempt);
                     state = State.RUNNING;
@@ -256,7 +274,73 @@ public final class ApplyLoop implements Runnable {
                 waitInGroup(wait);
             }
         }
-        consumer.resume(consumer.paused());
+        resumeAllButHeld();
+    }
+
+    private void resumeAllButHeld() {
+        Set<TopicPartition> paused = new HashSet<>(consumer.paused());
+        paused.removeAll(heldUntil.keySet());
+        consumer.resume(paused);
+    }
+
+    /**
+     * A partition held at a schema event is committed up to the event and no further, and the changes after it in
+     * this batch — already left out of the prepared batch — are not dead-lettered either.
+     */
+    private static void holdBack(Batch batch) {
+        for (PreparedBatch.Hold hold : batch.prepared.holds) {
+            TopicPartition partition = new TopicPartition(hold.topic(), hold.partition());
+            if (batch.next.containsKey(partition)) {
+                batch.next.put(partition, new OffsetAndMetadata(hold.offset()));
+                batch.unreadable.removeIf(r -> partitionOf(r.origin()).equals(partition)
+                        && r.origin().offset() >= hold.offset());
+            }
+        }
+    }
+
+    /**
+     * Holds partitions at their schema events: each is sought back to its event and paused, the records of it read
+     * ahead are dropped (its generation moves on), and the event is read again every {@link #HOLD_RECHECK}.
+     */
+    private void hold(List<PreparedBatch.Hold> holds) {
+        for (PreparedBatch.Hold hold : holds) {
+            TopicPartition partition = new TopicPartition(hold.topic(), hold.partition());
+            if (!consumer.assignment().contains(partition)) {
+                continue;
+            }
+            generation.merge(partition, 1, Integer::sum);
+            consumer.seek(partition, hold.offset());
+            consumer.pause(List.of(partition));
+            heldUntil.put(partition, System.nanoTime() + HOLD_RECHECK.toNanos());
+            if (holdReasons.put(partition, hold.reason()) == null) {
+                log.info("writer {}: partition {} held at offset {}: {}", shard, partition, hold.offset(),
+                        hold.reason());
+            }
+        }
+    }
+
+    /** Lets held partitions whose time has come be read again; one still held is held again when its event is. */
+    private void lookAgainAtHolds() {
+        long now = System.nanoTime();
+        List<TopicPartition> due = new ArrayList<>();
+        heldUntil.forEach((partition, until) -> {
+            if (now - until >= 0) {
+                due.add(partition);
+            }
+        });
+        for (TopicPartition partition : due) {
+            heldUntil.remove(partition);
+            if (consumer.assignment().contains(partition)) {
+                consumer.resume(List.of(partition));
+            }
+        }
+        // a partition that passes its event is no longer held: its reason goes once a batch passed it
+        holdReasons.keySet().removeIf(partition -> !heldUntil.containsKey(partition) && !due.contains(partition));
+    }
+
+    private void release(Collection<TopicPartition> partitions) {
+        heldUntil.keySet().removeAll(partitions);
+        holdReasons.keySet().removeAll(partitions);
     }
 
     private void dropMovedPartitions(Batch batch) {

@@ -3,6 +3,7 @@ package dev.shardflow.writer.apply;
 import dev.shardflow.jdbc.Privileges;
 import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.writer.jdbc.GuardedSql;
+import dev.shardflow.writer.schema.SchemaChanges;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -49,6 +50,12 @@ public final class BatchApplier {
         this.preparation = preparation;
         this.preparer = new BatchPreparer(dialect, unversioned, this::connect);
         this.writes = new GuardedWrites(dialect, rowsPerStatement);
+    }
+
+    /** Makes schema events change the target, or hold their partition, as {@code changes} decides. */
+    public BatchApplier handleSchemas(SchemaChanges changes) {
+        preparer.handleSchemas(changes);
+        return this;
     }
 
     /** What a batch did: the changes written per table, the ones older than what the batch or target holds, the rejected. */

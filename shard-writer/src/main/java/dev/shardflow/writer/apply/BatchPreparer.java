@@ -1,17 +1,23 @@
 package dev.shardflow.writer.apply;
 
 import dev.shardflow.core.event.ChangeEvent;
+import dev.shardflow.core.schema.SchemaEvent;
 import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.jdbc.TableMetadata;
 import dev.shardflow.writer.jdbc.GuardedSql;
 import dev.shardflow.writer.jdbc.TargetTable;
+import dev.shardflow.writer.schema.SchemaChanges;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
 
 /**
  * Turns changes into a {@link PreparedBatch}: per row only its newest change, its values converted for the target
@@ -30,11 +36,17 @@ final class BatchPreparer {
     private final GuardedSql.Unversioned unversioned;
     private final Connector connector;
     private final Map<String, TargetTable> tables = new ConcurrentHashMap<>();
+    private volatile SchemaChanges schemas;
 
     BatchPreparer(SqlDialect dialect, GuardedSql.Unversioned unversioned, Connector connector) {
         this.dialect = dialect;
         this.unversioned = unversioned;
         this.connector = connector;
+    }
+
+    /** Makes schema events change the target or hold their partition; without, they are passed over. */
+    void handleSchemas(SchemaChanges changes) {
+        this.schemas = changes;
     }
 
     /** The failure may come from a table an operator has just changed: read every table again. */
@@ -46,11 +58,26 @@ final class BatchPreparer {
     PreparedBatch prepare(List<Change> changes) throws TargetUnavailableException {
         List<Rejected> rejected = new ArrayList<>();
         List<Change> fences = new ArrayList<>();
+        List<PreparedBatch.Hold> holds = new ArrayList<>();
+        Set<String> held = new HashSet<>();
         Map<Change.RowId, PreparedBatch.Prepared> newest = new LinkedHashMap<>();
         int superseded = 0;
         Connection connection = null;
         try {
             for (Change change : changes) {
+                String partition = change.origin().topic() + ":" + change.origin().partition();
+                if (held.contains(partition)) {
+                    continue; // behind a held schema event: read again once the hold is lifted
+                }
+                if (change.event().isSchema()) {
+                    connection = connection != null ? connection : connector.connect();
+                    Optional<PreparedBatch.Hold> hold = schema(connection, change, rejected);
+                    if (hold.isPresent()) {
+                        holds.add(hold.get());
+                        held.add(partition);
+                    }
+                    continue;
+                }
                 if (change.event().isFence()) {
                     fences.add(change);
                     continue;
@@ -87,12 +114,40 @@ final class BatchPreparer {
             rows.sort(java.util.Comparator.comparing((PreparedBatch.Prepared row) -> row.table().name())
                     .thenComparing((a, b) -> a.table().compareKeys(a.change().event().key(),
                             b.change().event().key())));
-            return new PreparedBatch(rows, fences, rejected, superseded);
+            return new PreparedBatch(rows, fences, rejected, superseded, holds);
         } catch (SQLException e) {
             throw BatchApplier.unavailable(e);
         } finally {
             closeQuietly(connection);
         }
+    }
+
+    /**
+     * Hands a schema event to {@link SchemaChanges}: the table's metadata is read again after the target changed, so
+     * the rows behind the event convert to its new columns. Returns the hold, if the event holds its partition.
+     */
+    private Optional<PreparedBatch.Hold> schema(Connection connection, Change change, List<Rejected> rejected)
+            throws SQLException {
+        SchemaChanges handler = schemas;
+        if (handler == null) {
+            return Optional.empty();
+        }
+        SchemaEvent event;
+        try {
+            event = SchemaEvent.of(change.event()).orElseThrow();
+        } catch (IllegalArgumentException unreadable) {
+            rejected.add(new Rejected(change.origin(), change.event(), unreadable.getMessage(), unreadable));
+            return Optional.empty();
+        }
+        SchemaChanges.Outcome outcome = handler.handle(connection, change.event().source().shard(), event);
+        if (outcome instanceof SchemaChanges.Outcome.Held held) {
+            return Optional.of(new PreparedBatch.Hold(change.origin().topic(), change.origin().partition(),
+                    change.origin().offset(), held.reason()));
+        }
+        if (outcome instanceof SchemaChanges.Outcome.Passed passed && passed.changed()) {
+            tables.remove(event.table());
+        }
+        return Optional.empty();
     }
 
     private static void closeQuietly(Connection connection) {

@@ -6,8 +6,10 @@ import static dev.shardflow.core.contract.ControlTables.VERSION_COLUMN;
 
 import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.core.topology.Engine;
 import dev.shardflow.jdbc.SqlDialect;
 import dev.shardflow.jdbc.TableMetadata;
+import dev.shardflow.writer.schema.SchemaChanges;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,7 +54,8 @@ public final class TargetSchema {
                         + "fence_id VARCHAR(64) NOT NULL, topic VARCHAR(249) NOT NULL, part INT NOT NULL, "
                         + "path VARCHAR(255) NOT NULL, applied_at " + (pg ? "TIMESTAMP(3)" : "DATETIME(3)")
                         + " NOT NULL DEFAULT CURRENT_TIMESTAMP(3), " + String.join(", ", fenceTimeColumns())
-                        + ", PRIMARY KEY (source_shard, fence_id, topic, part, path))");
+                        + ", PRIMARY KEY (source_shard, fence_id, topic, part, path))",
+                SchemaChanges.stateTable(pg ? Engine.POSTGRESQL : Engine.MARIADB));
     }
 
     /** The definitions of the stage-time columns of the applied-fence table, nullable. */

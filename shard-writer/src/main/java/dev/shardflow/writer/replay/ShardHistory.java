@@ -58,7 +58,7 @@ final class ShardHistory {
      * shard keys are noted on the way, to place their children.
      */
     String ownKey(TableSpec spec, ChangeEvent event) {
-        if (event == null || event.isFence() || !shard.id().equals(event.source().shard())) {
+        if (event == null || event.isMarker() || !shard.id().equals(event.source().shard())) {
             return null;
         }
         String key = key(spec, event);

@@ -256,7 +256,7 @@ public final class ShardReplay {
             writer.deadLetter(new Rejected(origin, null, unreadable, new IllegalArgumentException(unreadable)));
             return;
         }
-        if (event == null || event.isFence() || !shard.id().equals(event.source().shard())) {
+        if (event == null || event.isMarker() || !shard.id().equals(event.source().shard())) {
             return;
         }
         RowLedger ledger = history.ledger(spec.name());

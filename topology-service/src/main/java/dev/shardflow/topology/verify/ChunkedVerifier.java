@@ -102,9 +102,11 @@ public final class ChunkedVerifier {
 
     /**
      * Runs the scope from {@code resume} (null: from the start) and returns the report; a run that cannot go on
-     * throws {@link VerifyException} naming the shard or watermark.
+     * throws {@link VerifyException} naming the shard or watermark. Shards whose managed tables differ in their columns
+     * are refused before any row is read ({@link ColumnCheck}).
      */
     public VerifyReport verify(Scope scope, VerifyReport resume, Listener listener) throws InterruptedException {
+        ColumnCheck.requireSameColumns(connections, scope.current(), scope.other());
         List<Step> steps = steps(scope);
         VerifyCursor cursor = resume == null || resume.cursor() == null ? VerifyCursor.START : resume.cursor();
         if (cursor.step() > steps.size()) {

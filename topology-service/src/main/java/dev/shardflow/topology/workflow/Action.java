@@ -17,7 +17,9 @@ public enum Action {
     ROLLBACK(EnumSet.of(RebalanceState.CUT_OVER)),
     /** The move forwards nothing until resumed; copy and catch-up keep their place. */
     PAUSE(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED)),
-    RESUME(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED)),
+    /** Lifts a pause, and lets the writers pass the schema changes they hold the move behind. */
+    RESUME(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED,
+            RebalanceState.CUT_OVER)),
     /** The most change records per second the move forwards; 0 lifts the limit. */
     THROTTLE(EnumSet.of(RebalanceState.COPYING, RebalanceState.CATCHING_UP, RebalanceState.VERIFIED));
 

@@ -38,10 +38,13 @@ public final class RebalanceDriver {
     private final CleanupStep cleanup;
     private final FencedStep fencing;
     private final Map<String, Rebalance> rebalances;
+    private final SchemaHolds schemaHolds;
 
     public RebalanceDriver(RegistryLog registry, RegistryLog.Contents contents, MoveWatch moves,
-            FenceCoordinator fences, Cleaner cleaner, WorkflowSettings settings, Consumer<FenceAttempt> pauses) {
+            FenceCoordinator fences, Cleaner cleaner, SchemaHolds schemaHolds, WorkflowSettings settings,
+            Consumer<FenceAttempt> pauses) {
         this.registry = registry;
+        this.schemaHolds = schemaHolds;
         this.moves = moves;
         this.cleanup = new CleanupStep(moves, cleaner);
         this.fencing = new FencedStep(() -> state, this::commit, fences, settings, pauses);
@@ -172,7 +175,7 @@ public final class RebalanceDriver {
             case ROLLBACK -> rollback(rebalance);
             case PAUSE -> control(rebalance, state.controls().withPaused(true), "paused by the operator: the move "
                     + "forwards nothing; copy and catch-up resume where they stopped");
-            case RESUME -> control(rebalance, state.controls().withPaused(false), "resumed by the operator");
+            case RESUME -> resume(rebalance);
             case THROTTLE -> {
                 if (maxRowsPerSecond == null) {
                     throw new WorkflowException(Kind.INVALID, "throttle needs the most rows per second: "
@@ -212,7 +215,35 @@ public final class RebalanceDriver {
         return commit(state.withControls(controls), rebalance.to(rebalance.state(), note, now()));
     }
 
+    /**
+     * Resumes a move: lifts the operator's pause, and lets the writers pass the schema changes they hold the move
+     * behind, which the operator has made on the targets.
+     */
+    private Rebalance resume(Rebalance rebalance) {
+        int released = schemaHolds.resume(shardsOf(rebalance));
+        return control(rebalance, state.controls().withPaused(false), "resumed by the operator"
+                + (released == 0 ? "" : "; " + released + " held schema change(s) pass"));
+    }
+
+    /** The changes of a managed table's definition the writers of this move's shards hold it behind. */
+    public List<SchemaHolds.Hold> schemaHolds(Rebalance rebalance) {
+        return schemaHolds.held(shardsOf(rebalance));
+    }
+
+    private static List<dev.shardflow.core.topology.ShardSpec> shardsOf(Rebalance rebalance) {
+        Map<String, dev.shardflow.core.topology.ShardSpec> shards = new java.util.LinkedHashMap<>();
+        rebalance.fromTopology().shards().forEach(s -> shards.put(s.id(), s));
+        rebalance.toTopology().shards().forEach(s -> shards.putIfAbsent(s.id(), s));
+        return List.copyOf(shards.values());
+    }
+
     private Rebalance cutover(Rebalance rebalance, boolean force) {
+        List<SchemaHolds.Hold> held = schemaHolds(rebalance);
+        if (!held.isEmpty()) {
+            throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + ": its rows "
+                    + "are held behind schema changes — "
+                    + String.join("; ", held.stream().map(SchemaHolds.Hold::describe).toList()) + " — make each on the targets, then shardctl rebalance resume " + rebalance.id());
+        }
         if (state.controls().paused()) {
             throw new WorkflowException(Kind.CONFLICT, "cannot cut over rebalance " + rebalance.id() + ": it is "
                     + "paused, and its catch-up with it; resume it (shardctl rebalance resume " + rebalance.id()
