@@ -139,7 +139,8 @@ final class BatchPreparer {
             rejected.add(new Rejected(change.origin(), change.event(), unreadable.getMessage(), unreadable));
             return Optional.empty();
         }
-        SchemaChanges.Outcome outcome = handler.handle(connection, change.event().source().shard(), event);
+        SchemaChanges.Outcome outcome = handler.handle(connection, change.event().source().shard(), event,
+                change.event().source().position());
         if (outcome instanceof SchemaChanges.Outcome.Held held) {
             return Optional.of(new PreparedBatch.Hold(change.origin().topic(), change.origin().partition(),
                     change.origin().offset(), held.reason()));

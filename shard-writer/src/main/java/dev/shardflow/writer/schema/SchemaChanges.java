@@ -2,6 +2,8 @@ package dev.shardflow.writer.schema;
 
 import static dev.shardflow.core.contract.ControlTables.SCHEMA_STATE;
 
+import dev.shardflow.core.event.SourcePosition;
+import dev.shardflow.core.event.VersionStamp;
 import dev.shardflow.core.schema.DdlPolicy;
 import dev.shardflow.core.schema.SchemaDiff;
 import dev.shardflow.core.schema.SchemaEvent;
@@ -13,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -65,7 +68,8 @@ public final class SchemaChanges {
         String text = pg ? "TEXT" : "LONGTEXT";
         String time = pg ? "TIMESTAMP(3)" : "DATETIME(3)";
         return "CREATE TABLE IF NOT EXISTS " + SCHEMA_STATE + " (source_shard VARCHAR(64) NOT NULL, "
-                + "tbl VARCHAR(128) NOT NULL, digest VARCHAR(64) NULL, definition " + text + " NULL, "
+                + "tbl VARCHAR(128) NOT NULL, digest VARCHAR(64) NULL, position VARCHAR(64) NULL, definition " + text
+                + " NULL, "
                 + "held_digest VARCHAR(64) NULL, held_reason " + text + " NULL, held_since " + time + " NULL, "
                 + "resumed_digest VARCHAR(64) NULL, updated_at " + time + " NOT NULL, "
                 + "PRIMARY KEY (source_shard, tbl))";
@@ -78,19 +82,24 @@ public final class SchemaChanges {
      * @throws SQLException when the target cannot be read or reached, or a lock for a change is not granted in time;
      *     the batch is tried again
      */
-    public synchronized Outcome handle(Connection connection, String source, SchemaEvent event) throws SQLException {
+    public synchronized Outcome handle(Connection connection, String source, SchemaEvent event,
+            SourcePosition position) throws SQLException {
         TableDefinition wanted = event.definition();
         String digest = wanted.digest();
+        String at = HexFormat.of().formatHex(new VersionStamp(0, position).toBytes());
         connection.setAutoCommit(false);
         State state = lockState(connection, source, wanted.table());
-        if (digest.equals(state.digest)) {
+        if (digest.equals(state.digest) || (state.position != null && at.compareTo(state.position) < 0)) {
+            // the one made already, or an older one: its copies come by every partition of the change topic, and
+            // those paths interleave, so an older definition can arrive after a newer one; the rows behind it are
+            // older too, and fit the newer definition's table
             connection.commit();
             return new Outcome.Passed(false);
         }
         if (policy == DdlPolicy.IGNORE) {
             log.info("writer {}: {} of {} changed on shard {}; ddl: ignore, so the target is left as it is",
                     shard, "definition", wanted.table(), source);
-            store(connection, source, wanted);
+            store(connection, source, wanted, at);
             return new Outcome.Passed(false);
         }
         Optional<CatalogTable> present = CatalogTable.read(connection, engine, wanted.table());
@@ -131,7 +140,7 @@ public final class SchemaChanges {
             log.info("writer {}: made {}'s change of {} here: {}", shard, source, wanted.table(), sql);
         }
         lockState(connection, source, wanted.table());
-        store(connection, source, wanted);
+        store(connection, source, wanted, at);
         if (resumed) {
             log.info("writer {}: the held change of {} from shard {} passes, the move was resumed", shard,
                     wanted.table(), source);
@@ -189,14 +198,16 @@ public final class SchemaChanges {
         }
     }
 
-    private static void store(Connection connection, String source, TableDefinition definition) throws SQLException {
+    private static void store(Connection connection, String source, TableDefinition definition, String position)
+            throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE " + SCHEMA_STATE + " SET digest = ?, "
-                + "definition = ?, held_digest = NULL, held_reason = NULL, held_since = NULL, resumed_digest = NULL, "
-                + "updated_at = CURRENT_TIMESTAMP(3) WHERE source_shard = ? AND tbl = ?")) {
+                + "position = ?, definition = ?, held_digest = NULL, held_reason = NULL, held_since = NULL, "
+                + "resumed_digest = NULL, updated_at = CURRENT_TIMESTAMP(3) WHERE source_shard = ? AND tbl = ?")) {
             update.setString(1, definition.digest());
-            update.setString(2, definition.toJson());
-            update.setString(3, source);
-            update.setString(4, definition.table());
+            update.setString(2, position);
+            update.setString(3, definition.toJson());
+            update.setString(4, source);
+            update.setString(5, definition.table());
             update.executeUpdate();
         }
         connection.commit();
@@ -206,14 +217,15 @@ public final class SchemaChanges {
     private State lockState(Connection connection, String source, String table) throws SQLException {
         for (int attempt = 0; attempt < 2; attempt++) {
             try (PreparedStatement select = connection.prepareStatement("SELECT digest, definition, held_digest, "
-                    + "resumed_digest FROM " + SCHEMA_STATE + " WHERE source_shard = ? AND tbl = ? FOR UPDATE")) {
+                    + "resumed_digest, position FROM " + SCHEMA_STATE + " WHERE source_shard = ? AND tbl = ? FOR UPDATE")) {
                 select.setString(1, source);
                 select.setString(2, table);
                 try (ResultSet row = select.executeQuery()) {
                     if (row.next()) {
                         String definition = row.getString(2);
                         return new State(row.getString(1), definition == null ? null
-                                : TableDefinition.fromJson(definition), row.getString(3), row.getString(4));
+                                : TableDefinition.fromJson(definition), row.getString(3), row.getString(4),
+                                row.getString(5));
                     }
                 }
             }
@@ -230,5 +242,7 @@ public final class SchemaChanges {
         throw new SQLException("the row of " + source + "." + table + " in " + SCHEMA_STATE + " vanished");
     }
 
-    private record State(String digest, TableDefinition definition, String heldDigest, String resumedDigest) {}
+    /** The pair's row; {@code position}: where in the source's log the definition made took effect (hex, ordered). */
+    private record State(String digest, TableDefinition definition, String heldDigest, String resumedDigest,
+            String position) {}
 }
