@@ -3,6 +3,7 @@ package dev.shardflow.capture;
 import dev.shardflow.capture.debezium.DefinitionTracker;
 import dev.shardflow.capture.debezium.RecordConverter;
 import dev.shardflow.capture.kafka.ChangePublisher;
+import dev.shardflow.capture.preflight.IndexWatch;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
 import dev.shardflow.core.event.ChangeEvent;
 import dev.shardflow.core.event.SourcePosition;
@@ -40,6 +41,7 @@ final class ShardBatches {
     private final AtomicReference<SourcePosition> lastPosition = new AtomicReference<>();
     private volatile String binlogFile;
     private volatile ReplicaIdentityWatch identities;
+    private volatile IndexWatch indexes;
     private volatile boolean captured;
 
     ShardBatches(CaptureOptions options, ShardSpec shard, MeterRegistry registry) {
@@ -53,6 +55,11 @@ final class ShardBatches {
         Gauge.builder("shardflow.capture.lag", this, batches -> batches.lagMs() / 1000.0).tag("shard", shard.id())
                 .baseUnit("seconds").description("now minus the source commit time of the last event")
                 .register(registry);
+    }
+
+    /** The watch of the managed tables' secondary indexes, whose changes are sent with the tables' definitions. */
+    void watchIndexes(IndexWatch watch) {
+        this.indexes = watch;
     }
 
     /** On PostgreSQL, the watch of the tables' replica identities that vouches for each delete. */
@@ -121,6 +128,7 @@ final class ShardBatches {
         }
         committer.markBatchFinished();
         if (last != null) {
+            sendIndexesIfChanged(publisher, last);
             captured = true;
             eventCount.addAndGet(written);
             events.increment(written);
@@ -148,7 +156,28 @@ final class ShardBatches {
                     change.source().position(), SchemaDiff.between(previous, schema.definition()).describe(),
                     schema.statement() == null ? "" : " (" + schema.statement() + ")");
         }
+        IndexWatch watch = indexes;
+        if (watch != null) {
+            schema = schema.withIndexes(watch.current(change.table()));
+        }
         publisher.sendSchema(schema.toChange(change.keyspace(), change.source(), change.epoch()));
+    }
+
+    /**
+     * When a read of the source's indexes is due and a table's differ from the last read, sends that table's
+     * definition again with them, at {@code last}'s place in the log; a table with no change since the start waits
+     * for its first, whose definition carries its indexes.
+     */
+    private void sendIndexesIfChanged(ChangePublisher publisher, ChangeEvent last) {
+        IndexWatch watch = indexes;
+        if (watch == null) {
+            return;
+        }
+        watch.changed().forEach((table, now) -> definitions.definition(table).ifPresent(definition -> {
+            log.info("capture of shard {}: the indexes of {} are now {}", shard.id(), table, now);
+            publisher.sendSchema(new SchemaEvent(definition, null, now).toChange(last.keyspace(), last.source(),
+                    last.epoch()));
+        }));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.shardflow.capture;
 import dev.shardflow.capture.debezium.CapturePublication;
 import dev.shardflow.capture.debezium.EngineProperties;
 import dev.shardflow.capture.kafka.ChangePublisher;
+import dev.shardflow.capture.preflight.IndexWatch;
 import dev.shardflow.capture.preflight.ReplicaIdentityWatch;
 import dev.shardflow.capture.preflight.SourcePreflight;
 import dev.shardflow.core.event.SourcePosition;
@@ -40,6 +41,8 @@ public final class ShardCapture implements AutoCloseable {
 
     /** How often a shard whose user lacks a privilege asks again. */
     static final long GRANT_RECHECK_MS = 10_000;
+    /** How often the managed tables' indexes are read from the source, while changes flow ({@link IndexWatch}). */
+    static final long INDEX_REFRESH_MS = 10_000;
 
     /** Where the capture of a shard stands. */
     public enum State { STARTING, RUNNING, RETRYING, STOPPED, FAILED }
@@ -102,6 +105,9 @@ public final class ShardCapture implements AutoCloseable {
             batches.watchIdentities(new ReplicaIdentityWatch(shard, password, options.topology().tables(), 1_000,
                     System::currentTimeMillis));
         }
+        batches.watchIndexes(new IndexWatch(shard, password, options.topology().tables().stream()
+                .map(dev.shardflow.core.topology.TableSpec::name).toList(), INDEX_REFRESH_MS,
+                System::currentTimeMillis));
         launch();
         log.info("capture of shard {} ({}) started", shard.id(), shard.engine().configName());
     }

@@ -103,6 +103,18 @@ class SchemaChangeMoveIT {
                         .until(() -> ("C" + note.getKey()).equals(text(owner, "SELECT coupon FROM orders WHERE id = "
                                 + note.getKey())));
             }
+            // an index added on both sources: the targets get it, with the rows that go on flowing
+            shard(testbed, "pg1").execute("CREATE INDEX orders_by_coupon ON orders (coupon)");
+            shard(testbed, "maria1").execute("ALTER TABLE orders ADD INDEX orders_by_coupon (coupon)");
+            long touched = notes.keySet().iterator().next();
+            await("orders_by_coupon on pg2 and maria2").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(2)).until(() -> {
+                        shard(testbed, move.before.strategy().ownerOf(touched)).execute("UPDATE orders SET "
+                                + "total_amount = total_amount + 1, version = version + 1 WHERE id = " + touched);
+                        return indexColumns(shard(testbed, "pg2"), "orders", "orders_by_coupon").equals("coupon")
+                                && indexColumns(shard(testbed, "maria2"), "orders", "orders_by_coupon")
+                                        .equals("coupon");
+                    });
             for (String target : List.of("pg2", "maria2")) {
                 DatabaseShard shard = shard(testbed, target);
                 log.info("{}: users.email {}, orders.coupon default {}", target, columnType(shard, "users", "email"),
@@ -233,6 +245,21 @@ class SchemaChangeMoveIT {
                         connection.getSchema(), table, column)) {
             return columns.next() ? columns.getString("TYPE_NAME") + "(" + columns.getInt("COLUMN_SIZE") + ")" : null;
         }
+    }
+
+    /** The columns of {@code table}'s index {@code name}, comma-separated in order; empty without such an index. */
+    private static String indexColumns(DatabaseShard shard, String table, String name) throws SQLException {
+        java.util.TreeMap<Short, String> columns = new java.util.TreeMap<>();
+        try (Connection connection = shard.connect();
+                ResultSet rows = connection.getMetaData().getIndexInfo(connection.getCatalog(), connection.getSchema(),
+                        table, false, false)) {
+            while (rows.next()) {
+                if (name.equalsIgnoreCase(rows.getString("INDEX_NAME")) && rows.getString("COLUMN_NAME") != null) {
+                    columns.put(rows.getShort("ORDINAL_POSITION"), rows.getString("COLUMN_NAME"));
+                }
+            }
+        }
+        return String.join(",", columns.values());
     }
 
     private static String columnDefault(DatabaseShard shard, String table, String column) throws SQLException {

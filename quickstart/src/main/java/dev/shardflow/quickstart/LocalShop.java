@@ -157,6 +157,14 @@ final class LocalShop implements AutoCloseable {
         return viewRows;
     }
 
+    /** Changes on the dead-letter topic: none, when nothing was refused. */
+    long deadLetters() throws InterruptedException {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrap))) {
+            return dev.shardflow.testkit.kafka.TopicEnds.sum(admin, TopicNames.of(before).dlq());
+        }
+    }
+
     /** Users and orders on {@code shard}. */
     static long moved(DatabaseShard shard) throws Exception {
         return shard.count("users") + shard.count("orders");

@@ -53,6 +53,13 @@ final class Quickstart implements AutoCloseable {
                 100 * plan.plan().movedFraction(), shop.added, shop.sources.size() + 1, 100 * ideal);
         service.perform(plan.id(), Action.START);
         long copyStarted = System.nanoTime();
+        DdlDemo ddl = null;
+        if (settings.ddlDemo()) {
+            ddl = new DdlDemo(shop.sources, shop.shards.get(shop.added));
+            ddl.change(shop.before, plan.toTopology(), settings.users() + 1_000_000L);
+            narration.say("ddl demo: %s on every source shard, mid-copy, and users with a nickname that move to %s",
+                    DdlDemo.STATEMENT, shop.added);
+        }
         long copied = copy(service, plan.id(), copyStarted);
         double copySeconds = Narration.seconds(copyStarted);
         long landed = LocalShop.moved(shop.shards.get(shop.added));
@@ -83,6 +90,8 @@ final class Quickstart implements AutoCloseable {
         VerifyReport everything = service.verifyKeyspace(true);
         long movedRows = LocalShop.moved(shop.shards.get(shop.added));
         long viewRows = shop.awaitView();
+        DdlDemo.Outcome ddlOutcome = ddl == null ? null : ddl.outcome();
+        long deadLetters = shop.deadLetters();
         Path topologyFile = Files.writeString(shop.directory.resolve("topology.yaml"), service.state().orElseThrow()
                 .current());
         List<Long> sorted = new ArrayList<>(lags);
@@ -92,6 +101,7 @@ final class Quickstart implements AutoCloseable {
                         deleted / cleanupSeconds), sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1),
                 sorted.isEmpty() ? 0 : sorted.get((int) Math.ceil(0.99 * sorted.size()) - 1), fence.pauseMs(),
                 writes.acknowledged(), writes.refused(), check, verify, everything, shop.viewTarget.id(), viewRows,
+                ddlOutcome, deadLetters,
                 shop.api.port(), shop.tokenFile, topologyFile, shop.bootstrap, narration.elapsed());
     }
 

@@ -34,6 +34,10 @@ public final class QuickstartCommand implements Callable<Integer> {
             description = "The API and dashboard port (default 8080; 0 for any free one).")
     int apiPort;
 
+    @Option(names = "--ddl-demo", description = "Add a column to users on every source shard in the middle of the "
+            + "copy (" + DdlDemo.STATEMENT + "), with users that move; the new shard gets it from shardflow.")
+    boolean ddlDemo;
+
     @Option(names = "--keep-running", description = "Leave everything up, with the dashboard, after the report "
             + "(Ctrl-C to stop).")
     boolean keepRunning;
@@ -44,7 +48,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        QuickstartSettings settings = new QuickstartSettings(engines, shards, users, orders, writesPerSecond, apiPort);
+        QuickstartSettings settings = new QuickstartSettings(engines, shards, users, orders, writesPerSecond, apiPort,
+                ddlDemo);
         Quickstart quickstart = new Quickstart(settings, out);
         Runtime.getRuntime().addShutdownHook(new Thread(quickstart::close, "quickstart-stop"));
         try {

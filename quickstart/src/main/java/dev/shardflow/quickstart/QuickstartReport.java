@@ -8,7 +8,7 @@ import java.nio.file.Path;
 record QuickstartReport(QuickstartSettings settings, long movedRows, double movedFraction, double idealFraction,
         Rates rates, long maxLag, long p99Lag, long pauseMs, long writesAcknowledged,
         long writesRefused, RouterWrites.Check writes, VerifyReport verify, VerifyReport everything,
-        String viewShard, long viewRows, int apiPort, Path tokenFile, Path topologyFile, String kafka,
+        String viewShard, long viewRows, DdlDemo.Outcome ddl, long deadLetters, int apiPort, Path tokenFile, Path topologyFile, String kafka,
         double seconds) {
 
     /**
@@ -24,7 +24,7 @@ record QuickstartReport(QuickstartSettings settings, long movedRows, double move
 
     boolean passed() {
         return writes.missing().isEmpty() && writes.found() == writes.users() && verify.clean() && everything.clean()
-                && viewComplete();
+                && viewComplete() && (ddl == null || (ddl.passed() && deadLetters == 0));
     }
 
     /** The view holds a row for every order (the application only updates orders, so they are the loaded ones). */
@@ -56,6 +56,12 @@ record QuickstartReport(QuickstartSettings settings, long movedRows, double move
                 everything.mismatches(), everything.clean() ? "" : " " + everything.sample());
         out.printf("  order_user_view         %,d rows for %,d orders%s, on shard %s: SELECT * FROM order_user_view%n",
                 viewRows, settings.orders(), viewComplete() ? "" : " (INCOMPLETE)", viewShard);
+        if (ddl != null) {
+            out.printf("  ddl demo                users.nickname on %s: %s; %d of %d users moved with their nickname%s%n",
+                    settings.added(), ddl.column() == null ? "MISSING" : ddl.column(), ddl.found(), ddl.expected(),
+                    ddl.passed() ? "" : " (INCOMPLETE)");
+        }
+        out.printf("  dead letters            %,d%n", deadLetters);
         out.printf("  took                    %.0f s%n", seconds);
         out.println(passed() ? "all checks passed" : "SOME CHECKS FAILED");
         out.flush();

@@ -7,8 +7,10 @@ package dev.shardflow.quickstart;
  *     {@code mariadb}
  * @param sources the shards of the ring before the rebalance; one more is added
  * @param apiPort the topology service's API and dashboard port (0: any free one)
+ * @param ddlDemo whether a column is added to {@code users} on every source in the middle of the copy ({@link DdlDemo})
  */
-record QuickstartSettings(String engines, int sources, int users, int orders, int writesPerSecond, int apiPort) {
+record QuickstartSettings(String engines, int sources, int users, int orders, int writesPerSecond, int apiPort,
+        boolean ddlDemo) {
 
     QuickstartSettings {
         if (!java.util.List.of("mixed", "postgresql", "mariadb").contains(engines)) {

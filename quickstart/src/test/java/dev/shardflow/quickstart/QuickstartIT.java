@@ -54,7 +54,7 @@ class QuickstartIT {
             CommandLine commandLine = QuickstartMain.commandLine();
             commandLine.setOut(new PrintWriter(OUT, true));
             EXIT.set(commandLine.execute("--users", "2000", "--orders", "6000", "--writes-per-second",
-                    "40", "--api-port", "0", "--keep-running"));
+                    "40", "--api-port", "0", "--ddl-demo", "--keep-running"));
         }, "quickstart");
         quickstart.start();
         await("the quickstart's report").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
@@ -92,6 +92,9 @@ class QuickstartIT {
         String report = OUT.toString();
         assertThat(report).contains("plan r2-", "copy done", "cutover: epoch 2 in force", "quickstart report",
                 "0 mismatches, 0 unsettled", "0 orphans", "6,000 rows for 6,000 orders", "all checks passed");
+        // a column added on every source mid-copy reached the new shard, with the values of the users that moved
+        assertThat(report).contains("ddl demo                users.nickname on pg3: varchar(40); 50 of 50 users "
+                + "moved with their nickname\n  dead letters            0\n");
         assertThat(report).containsPattern("present afterwards +(\\d[\\d,]*) of \\1 users")
                 .containsPattern("complete: [\\d,]+ moved rows deleted from their old owners")
                 // the move's rate beside the new shard's own, measured before the move, and verify's and cleanup's

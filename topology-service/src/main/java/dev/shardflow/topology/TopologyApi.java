@@ -10,6 +10,7 @@ import dev.shardflow.topology.workflow.Action;
 import dev.shardflow.topology.workflow.MoveWatch;
 import dev.shardflow.topology.workflow.Planner;
 import dev.shardflow.topology.workflow.Rebalance;
+import dev.shardflow.topology.workflow.SchemaHolds;
 import dev.shardflow.topology.workflow.WorkflowException;
 import dev.shardflow.topology.workflow.WorkflowException.Kind;
 import java.util.List;
@@ -99,6 +100,16 @@ public final class TopologyApi implements ApiBackend {
         service.verifyRuns().progress().filter(p -> !p.done()).ifPresent(p -> answer.put("verifyProgress", p));
         service.state().filter(s -> rebalanceId.equals(s.rebalanceId()))
                 .ifPresent(s -> answer.put("controls", s.controls()));
+        if (!rebalance.state().terminal()) {
+            try {
+                List<SchemaHolds.Hold> holds = service.schemaHolds(rebalanceId);
+                if (!holds.isEmpty()) {
+                    answer.put("schemaHolds", holds);
+                }
+            } catch (RuntimeException e) {
+                answer.put("schemaHoldsError", "cannot read the held schema changes: " + e.getMessage());
+            }
+        }
         try {
             MoveWatch.Figures figures = service.moves().figures(rebalance);
             CopyProgress copy = figures.copy();

@@ -55,6 +55,9 @@ public final class DefinitionTracker {
         }
         Schema schema = envelope.schema();
         if (lastSchema.get(table) == schema) {
+            if (!statements.isEmpty()) {
+                statements.remove(table); // a statement that changed no column (an index, a partition) goes no further
+            }
             return Optional.empty();
         }
         Field image = schema.field("after") != null ? schema.field("after") : schema.field("before");
@@ -65,9 +68,15 @@ public final class DefinitionTracker {
         lastSchema.put(table, schema);
         TableDefinition previous = lastDefinition.put(table, definition);
         if (previous != null && previous.equals(definition)) {
+            statements.remove(table);
             return Optional.empty();
         }
         return Optional.of(new Changed(new SchemaEvent(definition, statements.remove(table)), previous));
+    }
+
+    /** The definition of {@code table} sent last, or empty before its first change since the start. */
+    public Optional<TableDefinition> definition(String table) {
+        return Optional.ofNullable(lastDefinition.get(table));
     }
 
     /** A definition that changed: the event to send, and the definition sent before (null after a start). */

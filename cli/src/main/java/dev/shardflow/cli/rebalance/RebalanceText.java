@@ -65,6 +65,19 @@ public final class RebalanceText {
         if (status.has("lag")) {
             text.append("\n  lag    ").append(status.path("lag").asLong()).append(" change records");
         }
+        for (JsonNode hold : status.path("schemaHolds")) {
+            text.append("\n  HELD   ").append(hold.path("shard").asText()).append(" holds the rows of ")
+                    .append(hold.path("source").asText()).append(".").append(hold.path("table").asText())
+                    .append(" since ").append(hold.path("since").asText()).append(": ")
+                    .append(hold.path("reason").asText());
+        }
+        if (!status.path("schemaHolds").isEmpty()) {
+            text.append("\n         make each change on the targets, then: shardctl rebalance resume ")
+                    .append(status.path("rebalance").path("id").asText());
+        }
+        if (status.has("schemaHoldsError")) {
+            text.append("\n  held   ").append(status.path("schemaHoldsError").asText());
+        }
         JsonNode progress = status.path("verifyProgress");
         if (progress.isObject()) {
             text.append("\n  verify ").append(verifyProgress(progress));

@@ -6,6 +6,7 @@ import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.event.Op;
 import dev.shardflow.core.event.Source;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,12 +15,24 @@ import java.util.Optional;
  * A managed table's definition on one source shard, from the change of the source's log at which it took effect:
  * carried as a {@link ChangeEvent} of {@link ControlTables#SCHEMA} keyed by table and digest, so that it travels the
  * same ordered paths as the table's rows, ahead of the first one that has it. {@code statement} is the DDL that made
- * it where the source's log holds one (MariaDB, MySQL); PostgreSQL's log of rows holds none.
+ * it where the source's log holds one (MariaDB, MySQL); PostgreSQL's log of rows holds none. {@code indexes} are the
+ * table's secondary indexes as the source's catalog listed them when the event was sent (null when not known): an
+ * index changes no row, so it needs no exact place in the log, only to reach the targets.
  */
-public record SchemaEvent(TableDefinition definition, String statement) {
+public record SchemaEvent(TableDefinition definition, String statement, List<IndexDefinition> indexes) {
 
     public SchemaEvent {
         Objects.requireNonNull(definition, "definition");
+        indexes = indexes == null ? null : List.copyOf(indexes);
+    }
+
+    public SchemaEvent(TableDefinition definition, String statement) {
+        this(definition, statement, null);
+    }
+
+    /** The same definition with the indexes the source has now. */
+    public SchemaEvent withIndexes(List<IndexDefinition> current) {
+        return new SchemaEvent(definition, statement, current);
     }
 
     public String table() {
@@ -35,6 +48,9 @@ public record SchemaEvent(TableDefinition definition, String statement) {
         after.put("definition", EventJson.mapper().convertValue(definition, Map.class));
         if (statement != null) {
             after.put("statement", statement);
+        }
+        if (indexes != null) {
+            after.put("indexes", EventJson.mapper().convertValue(indexes, List.class));
         }
         return new ChangeEvent(keyspace, ControlTables.SCHEMA, Op.CREATE, key, null, after, null, source, epoch);
     }
@@ -55,6 +71,9 @@ public record SchemaEvent(TableDefinition definition, String statement) {
         }
         TableDefinition read = EventJson.mapper().convertValue(definition, TableDefinition.class);
         Object statement = change.after().get("statement");
-        return Optional.of(new SchemaEvent(read, statement == null ? null : statement.toString()));
+        Object indexes = change.after().get("indexes");
+        List<IndexDefinition> readIndexes = indexes == null ? null : EventJson.mapper().convertValue(indexes,
+                EventJson.mapper().getTypeFactory().constructCollectionType(List.class, IndexDefinition.class));
+        return Optional.of(new SchemaEvent(read, statement == null ? null : statement.toString(), readIndexes));
     }
 }

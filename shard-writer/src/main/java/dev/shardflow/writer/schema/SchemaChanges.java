@@ -4,6 +4,7 @@ import static dev.shardflow.core.contract.ControlTables.SCHEMA_STATE;
 
 import dev.shardflow.core.event.SourcePosition;
 import dev.shardflow.core.event.VersionStamp;
+import dev.shardflow.core.schema.ColumnDefinition;
 import dev.shardflow.core.schema.DdlPolicy;
 import dev.shardflow.core.schema.SchemaDiff;
 import dev.shardflow.core.schema.SchemaEvent;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * definition is applied or dead-lettered meanwhile. Once the operator has made the change on the targets and resumed
  * ({@code shardctl rebalance resume}, which marks the held row resumed), the next look at the event passes it. With
  * nothing known of a source yet, only what the target lacks is added. {@link DdlPolicy#IGNORE} records the definition
- * and passes every event.
+ * and passes every event. The secondary indexes an event lists are made where the target lacks them ({@link
+ * SchemaIndexes}), once its columns fit, with {@code propagate}.
  *
  * <p>One event is handled at a time per writer process; a change is made only where the target does not have it yet, so
  * the copies of one event that arrive by many paths, or at writers of several processes, make it once.
@@ -45,17 +47,22 @@ public final class SchemaChanges {
     private final Engine engine;
     private final DdlPolicy policy;
     private final SchemaStatements statements;
+    private final SchemaIndexes indexes;
 
     public SchemaChanges(String shard, Engine engine, DdlPolicy policy) {
         this.shard = shard;
         this.engine = engine;
         this.policy = policy;
         this.statements = new SchemaStatements(engine);
+        this.indexes = new SchemaIndexes(shard, engine, statements);
     }
 
     /** What became of an event: passed (the rows behind it may go on), or held with the reason. */
     public sealed interface Outcome {
-        /** The target fits the definition; {@code changed} whether this look made a change to it. */
+        /**
+         * The target fits the definition; {@code changed}: whether its table may have changed since it was last read —
+         * this look made a change, or an operator made one before resuming.
+         */
         record Passed(boolean changed) implements Outcome {}
 
         /** The event holds its partition until the operator resumes the move. */
@@ -89,11 +96,18 @@ public final class SchemaChanges {
         String at = HexFormat.of().formatHex(new VersionStamp(0, position).toBytes());
         connection.setAutoCommit(false);
         State state = lockState(connection, source, wanted.table());
-        if (digest.equals(state.digest) || (state.position != null && at.compareTo(state.position) < 0)) {
-            // the one made already, or an older one: its copies come by every partition of the change topic, and
-            // those paths interleave, so an older definition can arrive after a newer one; the rows behind it are
-            // older too, and fit the newer definition's table
+        if (state.position != null && at.compareTo(state.position) < 0 && !digest.equals(state.digest)) {
+            // an older one: its copies come by every partition of the change topic, and those paths interleave, so
+            // an older definition can arrive after a newer one; the rows behind it are older too, and fit the newer
+            // definition's table
             connection.commit();
+            return new Outcome.Passed(false);
+        }
+        if (digest.equals(state.digest)) {
+            connection.commit(); // the one made already; its indexes may have changed since
+            if (policy == DdlPolicy.PROPAGATE) {
+                indexes.make(connection, source, event);
+            }
             return new Outcome.Passed(false);
         }
         if (policy == DdlPolicy.IGNORE) {
@@ -109,7 +123,11 @@ public final class SchemaChanges {
         }
         SchemaDiff diff = state.definition == null ? SchemaDiff.missing(wanted, present.get().definition())
                 : SchemaDiff.between(state.definition, wanted);
-        boolean resumed = digest.equals(state.resumedDigest);
+        // made here already: the change came from this very shard (its own table), or the operator made it before
+        // its event arrived; nothing to wait for
+        boolean operatorResumed = digest.equals(state.resumedDigest);
+        boolean madeHere = source.equals(shard) || (!diff.additive() && alreadyMade(diff, present.get()));
+        boolean resumed = operatorResumed || madeHere;
         if (!resumed && !diff.isEmpty() && (!diff.additive() || policy == DdlPolicy.PAUSE)) {
             return hold(connection, source, event, state, reason(source, event, diff));
         }
@@ -141,15 +159,41 @@ public final class SchemaChanges {
         }
         lockState(connection, source, wanted.table());
         store(connection, source, wanted, at);
-        if (resumed) {
+        if (operatorResumed) {
             log.info("writer {}: the held change of {} from shard {} passes, the move was resumed", shard,
                     wanted.table(), source);
+        } else if (madeHere && !diff.additive()) {
+            log.info("writer {}: shard {} changed table {} ({}), and this target has that change already; it passes",
+                    shard, source, wanted.table(), diff.describe());
         }
-        return new Outcome.Passed(!ddl.isEmpty());
+        if (policy == DdlPolicy.PROPAGATE) {
+            indexes.make(connection, source, event);
+        }
+        return new Outcome.Passed(!ddl.isEmpty() || resumed);
+    }
+
+    /** True if the target already has every change of {@code diff} that is not additive, as the source made it. */
+    static boolean alreadyMade(SchemaDiff diff, CatalogTable target) {
+        for (SchemaDiff.Change change : diff.unsafe()) {
+            Optional<ColumnDefinition> there = change.column() == null ? Optional.empty()
+                    : target.column(change.column());
+            boolean made = switch (change.kind()) {
+                case DROPPED -> there.isEmpty();
+                case NARROWED -> there.isPresent() && there.get().type().sameAs(change.after().type());
+                case NULL_REFUSED -> there.isPresent() && !there.get().nullable();
+                case ADDED_REQUIRED -> there.isPresent();
+                case KEY_CHANGED -> false;
+                default -> true;
+            };
+            if (!made) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A failure that passes: the target unreachable, or a lock it did not grant in time. */
-    private static boolean retried(SQLException e) {
+    static boolean retried(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         return state.startsWith("08") || state.equals("55P03") || state.equals("57P01") || state.equals("57014")
                 || e.getErrorCode() == 1205 || e.getErrorCode() == 1213;

@@ -2,6 +2,7 @@ package dev.shardflow.writer.schema;
 
 import dev.shardflow.core.schema.ColumnDefinition;
 import dev.shardflow.core.schema.ColumnType;
+import dev.shardflow.core.schema.IndexDefinition;
 import dev.shardflow.core.schema.SchemaDiff;
 import dev.shardflow.core.topology.Engine;
 import dev.shardflow.jdbc.CatalogTable;
@@ -74,6 +75,21 @@ final class SchemaStatements {
             }
         }
         return statements;
+    }
+
+    /**
+     * The statement that makes {@code index} on {@code table}; {@code online}: without blocking the table's writes
+     * (PostgreSQL {@code CONCURRENTLY}, MariaDB/MySQL {@code ALGORITHM=INPLACE, LOCK=NONE}).
+     */
+    String createIndex(String table, IndexDefinition index, boolean online) {
+        String columns = String.join(", ", index.columns().stream().map(this::quote).toList());
+        String unique = index.unique() ? "UNIQUE " : "";
+        if (engine == Engine.POSTGRESQL) {
+            return "CREATE " + unique + "INDEX " + (online ? "CONCURRENTLY " : "") + quote(index.name()) + " ON "
+                    + quote(table) + " (" + columns + ")";
+        }
+        return "ALTER TABLE " + quote(table) + " ADD " + unique + "INDEX " + quote(index.name()) + " (" + columns + ")"
+                + (online ? ", ALGORITHM=INPLACE, LOCK=NONE" : "");
     }
 
     /** A change the target cannot take as shardflow would make it; the move holds with the reason. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shardflow.core.schema.ColumnDefinition;
 import dev.shardflow.core.schema.ColumnType;
+import dev.shardflow.core.schema.IndexDefinition;
 import dev.shardflow.core.schema.SchemaDiff;
 import dev.shardflow.core.schema.TableDefinition;
 import dev.shardflow.core.topology.Engine;
@@ -60,6 +61,19 @@ class SchemaStatementsTest {
                 Map.of());
 
         assertThat(new SchemaStatements(Engine.POSTGRESQL).statements(diff, Engine.POSTGRESQL, done)).isEmpty();
+    }
+
+    @Test
+    void anIndexIsMadeWithoutBlockingWritesInEachEnginesWords() {
+        IndexDefinition byEmail = new IndexDefinition("users_email", List.of("email", "id"), true);
+
+        assertThat(new SchemaStatements(Engine.POSTGRESQL).createIndex("users", byEmail, true))
+                .isEqualTo("CREATE UNIQUE INDEX CONCURRENTLY \"users_email\" ON \"users\" (\"email\", \"id\")");
+        assertThat(new SchemaStatements(Engine.POSTGRESQL).createIndex("users", byEmail, false))
+                .isEqualTo("CREATE UNIQUE INDEX \"users_email\" ON \"users\" (\"email\", \"id\")");
+        assertThat(new SchemaStatements(Engine.MARIADB).createIndex("users", new IndexDefinition("by_country",
+                List.of("country"), false), true))
+                .isEqualTo("ALTER TABLE `users` ADD INDEX `by_country` (`country`), ALGORITHM=INPLACE, LOCK=NONE");
     }
 
     @Test

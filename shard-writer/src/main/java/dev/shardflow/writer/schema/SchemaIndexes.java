@@ -1,0 +1,107 @@
+package dev.shardflow.writer.schema;
+
+import dev.shardflow.core.schema.IndexDefinition;
+import dev.shardflow.core.schema.SchemaEvent;
+import dev.shardflow.core.topology.Engine;
+import dev.shardflow.jdbc.CatalogIndexes;
+import dev.shardflow.jdbc.CatalogTable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes on a target the secondary indexes a source's table has and the target's lacks, once the target's columns fit.
+ * An index changes no row, so none is ever waited for: one is made without blocking the table's writes where the
+ * engine can (PostgreSQL {@code CREATE INDEX CONCURRENTLY}, MariaDB/MySQL {@code ALGORITHM=INPLACE, LOCK=NONE}), and
+ * one the target cannot take — a unique index its rows break, a name another table's index has — is named in the log
+ * with the reason, once per writer process, and left out; the rows go on. An index dropped on a source stays on the
+ * targets: dropping one is the operator's call.
+ */
+final class SchemaIndexes {
+    private static final Logger log = LoggerFactory.getLogger(SchemaIndexes.class);
+
+    private final String shard;
+    private final Engine engine;
+    private final SchemaStatements statements;
+    /** Indexes that failed here, by table and definition: not tried again by this process. */
+    private final Set<String> failed = new HashSet<>();
+
+    SchemaIndexes(String shard, Engine engine, SchemaStatements statements) {
+        this.shard = shard;
+        this.engine = engine;
+        this.statements = statements;
+    }
+
+    /**
+     * Makes the indexes of {@code event} the target lacks; leaves the connection with nothing open, autocommit off.
+     *
+     * @throws SQLException when the target cannot be read or reached; the batch is tried again
+     */
+    void make(Connection connection, String source, SchemaEvent event) throws SQLException {
+        if (event.indexes() == null || event.indexes().isEmpty()) {
+            return;
+        }
+        String table = event.table();
+        Optional<CatalogTable> target = CatalogTable.read(connection, engine, table);
+        if (target.isEmpty()) {
+            return;
+        }
+        List<IndexDefinition> present = CatalogIndexes.read(connection, table);
+        for (IndexDefinition wanted : event.indexes()) {
+            String id = table + " " + wanted;
+            if (failed.contains(id) || present.stream().anyMatch(wanted::coveredBy)
+                    || !wanted.columns().stream().allMatch(c -> target.get().column(c).isPresent())) {
+                continue;
+            }
+            try {
+                create(connection, table, wanted);
+                log.info("writer {}: made {}'s index of {} here: {}", shard, source, table, wanted);
+            } catch (SQLException e) {
+                if (SchemaChanges.retried(e)) {
+                    throw e;
+                }
+                failed.add(id);
+                log.warn("writer {}: shard {} has {} on {}, and it cannot be made here ({}); the rows go on without "
+                        + "it: make it on this target if it is needed", shard, source, wanted, table, e.getMessage());
+            }
+        }
+    }
+
+    private void create(Connection connection, String table, IndexDefinition index) throws SQLException {
+        connection.setAutoCommit(true); // CREATE INDEX CONCURRENTLY runs outside a transaction
+        try (Statement statement = connection.createStatement()) {
+            if (engine == Engine.POSTGRESQL) {
+                statement.execute("SET lock_timeout = '5s'");
+                try {
+                    statement.execute(statements.createIndex(table, index, true));
+                } catch (SQLException e) {
+                    // a failed concurrent build leaves an invalid index behind; a partitioned table takes no
+                    // concurrent build (0A000), and gets a plain one
+                    statement.execute("DROP INDEX IF EXISTS " + statements.quote(index.name()));
+                    if (!"0A000".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    statement.execute(statements.createIndex(table, index, false));
+                }
+            } else if (engine == Engine.MARIADB) {
+                statement.execute("SET STATEMENT lock_wait_timeout = 5 FOR " + statements.createIndex(table, index,
+                        true));
+            } else {
+                statement.execute(statements.createIndex(table, index, false));
+            }
+        } finally {
+            try (Statement reset = connection.createStatement()) {
+                if (engine == Engine.POSTGRESQL) {
+                    reset.execute("RESET lock_timeout");
+                }
+            }
+            connection.setAutoCommit(false);
+        }
+    }
+}
