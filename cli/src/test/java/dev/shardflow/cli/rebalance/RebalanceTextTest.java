@@ -28,11 +28,13 @@ class RebalanceTextTest {
 
     @Test
     void aMoveHeldBehindASchemaChangeSaysWhereWhyAndHowToGoOn() throws Exception {
+        String reason = "shard maria1 changed table users: column country dropped or renamed (ALTER TABLE users DROP "
+                + "COLUMN country)";
         JsonNode status = new ObjectMapper().readTree("""
                 {"rebalance": {"id": "r3-y", "state": "CATCHING_UP"},
                  "schemaHolds": [{"shard": "pg2", "source": "maria1", "table": "users", "since": "2026-12-05 06:01:02",
-                   "reason": "shard maria1 changed table users: column country dropped or renamed                 (ALTER TABLE users DROP COLUMN country)"}]}
-                """);
+                   "reason": "%s"}]}
+                """.formatted(reason));
         assertThat(RebalanceText.status(status, 0)).contains("\n  HELD   pg2 holds the rows of maria1.users since "
                 + "2026-12-05 06:01:02: shard maria1 changed table users: column country dropped or renamed (ALTER "
                 + "TABLE users DROP COLUMN country)\n         make each change on the targets, then: shardctl "
