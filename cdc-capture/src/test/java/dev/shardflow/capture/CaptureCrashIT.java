@@ -104,7 +104,7 @@ class CaptureCrashIT {
             }
 
             List<Entry> entries = reader.poll();
-            List<ChangeEvent> events = entries.stream().map(Entry::event).filter(e -> e != null
+            List<ChangeEvent> events = entries.stream().map(Entry::event).filter(e -> e != null && !e.isMarker()
                     && !e.table().equals("products")).toList();
             Set<String> seen = new HashSet<>();
             long duplicates = events.stream().filter(e -> !seen.add(identity(e))).count();
@@ -150,7 +150,8 @@ class CaptureCrashIT {
         Set<String> seen = new HashSet<>();
         for (Entry entry : entries) {
             ChangeEvent e = entry.event();
-            if (e == null || e.op() == Op.DELETE || e.table().equals("products") || !seen.add(identity(e))) {
+            if (e == null || e.isMarker() || e.op() == Op.DELETE || e.table().equals("products")
+                    || !seen.add(identity(e))) {
                 continue;
             }
             String row = e.source().shard() + "/" + e.table() + "/" + e.key();

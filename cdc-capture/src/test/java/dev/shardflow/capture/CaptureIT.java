@@ -116,7 +116,7 @@ class CaptureIT {
                 assertThat(fence.event().key()).isEqualTo(Map.of("id", "fence-" + engine));
                 assertThat(reader.poll()).filteredOn(e -> e.topic().equals(fence.topic())
                                 && e.partition() == fence.partition() && e.key().shard().equals(shard.id())
-                                && (e.event() == null || !e.event().isFence()))
+                                && (e.event() == null || !e.event().isMarker()))
                         .allMatch(e -> e.offset() < fence.offset());
             }
 
@@ -132,7 +132,7 @@ class CaptureIT {
     }
 
     private static List<ChangeEvent> events(List<Entry> entries, String shard) {
-        return entries.stream().filter(e -> e.event() != null && !e.event().isFence() && e.key().shard().equals(shard))
+        return entries.stream().filter(e -> e.event() != null && !e.event().isMarker() && e.key().shard().equals(shard))
                 .map(Entry::event).toList();
     }
 

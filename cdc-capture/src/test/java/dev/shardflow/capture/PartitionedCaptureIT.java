@@ -168,7 +168,7 @@ class PartitionedCaptureIT {
     }
 
     private static List<ChangeEvent> orders(List<Entry> entries, DatabaseShard shard) {
-        return entries.stream().filter(e -> e.event() != null && !e.event().isFence()
+        return entries.stream().filter(e -> e.event() != null && !e.event().isMarker()
                         && e.key().shard().equals(shard.id()))
                 .sorted(Comparator.comparingLong(Entry::offset)).map(Entry::event).toList();
     }

@@ -76,7 +76,7 @@ class TlsCaptureIT {
 
     /** The shards whose users table gave an event of {@code op}. */
     private static List<String> users(List<Entry> entries, Op op) {
-        return entries.stream().filter(e -> e.event() != null && !e.event().isFence() && e.event().op() == op)
+        return entries.stream().filter(e -> e.event() != null && !e.event().isMarker() && e.event().op() == op)
                 .map(e -> e.key().shard()).toList();
     }
 

@@ -175,6 +175,29 @@ final class Driver {
         }
     }
 
+    /**
+     * What an operator looks at when a move does not end: the rebalance's status and the verify job's state and
+     * progress, as the API gives them (JSON, without row values).
+     */
+    String whereItStands() {
+        StringBuilder text = new StringBuilder();
+        try {
+            if (id != null) {
+                JsonNode status = call(api -> api.get("api/rebalances/" + id));
+                text.append("status ").append(status.path("rebalance").path("state").asText()).append(", lag ")
+                        .append(status.path("lag")).append(", controls ").append(status.path("controls"))
+                        .append(", holds ").append(status.path("schemaHolds"));
+            }
+            JsonNode verify = call(api -> api.get("api/verify"));
+            text.append("\n  verify job ").append(verify.path("job").path("id").asText()).append(" ")
+                    .append(verify.path("job").path("state").asText()).append(", progress ")
+                    .append(verify.path("progress"));
+        } catch (RuntimeException e) {
+            text.append("\n  the API did not answer: ").append(e.getMessage());
+        }
+        return text.toString();
+    }
+
     /** Whether the last committed fence was a forced cutover. */
     private static boolean forced(JsonNode rebalance) {
         boolean forced = false;

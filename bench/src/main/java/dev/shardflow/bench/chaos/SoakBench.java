@@ -100,6 +100,12 @@ public final class SoakBench {
                         moves.size(), move.request(), outcome, move.seconds(), move.pauseMs(),
                         move.forced() ? " (forced)" : "");
                 if (!outcome.equals("COMPLETED")) {
+                    System.out.printf(Locale.ROOT, "soak: rebalance %d did not end: %s%n", moves.size(),
+                            driver.whereItStands());
+                    for (String service : List.of("topology-1", "topology-2")) {
+                        System.out.printf(Locale.ROOT, "soak: end of %s's log:%n%s%n", service,
+                                rig.fleet().logTail(service, 40));
+                    }
                     // an operator cancels a move that does not finish; the ring stays as it was before it
                     String cancelled = new Driver(rig.fleet(), new ChaosPlan(moves.size(), MOVER, Ending.CANCEL,
                             List.of()), null, request).drive(ChaosRun.WORKFLOW_DEADLINE);

@@ -6,6 +6,8 @@ import dev.shardflow.core.topology.Engine;
 import dev.shardflow.jdbc.CatalogIndexes;
 import dev.shardflow.jdbc.CatalogTable;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
@@ -73,6 +75,23 @@ final class SchemaIndexes {
         }
     }
 
+    /** Drops {@code name} if it is an index of {@code table} that a failed concurrent build left invalid. */
+    private void dropIfInvalid(Connection connection, String table, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT NOT i.indisvalid FROM pg_index i WHERE "
+                + "i.indexrelid = to_regclass(?) AND i.indrelid = to_regclass(?)")) {
+            select.setString(1, statements.quote(name));
+            select.setString(2, statements.quote(table));
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next() || !row.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        try (Statement drop = connection.createStatement()) {
+            drop.execute("DROP INDEX CONCURRENTLY IF EXISTS " + statements.quote(name));
+        }
+    }
+
     private void create(Connection connection, String table, IndexDefinition index) throws SQLException {
         connection.setAutoCommit(true); // CREATE INDEX CONCURRENTLY runs outside a transaction
         try (Statement statement = connection.createStatement()) {
@@ -81,13 +100,14 @@ final class SchemaIndexes {
                 try {
                     statement.execute(statements.createIndex(table, index, true));
                 } catch (SQLException e) {
-                    // a failed concurrent build leaves an invalid index behind; a partitioned table takes no
-                    // concurrent build (0A000), and gets a plain one
-                    statement.execute("DROP INDEX IF EXISTS " + statements.quote(index.name()));
-                    if (!"0A000".equals(e.getSQLState())) {
-                        throw e;
+                    // a partitioned table takes no concurrent build (0A000), and gets a plain one; a concurrent build
+                    // that failed on the way leaves an invalid index of its own behind, which goes
+                    if ("0A000".equals(e.getSQLState())) {
+                        statement.execute(statements.createIndex(table, index, false));
+                        return;
                     }
-                    statement.execute(statements.createIndex(table, index, false));
+                    dropIfInvalid(connection, table, index.name());
+                    throw e;
                 }
             } else if (engine == Engine.MARIADB) {
                 statement.execute("SET STATEMENT lock_wait_timeout = 5 FOR " + statements.createIndex(table, index,
