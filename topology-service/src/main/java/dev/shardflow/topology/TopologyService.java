@@ -136,9 +136,10 @@ public final class TopologyService implements AutoCloseable {
      * @throws WorkflowException NOT_FOUND for an unknown rebalance
      */
     public List<SchemaHolds.Hold> schemaHolds(String id) {
-        return workflow.call(d -> d.schemaHolds(d.rebalances().values().stream().filter(r -> r.id().equals(id))
-                .findFirst().orElseThrow(() -> new WorkflowException(WorkflowException.Kind.NOT_FOUND,
-                        "no rebalance " + id))));
+        // read from the shards directly, never through the workflow's thread: a status must answer during a fence
+        Rebalance rebalance = rebalance(id).orElseThrow(() -> new WorkflowException(WorkflowException.Kind.NOT_FOUND,
+                "no rebalance " + id));
+        return new SchemaHolds(connections).held(SchemaHolds.shardsOf(rebalance));
     }
 
     /** The rebalance that is not over, or else the latest one. */

@@ -56,8 +56,11 @@ public record ColumnType(Kind kind, Integer size, Integer scale, boolean fixed, 
             case "mediumint" -> integer(24, unsigned, typeName);
             case "int4", "int", "integer", "serial", "serial4" -> integer(32, unsigned, typeName);
             case "int8", "bigint", "bigserial", "serial8" -> integer(64, unsigned, typeName);
-            case "numeric", "decimal", "dec", "fixed" -> new ColumnType(Kind.DECIMAL, positive(length),
-                    positive(length) == null ? null : (scale == null ? 0 : scale), false, typeName);
+            // PostgreSQL's log describes an unconstrained numeric with a precision past its limit of 1,000
+            case "numeric", "decimal", "dec", "fixed" -> pg && length != null && length > 1_000
+                    ? new ColumnType(Kind.DECIMAL, null, null, false, typeName)
+                    : new ColumnType(Kind.DECIMAL, positive(length),
+                            positive(length) == null ? null : (scale == null ? 0 : scale), false, typeName);
             case "float4", "real", "float" -> new ColumnType(Kind.FLOAT, 24, null, false, typeName);
             case "float8", "double", "double precision" -> new ColumnType(Kind.FLOAT, 53, null, false, typeName);
             case "varchar", "character varying", "nvarchar" -> new ColumnType(Kind.TEXT, positive(length), null, false,

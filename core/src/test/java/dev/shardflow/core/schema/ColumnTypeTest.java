@@ -47,6 +47,21 @@ class ColumnTypeTest {
     }
 
     @Test
+    void anUnconstrainedPostgresqlNumericIsTheSameWhetherTheSnapshotOrTheLogDescribesIt() {
+        // the snapshot reads no precision from the catalog; the log's relation message gives 131089
+        ColumnType fromCatalog = ColumnType.of(Engine.POSTGRESQL, "numeric", null, null);
+        ColumnType fromLog = ColumnType.of(Engine.POSTGRESQL, "numeric", 131_089, 0);
+
+        assertThat(fromLog.sameAs(fromCatalog)).isTrue();
+        assertThat(SchemaDiff.between(table(fromCatalog), table(fromLog)).isEmpty()).isTrue();
+    }
+
+    private static TableDefinition table(ColumnType ratio) {
+        return new TableDefinition("samples", Engine.POSTGRESQL, java.util.List.of(ColumnDefinition.of("ratio", ratio,
+                true)), java.util.List.of());
+    }
+
+    @Test
     void aTypeIsDeclaredInTheOtherEngine() {
         assertThat(ColumnType.of(Engine.POSTGRESQL, "varchar", 200, null).sql(Engine.MARIADB, Engine.POSTGRESQL))
                 .isEqualTo("VARCHAR(200)");

@@ -231,10 +231,7 @@ public final class RebalanceDriver {
     }
 
     private static List<dev.shardflow.core.topology.ShardSpec> shardsOf(Rebalance rebalance) {
-        Map<String, dev.shardflow.core.topology.ShardSpec> shards = new java.util.LinkedHashMap<>();
-        rebalance.fromTopology().shards().forEach(s -> shards.put(s.id(), s));
-        rebalance.toTopology().shards().forEach(s -> shards.putIfAbsent(s.id(), s));
-        return List.copyOf(shards.values());
+        return SchemaHolds.shardsOf(rebalance);
     }
 
     private Rebalance cutover(Rebalance rebalance, boolean force) {

@@ -39,6 +39,14 @@ public final class SchemaHolds {
         }
     }
 
+    /** The shards of both sides of {@code rebalance}, each once. */
+    public static List<ShardSpec> shardsOf(Rebalance rebalance) {
+        java.util.Map<String, ShardSpec> shards = new java.util.LinkedHashMap<>();
+        rebalance.fromTopology().shards().forEach(s -> shards.put(s.id(), s));
+        rebalance.toTopology().shards().forEach(s -> shards.putIfAbsent(s.id(), s));
+        return List.copyOf(shards.values());
+    }
+
     /**
      * The changes held on {@code shards}. A shard that cannot be read is named in the log and left out: its writer
      * cannot apply anything meanwhile either.
