@@ -81,7 +81,7 @@ class CrossEngineVerifyIT {
 
             Random random = new Random(SEED);
             for (long id = 1; id <= ROWS; id++) {
-                insert(shard(testbed, before.strategy().ownerOf(id)), id, random);
+                insert(Steps.shard(testbed, before.strategy().ownerOf(id)), id, random);
             }
             TopologyService service = Steps.leadingService(initial, testbed.kafka().connection(), "types",
                     running);
@@ -92,10 +92,10 @@ class CrossEngineVerifyIT {
             service.perform(plan.id(), Action.START);
             // live changes during the copy: new rows and new values in old ones, on both engines
             for (long id = ROWS + 1; id <= ROWS + 100; id++) {
-                insert(shard(testbed, before.strategy().ownerOf(id)), id, random);
+                insert(Steps.shard(testbed, before.strategy().ownerOf(id)), id, random);
             }
             for (long id = 1; id <= 60; id++) {
-                DatabaseShard owner = shard(testbed, before.strategy().ownerOf(id));
+                DatabaseShard owner = Steps.shard(testbed, before.strategy().ownerOf(id));
                 owner.execute("DELETE FROM samples WHERE id = " + id);
                 insert(owner, id, random);
             }
@@ -124,9 +124,9 @@ class CrossEngineVerifyIT {
             long differs = movingTo(before, target, "pg2", 1);
             long missing = movingTo(before, target, "maria2", 1);
             long extra = movingTo(before, target, "maria2", 100_000);
-            shard(testbed, "pg2").execute("UPDATE samples SET doc = '{\"planted\": true}' WHERE id = " + differs);
-            shard(testbed, "maria2").execute("DELETE FROM samples WHERE id = " + missing);
-            insert(shard(testbed, "maria2"), extra, random);
+            Steps.shard(testbed, "pg2").execute("UPDATE samples SET doc = '{\"planted\": true}' WHERE id = " + differs);
+            Steps.shard(testbed, "maria2").execute("DELETE FROM samples WHERE id = " + missing);
+            insert(Steps.shard(testbed, "maria2"), extra, random);
             VerifyReport found = service.verify(plan.id()).verification();
             log.info("verify with planted differences: {} by table, {}", found.byTable(), found.sample());
             assertThat(found.details()).extracting(m -> m.kind() + " " + m.key())
@@ -142,10 +142,6 @@ class CrossEngineVerifyIT {
         } finally {
             Steps.closeAll(running);
         }
-    }
-
-    private static DatabaseShard shard(Testbed testbed, String id) {
-        return testbed.shards().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
     /** The first key from {@code from} on that moves to {@code shard}. */

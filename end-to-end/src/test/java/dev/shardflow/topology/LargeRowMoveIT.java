@@ -77,7 +77,7 @@ class LargeRowMoveIT {
                 running.add(new WriterService(WriterOptions.defaults(before, shard.id(), bootstrap)).start());
             }
             for (long id = 1; id <= 200; id++) {
-                insertUser(shard(testbed, before.strategy().ownerOf(id)), id, 100);
+                insertUser(Steps.shard(testbed, before.strategy().ownerOf(id)), id, 100);
             }
 
             Rebalance plan = service.plan(new Planner.Request(List.of(TextNode.valueOf("pg2"),
@@ -89,9 +89,9 @@ class LargeRowMoveIT {
             for (String source : List.of("pg1", "maria1")) {
                 for (String to : List.of("pg2", "maria2")) {
                     for (int bytes : new int[] {1_000, 5_000_000, 9_000_000}) {
-                        long id = movingTo(before, target, source, to, from);
+                        long id = Steps.movingTo(before, target, source, to, from);
                         from = id + 1;
-                        insertUser(shard(testbed, source), id, bytes);
+                        insertUser(Steps.shard(testbed, source), id, bytes);
                         written.put(id, bytes);
                     }
                 }
@@ -103,7 +103,7 @@ class LargeRowMoveIT {
                 if (row.getValue() > LIMIT) {
                     continue;
                 }
-                DatabaseShard owner = shard(testbed, target.strategy().ownerOf(row.getKey()));
+                DatabaseShard owner = Steps.shard(testbed, target.strategy().ownerOf(row.getKey()));
                 await("user " + row.getKey() + " (" + row.getValue() + " bytes) on " + owner.id())
                         .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> emailLength(owner, row.getKey()) == row.getValue());
@@ -119,25 +119,12 @@ class LargeRowMoveIT {
                     .startsWith("row too large: ").contains("above maxRowBytes (" + LIMIT + ")",
                             "dead-lettered by capture"));
             for (long id : tooLarge) {
-                assertThat(emailLength(shard(testbed, target.strategy().ownerOf(id)), id)).as("user " + id)
+                assertThat(emailLength(Steps.shard(testbed, target.strategy().ownerOf(id)), id)).as("user " + id)
                         .isEqualTo(-1);
             }
         } finally {
             Steps.closeAll(running);
         }
-    }
-
-    private static DatabaseShard shard(Testbed testbed, String id) {
-        return testbed.shards().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
-    }
-
-    /** The first key from {@code from} on that {@code source} owns now and {@code to} owns after the move. */
-    private static long movingTo(Topology before, Topology after, String source, String to, long from) {
-        long id = from;
-        while (!before.strategy().ownerOf(id).equals(source) || !after.strategy().ownerOf(id).equals(to)) {
-            id++;
-        }
-        return id;
     }
 
     private static void insertUser(DatabaseShard shard, long id, int emailBytes) {

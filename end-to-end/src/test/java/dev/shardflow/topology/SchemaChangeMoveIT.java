@@ -60,7 +60,7 @@ class SchemaChangeMoveIT {
 
             // during the copy, on both sources: a nullable column added, and email widened from 100 to 300
             for (String source : List.of("pg1", "maria1")) {
-                DatabaseShard shard = shard(testbed, source);
+                DatabaseShard shard = Steps.shard(testbed, source);
                 shard.execute("ALTER TABLE users ADD COLUMN note VARCHAR(200) NULL",
                         shard.engine() == Engine.POSTGRESQL ? "ALTER TABLE users ALTER COLUMN email TYPE VARCHAR(300)"
                                 : "ALTER TABLE users MODIFY email VARCHAR(300) NOT NULL");
@@ -70,7 +70,7 @@ class SchemaChangeMoveIT {
             for (String source : List.of("pg1", "maria1")) {
                 for (String to : List.of("pg2", "maria2")) {
                     for (int i = 0; i < 5; i++) {
-                        long id = movingTo(move.before, move.after, source, to, from);
+                        long id = Steps.movingTo(move.before, move.after, source, to, from);
                         from = id + 1;
                         notes.put(id, "note " + id + " from " + source);
                         insertUser(testbed, source, id, notes.get(id), "e".repeat(250) + id);
@@ -82,17 +82,17 @@ class SchemaChangeMoveIT {
 
             // during the catch-up: a column with a default added to orders, and orders of moving users that set it
             for (String source : List.of("pg1", "maria1")) {
-                shard(testbed, source).execute("ALTER TABLE orders ADD COLUMN coupon VARCHAR(20) NULL DEFAULT 'none'");
+                Steps.shard(testbed, source).execute("ALTER TABLE orders ADD COLUMN coupon VARCHAR(20) NULL DEFAULT 'none'");
             }
             for (long user : notes.keySet()) {
                 String source = move.before.strategy().ownerOf(user);
-                shard(testbed, source).execute("INSERT INTO orders (id, user_id, order_date, total_amount, status, "
+                Steps.shard(testbed, source).execute("INSERT INTO orders (id, user_id, order_date, total_amount, status, "
                         + "version, coupon) VALUES (" + user + ", " + user + ", '2026-12-01', 10.00, 'pending', 1, "
                         + "'C" + user + "')");
             }
 
             for (Map.Entry<Long, String> note : notes.entrySet()) {
-                DatabaseShard owner = shard(testbed, move.after.strategy().ownerOf(note.getKey()));
+                DatabaseShard owner = Steps.shard(testbed, move.after.strategy().ownerOf(note.getKey()));
                 await("user " + note.getKey() + " with its note and long email on " + owner.id())
                         .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                         .until(() -> note.getValue().equals(text(owner, "SELECT note FROM users WHERE id = "
@@ -104,19 +104,19 @@ class SchemaChangeMoveIT {
                                 + note.getKey())));
             }
             // an index added on both sources: the targets get it, with the rows that go on flowing
-            shard(testbed, "pg1").execute("CREATE INDEX orders_by_coupon ON orders (coupon)");
-            shard(testbed, "maria1").execute("ALTER TABLE orders ADD INDEX orders_by_coupon (coupon)");
+            Steps.shard(testbed, "pg1").execute("CREATE INDEX orders_by_coupon ON orders (coupon)");
+            Steps.shard(testbed, "maria1").execute("ALTER TABLE orders ADD INDEX orders_by_coupon (coupon)");
             long touched = notes.keySet().iterator().next();
             await("orders_by_coupon on pg2 and maria2").atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofSeconds(2)).until(() -> {
-                        shard(testbed, move.before.strategy().ownerOf(touched)).execute("UPDATE orders SET "
+                        Steps.shard(testbed, move.before.strategy().ownerOf(touched)).execute("UPDATE orders SET "
                                 + "total_amount = total_amount + 1, version = version + 1 WHERE id = " + touched);
-                        return indexColumns(shard(testbed, "pg2"), "orders", "orders_by_coupon").equals("coupon")
-                                && indexColumns(shard(testbed, "maria2"), "orders", "orders_by_coupon")
+                        return indexColumns(Steps.shard(testbed, "pg2"), "orders", "orders_by_coupon").equals("coupon")
+                                && indexColumns(Steps.shard(testbed, "maria2"), "orders", "orders_by_coupon")
                                         .equals("coupon");
                     });
             for (String target : List.of("pg2", "maria2")) {
-                DatabaseShard shard = shard(testbed, target);
+                DatabaseShard shard = Steps.shard(testbed, target);
                 log.info("{}: users.email {}, orders.coupon default {}", target, columnType(shard, "users", "email"),
                         columnDefault(shard, "orders", "coupon"));
                 assertThat(columnType(shard, "users", "email")).as(target + " users.email").containsIgnoringCase("300");
@@ -145,11 +145,11 @@ class SchemaChangeMoveIT {
             await("copy done").atMost(Duration.ofSeconds(180)).until(() -> move.service.rebalance(plan.id())
                     .orElseThrow().state() == RebalanceState.CATCHING_UP);
 
-            shard(testbed, "maria1").execute("ALTER TABLE users DROP COLUMN country");
+            Steps.shard(testbed, "maria1").execute("ALTER TABLE users DROP COLUMN country");
             List<Long> written = new ArrayList<>();
             long from = 10_000;
             for (int i = 0; i < 5; i++) {
-                long id = movingTo(move.before, move.after, "maria1", "pg2", from);
+                long id = Steps.movingTo(move.before, move.after, "maria1", "pg2", from);
                 from = id + 1;
                 insertUser(testbed, "maria1", id, null, "after-drop-" + id + "@example.com");
                 written.add(id);
@@ -164,7 +164,7 @@ class SchemaChangeMoveIT {
                 assertThat(hold.reason()).contains("column country dropped or renamed",
                         "ALTER TABLE users DROP COLUMN country");
             });
-            DatabaseShard target = shard(testbed, "pg2");
+            DatabaseShard target = Steps.shard(testbed, "pg2");
             for (long id : written) {
                 assertThat(text(target, "SELECT email FROM users WHERE id = " + id)).as("user " + id
                         + ", written after the drop, is held back").isNull();
@@ -210,21 +210,8 @@ class SchemaChangeMoveIT {
         return new Move(service, before, TopologyLoader.parse(all, "all", Map.of()));
     }
 
-    private static DatabaseShard shard(Testbed testbed, String id) {
-        return testbed.shards().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
-    }
-
-    /** The first key from {@code from} on that {@code source} owns now and {@code to} owns after the move. */
-    private static long movingTo(Topology before, Topology after, String source, String to, long from) {
-        long id = from;
-        while (!before.strategy().ownerOf(id).equals(source) || !after.strategy().ownerOf(id).equals(to)) {
-            id++;
-        }
-        return id;
-    }
-
     private static void insertUser(Testbed testbed, String shard, long id, String note, String email) {
-        shard(testbed, shard).execute("INSERT INTO users (id, username, email, created_at, version"
+        Steps.shard(testbed, shard).execute("INSERT INTO users (id, username, email, created_at, version"
                 + (note == null ? "" : ", note") + ") VALUES (" + id + ", 'u" + id + "', '" + email
                 + "', '2025-01-01 10:00:00', 1" + (note == null ? "" : ", '" + note + "'") + ")");
     }

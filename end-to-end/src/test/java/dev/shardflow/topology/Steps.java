@@ -72,6 +72,20 @@ final class Steps {
     }
 
     /** Closes what a test started, last first; a failure to close is logged and the rest still closed. */
+    /** The testbed's shard of this id. */
+    static DatabaseShard shard(Testbed testbed, String id) {
+        return testbed.shards().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    /** The first key from {@code from} on that {@code source} owns now and {@code to} owns after the move. */
+    static long movingTo(Topology before, Topology after, String source, String to, long from) {
+        long id = from;
+        while (!before.strategy().ownerOf(id).equals(source) || !after.strategy().ownerOf(id).equals(to)) {
+            id++;
+        }
+        return id;
+    }
+
     static void closeAll(List<AutoCloseable> running) {
         for (int i = running.size() - 1; i >= 0; i--) {
             try {

@@ -91,6 +91,9 @@ public final class CaptureBench {
         Topology bareTopology = ShopTopology.of(List.of(shard), hashRing(shard), 0);
         Topology bare = new Topology("barebench", 0, "sf.barebench", bareTopology.tables(), bareTopology.shards(),
                 bareTopology.strategy());
+        // the engine's settings run capture's heartbeat, which writes to capture's control table
+        dev.shardflow.capture.SourceControlTables.ensure(bare.shards().get(0), bare.shards().get(0).password()
+                .resolve());
         AtomicLong counted = new AtomicLong();
         double bareSnapshot;
         double bareStreaming;

@@ -5,7 +5,6 @@ import dev.shardflow.cli.api.Output;
 import dev.shardflow.cli.recovery.KafkaOptions;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.topology.Placement;
-import dev.shardflow.core.topology.Topology;
 import dev.shardflow.jdbc.tx.TxRecovery;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -39,14 +38,11 @@ public final class TxCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--offline", description = "Take the shards from the topology file, without Kafka (during a "
-                + "rebalance the topic's state also names the shards of its other side).")
-        boolean offline;
+        @Mixin
+        ShardsOption shards;
 
         <T> T withRecovery(Function<TxRecovery, T> action) {
-            Topology file = kafka.topology();
-            Placement placement = offline ? Placement.steady(file) : new OwnershipReader(kafka.connection(), file)
-                    .get();
+            Placement placement = shards.placement(kafka);
             try (ShardConnections pools = new ShardConnections("tx", placement, Duration.ofSeconds(10))) {
                 return action.apply(new TxRecovery(pools::shards, pools::pool));
             }

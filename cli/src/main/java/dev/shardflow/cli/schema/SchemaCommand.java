@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shardflow.cli.ExitCodes;
 import dev.shardflow.cli.api.Output;
-import dev.shardflow.cli.crossshard.OwnershipReader;
 import dev.shardflow.cli.crossshard.ShardConnections;
+import dev.shardflow.cli.crossshard.ShardsOption;
 import dev.shardflow.cli.recovery.KafkaOptions;
 import dev.shardflow.core.event.EventJson;
 import dev.shardflow.core.schema.SchemaComparison;
@@ -27,7 +27,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code shardctl schema}: the managed tables as each shard defines them. */
@@ -50,15 +49,13 @@ public final class SchemaCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--offline", description = "Take the shards from the topology file, without Kafka (during a "
-                + "rebalance the topic's state also names the shards of its other side).")
-        boolean offline;
+        @Mixin
+        ShardsOption shards;
 
         @Override
         public Integer call() {
             Topology file = kafka.topology();
-            Placement placement = offline ? Placement.steady(file) : new OwnershipReader(kafka.connection(), file)
-                    .get();
+            Placement placement = shards.placement(kafka);
             List<SchemaComparison> comparisons = new ArrayList<>();
             List<String> unreadable = new ArrayList<>();
             try (ShardConnections pools = new ShardConnections("schema", placement, Duration.ofSeconds(10))) {
