@@ -43,6 +43,10 @@ final class MovingCheck {
     private final VerifyTally tally;
     private final VerifySettings settings;
     private final Placement placement;
+    /** Differing keys of compared chunks, confirmed together by {@link #settleBacklog}. */
+    private final List<Unsettled> backlog = new ArrayList<>();
+    private final List<Runnable> doneLater = new ArrayList<>();
+    private int backlogKeys;
 
     MovingCheck(ShardConnections connections, Watermarks watermarks, VerifyTally tally, VerifySettings settings,
             Placement placement) {
@@ -68,6 +72,41 @@ final class MovingCheck {
 
     /** A part's readers: the owner's, and each target's. */
     private record Readers(Part part, RowReader owner, Map<String, RowReader> targets) {}
+
+    /**
+     * Keys of one chunk (a part and one target) that differed: the owner's rows as last read before a watermark, the
+     * target's as read after it, and each key's values for reading it again.
+     */
+    private record Unsettled(Readers readers, RowReader target, List<String> keys, Map<String, RowImage> ownerRows,
+            Map<String, RowImage> targetRows, Map<String, List<Object>> keyValues) {
+
+        Unsettled(Readers readers, RowReader target, List<String> keys, Map<String, RowImage> ownerRows,
+                Map<String, RowImage> targetRows) {
+            this(readers, target, keys, ownerRows, targetRows, keyValuesOf(keys, ownerRows, targetRows));
+        }
+
+        private static Map<String, List<Object>> keyValuesOf(List<String> keys, Map<String, RowImage> ownerRows,
+                Map<String, RowImage> targetRows) {
+            Map<String, List<Object>> values = new LinkedHashMap<>();
+            for (String key : keys) {
+                RowImage any = ownerRows.containsKey(key) ? ownerRows.get(key) : targetRows.get(key);
+                values.put(key, any.keyValues());
+            }
+            return values;
+        }
+
+        Unsettled with(List<String> stillChanging) {
+            return new Unsettled(readers, target, stillChanging, ownerRows, targetRows, keyValues);
+        }
+
+        Unsettled withOwnerRows(Map<String, RowImage> rows) {
+            return new Unsettled(readers, target, keys, rows, targetRows, keyValues);
+        }
+
+        Unsettled withTargetRows(Map<String, RowImage> rows) {
+            return new Unsettled(readers, target, keys, ownerRows, rows, keyValues);
+        }
+    }
 
     private record Pending(Readers readers, List<Object> after, List<Object> upTo, String watermark,
             long deadlineNanos, Map<String, Map<String, RowImage>> expected, Set<String> applied) {}
@@ -108,7 +147,16 @@ final class MovingCheck {
                 pending.poll();
                 compare(head);
                 tally.chunks++;
-                head.readers().part().done().accept(head.upTo());
+                Consumer<List<Object>> done = head.readers().part().done();
+                List<Object> upTo = head.upTo();
+                if (backlog.isEmpty()) {
+                    done.accept(upTo);
+                } else {
+                    doneLater.add(() -> done.accept(upTo));
+                    if (backlogKeys >= settings.chunkRows()) {
+                        settleBacklog();
+                    }
+                }
                 head.readers().part().paced().run();
             } else if (!more || pending.size() >= settings.pendingChunks()) {
                 if (System.nanoTime() > head.deadlineNanos()) {
@@ -122,6 +170,7 @@ final class MovingCheck {
                 Thread.sleep(20);
             }
         }
+        settleBacklog();
     }
 
     private Readers readers(Part part) {
@@ -204,69 +253,115 @@ final class MovingCheck {
             tally.rowsCompared += keys.size();
             List<String> differing = keys.stream().filter(k -> !same(expected.get(k), there.get(k))).toList();
             if (!differing.isEmpty()) {
-                settle(chunk.readers(), reader, differing, expected, there);
+                backlog.add(new Unsettled(chunk.readers(), reader, differing, expected, there));
+                backlogKeys += differing.size();
             }
         }
     }
 
     /**
-     * Confirms differences: a key the owner held unchanged through two comparisons, each after its own watermark,
-     * differs for real; a key it changed meanwhile is compared again with a fresh watermark, up to
-     * {@code maxRechecks} times.
+     * Confirms the differences of the chunks compared since the last call, all together: a key the owner held
+     * unchanged through two comparisons, each after its own watermark, differs for real; a key it changed meanwhile is
+     * compared again with a fresh watermark, up to {@code maxRechecks} times. The keys of every chunk wait out one
+     * watermark per owner and round — under writes nearly every chunk has a key in flight, and a round per chunk made
+     * a verify as slow as the pipeline's latency times its chunks. The chunks' {@code done} calls wait for it too, so a
+     * verify resumed from its cursor never skips a key left to confirm.
      */
-    private void settle(Readers readers, RowReader target, List<String> differing, Map<String, RowImage> ownerRows,
-            Map<String, RowImage> targetRows) throws SQLException, InterruptedException {
-        TableSpec table = readers.part().table();
-        ShardSpec owner = readers.part().owner();
-        RowReader ownerReader = readers.owner();
-        Map<String, List<Object>> keyValues = new LinkedHashMap<>();
-        for (String key : differing) {
-            RowImage any = ownerRows.containsKey(key) ? ownerRows.get(key) : targetRows.get(key);
-            keyValues.put(key, any.keyValues());
+    private void settleBacklog() throws SQLException, InterruptedException {
+        if (backlog.isEmpty()) {
+            return;
         }
-        Map<String, RowImage> before = ownerRows;
-        Map<String, RowImage> there = targetRows;
-        List<String> changing = new ArrayList<>(differing);
+        List<Unsettled> active = new ArrayList<>(backlog);
+        backlog.clear();
+        backlogKeys = 0;
         for (int attempt = 0; ; attempt++) {
-            Map<String, RowImage> now = readOwned(ownerReader, owner, target.shard().id(), changing, keyValues);
-            List<String> stillChanging = new ArrayList<>();
-            for (String key : changing) {
-                RowImage was = before.get(key);
-                if (same(was, there.get(key))) {
-                    continue;
-                }
-                if (same(was, now.get(key)) && attempt < Math.min(1, settings.maxRechecks())) {
-                    // confirmed only by a second look after a fresh watermark, once whatever lag there was drained
-                    log.info("verify: {} {} differs between {} and {}; comparing it again", table.name(), key,
-                            owner.id(), target.shard().id());
-                    stillChanging.add(key);
-                } else if (same(was, now.get(key))) {
-                    Mismatch.Kind kind = was == null ? Mismatch.Kind.EXTRA
-                            : there.get(key) == null ? Mismatch.Kind.MISSING : Mismatch.Kind.DIFFERS;
-                    tally.found(kind, table.name(), key, owner.id(), target.shard().id(), was, there.get(key));
-                    log.warn("verify: {} {} {}: owner {} and {} differ ({})", table.name(), key, kind, owner.id(),
-                            target.shard().id(), attempt == 0 ? "in its chunk" : "after " + attempt + " recheck(s)");
-                } else {
-                    stillChanging.add(key);
+            List<Unsettled> next = new ArrayList<>();
+            for (Unsettled group : active) {
+                List<String> stillChanging = classify(group, attempt);
+                if (!stillChanging.isEmpty()) {
+                    next.add(group.with(stillChanging));
                 }
             }
-            if (stillChanging.isEmpty()) {
-                return;
+            if (next.isEmpty()) {
+                break;
             }
             if (attempt >= settings.maxRechecks()) {
-                tally.unsettled(table.name(), target.shard().id(), stillChanging.size());
-                log.warn("verify: {} key(s) of {} on {} kept changing through {} rechecks, not compared: {}",
-                        stillChanging.size(), table.name(), owner.id(), attempt,
-                        stillChanging.subList(0, Math.min(5, stillChanging.size())));
-                return;
+                for (Unsettled group : next) {
+                    TableSpec table = group.readers().part().table();
+                    tally.unsettled(table.name(), group.target().shard().id(), group.keys().size());
+                    log.warn("verify: {} key(s) of {} on {} kept changing through {} rechecks, not compared: {}",
+                            group.keys().size(), table.name(), group.readers().part().owner().id(), attempt,
+                            group.keys().subList(0, Math.min(5, group.keys().size())));
+                }
+                break;
             }
-            changing = stillChanging;
-            before = readOwned(ownerReader, owner, target.shard().id(), changing, keyValues);
-            watermarks.awaitApplied(watermarks.write(owner), owner, target.shard(), settings.watermarkTimeout());
-            try (Connection connection = open(target.shard())) {
-                there = target.readKeys(connection, changing.stream().map(keyValues::get).toList());
+            // the owner's rows as they are now, then one watermark per owner, then the other side once it applied it
+            List<Unsettled> reread = new ArrayList<>();
+            for (Unsettled group : next) {
+                reread.add(group.withOwnerRows(readOwned(group.readers().owner(), group.readers().part().owner(),
+                        group.target().shard().id(), group.keys(), group.keyValues())));
+            }
+            Map<String, String> watermarkOf = new LinkedHashMap<>();
+            for (Unsettled group : reread) {
+                ShardSpec owner = group.readers().part().owner();
+                if (!watermarkOf.containsKey(owner.id())) {
+                    watermarkOf.put(owner.id(), watermarks.write(owner));
+                }
+            }
+            Set<String> awaited = new HashSet<>();
+            for (Unsettled group : reread) {
+                ShardSpec owner = group.readers().part().owner();
+                if (awaited.add(owner.id() + " " + group.target().shard().id())) {
+                    watermarks.awaitApplied(watermarkOf.get(owner.id()), owner, group.target().shard(),
+                            settings.watermarkTimeout());
+                }
+            }
+            active = new ArrayList<>();
+            for (Unsettled group : reread) {
+                try (Connection connection = open(group.target().shard())) {
+                    active.add(group.withTargetRows(group.target().readKeys(connection, group.keys().stream()
+                            .map(group.keyValues()::get).toList())));
+                }
             }
         }
+        doneLater.forEach(Runnable::run);
+        doneLater.clear();
+    }
+
+    /**
+     * Looks at one group's keys again on the owner: the ones equal on both sides now pass, the ones the owner held
+     * unchanged are confirmed (after a second look) and counted; returns those the owner changed meanwhile, or that
+     * want their second look.
+     */
+    private List<String> classify(Unsettled group, int attempt) throws SQLException {
+        TableSpec table = group.readers().part().table();
+        ShardSpec owner = group.readers().part().owner();
+        String target = group.target().shard().id();
+        Map<String, RowImage> now = readOwned(group.readers().owner(), owner, target, group.keys(),
+                group.keyValues());
+        List<String> stillChanging = new ArrayList<>();
+        for (String key : group.keys()) {
+            RowImage was = group.ownerRows().get(key);
+            RowImage there = group.targetRows().get(key);
+            if (same(was, there)) {
+                continue;
+            }
+            if (same(was, now.get(key)) && attempt < Math.min(1, settings.maxRechecks())) {
+                // confirmed only by a second look after a fresh watermark, once whatever lag there was drained
+                log.info("verify: {} {} differs between {} and {}; comparing it again", table.name(), key, owner.id(),
+                        target);
+                stillChanging.add(key);
+            } else if (same(was, now.get(key))) {
+                Mismatch.Kind kind = was == null ? Mismatch.Kind.EXTRA
+                        : there == null ? Mismatch.Kind.MISSING : Mismatch.Kind.DIFFERS;
+                tally.found(kind, table.name(), key, owner.id(), target, was, there);
+                log.warn("verify: {} {} {}: owner {} and {} differ ({})", table.name(), key, kind, owner.id(), target,
+                        attempt == 0 ? "in its chunk" : "after " + attempt + " recheck(s)");
+            } else {
+                stillChanging.add(key);
+            }
+        }
+        return stillChanging;
     }
 
     /** The owner's rows of these keys that it still owns and that still move to {@code target}. */
