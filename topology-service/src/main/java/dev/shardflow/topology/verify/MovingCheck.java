@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * differences. Keys that changed meanwhile are compared again with a new watermark, up to a bound, and any still
  * changing then are counted as unsettled rather than reported. Chunks are read ahead while earlier watermarks travel,
  * the next part's too.
+ *
+ * <p>One role in one file, longer than most: reading chunks ahead, comparing them and confirming their differences
+ * share the readers, the watermarks and the tally, and their order is what makes a chunk's progress mark safe — a
+ * chunk is marked done only once the keys it left to confirm are settled.
  */
 final class MovingCheck {
     private static final Logger log = LoggerFactory.getLogger(MovingCheck.class);
