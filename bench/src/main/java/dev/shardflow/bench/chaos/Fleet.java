@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -216,6 +217,16 @@ final class Fleet implements AutoCloseable {
     /** The end of {@code name}'s log. */
     String logTail(String name, int lines) {
         return process(name).logTail(lines);
+    }
+
+    /** Copies every process's log into {@code directory}, as {@code <name>.log}; returns the directory. */
+    Path copyLogs(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        for (Map.Entry<String, ServerProcess> entry : processes.entrySet()) {
+            Files.copy(entry.getValue().logFile(), directory.resolve(entry.getKey() + ".log"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        return directory;
     }
 
     private ServerProcess process(String name) {

@@ -102,10 +102,12 @@ public final class SoakBench {
                 if (!outcome.equals("COMPLETED")) {
                     System.out.printf(Locale.ROOT, "soak: rebalance %d did not end: %s%n", moves.size(),
                             driver.whereItStands());
-                    for (String service : List.of("topology-1", "topology-2")) {
+                    for (String service : List.of("topology-1", "topology-2", "rebalancer")) {
                         System.out.printf(Locale.ROOT, "soak: end of %s's log:%n%s%n", service,
                                 rig.fleet().logTail(service, 40));
                     }
+                    System.out.printf(Locale.ROOT, "soak: every process's log is in %s%n", rig.fleet().copyLogs(
+                            Path.of("bench/target/soak-logs").toAbsolutePath()));
                     // an operator cancels a move that does not finish; the ring stays as it was before it
                     String cancelled = new Driver(rig.fleet(), new ChaosPlan(moves.size(), MOVER, Ending.CANCEL,
                             List.of()), null, request).drive(ChaosRun.WORKFLOW_DEADLINE);
@@ -156,15 +158,16 @@ public final class SoakBench {
         Map<String, List<Sample>> byProcess = new LinkedHashMap<>();
         samples.forEach(s -> byProcess.computeIfAbsent(s.process(), p -> new ArrayList<>()).add(s));
         System.out.println("soak: per process, first quarter -> last quarter (medians), and the most behind seen");
-        System.out.printf(Locale.ROOT, "  %-14s %17s %17s %17s %12s%n", "process", "RSS MB", "heap used MB",
-                "live heap MB", "behind max");
+        System.out.printf(Locale.ROOT, "  %-14s %17s %17s %17s %17s %12s%n", "process", "RSS MB", "heap used MB",
+                "live heap MB", "CPU % of a core", "behind max");
         byProcess.forEach((process, list) -> {
             int quarter = Math.max(1, list.size() / 4);
             List<Sample> first = list.subList(0, quarter);
             List<Sample> last = list.subList(list.size() - quarter, list.size());
-            System.out.printf(Locale.ROOT, "  %-14s %7.0f -> %7.0f %7.0f -> %7.0f %7.0f -> %7.0f %12.0f%n", process,
-                    median(first, Sample::rssMb), median(last, Sample::rssMb), median(first, Sample::heapMb),
+            System.out.printf(Locale.ROOT, "  %-14s %7.0f -> %7.0f %7.0f -> %7.0f %7.0f -> %7.0f %7.0f -> %7.0f %12.0f%n",
+                    process, median(first, Sample::rssMb), median(last, Sample::rssMb), median(first, Sample::heapMb),
                     median(last, Sample::heapMb), median(first, Sample::liveMb), median(last, Sample::liveMb),
+                    median(first, s -> s.cores() * 100), median(last, s -> s.cores() * 100),
                     list.stream().mapToDouble(Sample::behind).max().orElse(0));
         });
     }
@@ -175,10 +178,10 @@ public final class SoakBench {
     }
 
     private static void writeCsv(Path csv, List<Sample> samples) throws IOException {
-        StringBuilder text = new StringBuilder("second,process,rss_mb,heap_mb,live_heap_mb,behind\n");
+        StringBuilder text = new StringBuilder("second,process,rss_mb,heap_mb,live_heap_mb,behind,cores\n");
         for (Sample s : samples) {
-            text.append(String.format(Locale.ROOT, "%d,%s,%.1f,%.1f,%.1f,%.0f%n", s.second(), s.process(), s.rssMb(),
-                    s.heapMb(), s.liveMb(), s.behind()));
+            text.append(String.format(Locale.ROOT, "%d,%s,%.1f,%.1f,%.1f,%.0f,%.2f%n", s.second(), s.process(),
+                    s.rssMb(), s.heapMb(), s.liveMb(), s.behind(), s.cores()));
         }
         Files.writeString(csv, text);
     }

@@ -10,8 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -33,6 +35,12 @@ final class SchemaIndexes {
     private final SchemaStatements statements;
     /** Indexes that failed here, by table and definition: not tried again by this process. */
     private final Set<String> failed = new HashSet<>();
+    /**
+     * By source and table, the last index list found settled here: each index made, present or failed. Every copy
+     * of a definition (one per partition and path) lists the same indexes, and one that is settled is not read from
+     * the catalog again.
+     */
+    private final Map<String, List<IndexDefinition>> settled = new HashMap<>();
 
     SchemaIndexes(String shard, Engine engine, SchemaStatements statements) {
         this.shard = shard;
@@ -50,15 +58,23 @@ final class SchemaIndexes {
             return;
         }
         String table = event.table();
+        String key = source + '\u0000' + table;
+        if (event.indexes().equals(settled.get(key))) {
+            return;
+        }
         Optional<CatalogTable> target = CatalogTable.read(connection, engine, table);
         if (target.isEmpty()) {
             return;
         }
         List<IndexDefinition> present = CatalogIndexes.read(connection, table);
+        boolean allSettled = true;
         for (IndexDefinition wanted : event.indexes()) {
             String id = table + " " + wanted;
-            if (failed.contains(id) || present.stream().anyMatch(wanted::coveredBy)
-                    || !wanted.columns().stream().allMatch(c -> target.get().column(c).isPresent())) {
+            if (failed.contains(id) || present.stream().anyMatch(wanted::coveredBy)) {
+                continue;
+            }
+            if (!wanted.columns().stream().allMatch(c -> target.get().column(c).isPresent())) {
+                allSettled = false; // its columns come with a later definition, which reads the catalog again
                 continue;
             }
             try {
@@ -72,6 +88,9 @@ final class SchemaIndexes {
                 log.warn("writer {}: shard {} has {} on {}, and it cannot be made here ({}); the rows go on without "
                         + "it: make it on this target if it is needed", shard, source, wanted, table, e.getMessage());
             }
+        }
+        if (allSettled) {
+            settled.put(key, List.copyOf(event.indexes()));
         }
     }
 
