@@ -140,11 +140,18 @@ final class SoakSampler implements Runnable {
         String views = ConsumerGroups.views(ConsumerGroups.rebalancer(rig.before().keyspace()));
         String poison = ConsumerGroups.poisonWatch(ConsumerGroups.rebalancer(rig.before().keyspace()));
         try {
-            double behind = 0;
+            List<String> moves = new ArrayList<>();
             for (var group : admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS)) {
                 String id = group.groupId();
                 if (id.startsWith(prefix) && !id.equals(views) && !id.equals(poison)) {
-                    behind += changeLag(id);
+                    moves.add(id);
+                }
+            }
+            double behind = 0;
+            // a move that ended keeps its group and its offsets, but no member: only the running ones count
+            for (var group : admin.describeConsumerGroups(moves).all().get(10, TimeUnit.SECONDS).values()) {
+                if (!group.members().isEmpty()) {
+                    behind += changeLag(group.groupId());
                 }
             }
             return behind;
