@@ -82,11 +82,12 @@ final class MovingCheck {
      * target's as read after it, and each key's values for reading it again.
      */
     private record Unsettled(Readers readers, RowReader target, List<String> keys, Map<String, RowImage> ownerRows,
-            Map<String, RowImage> targetRows, Map<String, List<Object>> keyValues) {
+            Map<String, RowImage> targetRows, Map<String, RowImage> earlierTargetRows,
+            Map<String, List<Object>> keyValues) {
 
         Unsettled(Readers readers, RowReader target, List<String> keys, Map<String, RowImage> ownerRows,
                 Map<String, RowImage> targetRows) {
-            this(readers, target, keys, ownerRows, targetRows, keyValuesOf(keys, ownerRows, targetRows));
+            this(readers, target, keys, ownerRows, targetRows, null, keyValuesOf(keys, ownerRows, targetRows));
         }
 
         private static Map<String, List<Object>> keyValuesOf(List<String> keys, Map<String, RowImage> ownerRows,
@@ -100,15 +101,16 @@ final class MovingCheck {
         }
 
         Unsettled with(List<String> stillChanging) {
-            return new Unsettled(readers, target, stillChanging, ownerRows, targetRows, keyValues);
+            return new Unsettled(readers, target, stillChanging, ownerRows, targetRows, earlierTargetRows, keyValues);
         }
 
         Unsettled withOwnerRows(Map<String, RowImage> rows) {
-            return new Unsettled(readers, target, keys, rows, targetRows, keyValues);
+            return new Unsettled(readers, target, keys, rows, targetRows, earlierTargetRows, keyValues);
         }
 
+        /** The other side's rows read after a new watermark; the ones read before become the earlier look. */
         Unsettled withTargetRows(Map<String, RowImage> rows) {
-            return new Unsettled(readers, target, keys, ownerRows, rows, keyValues);
+            return new Unsettled(readers, target, keys, ownerRows, rows, targetRows, keyValues);
         }
     }
 
@@ -264,9 +266,9 @@ final class MovingCheck {
     }
 
     /**
-     * Confirms the differences of the chunks compared since the last call, all together: a key the owner held
-     * unchanged through two comparisons, each after its own watermark, differs for real; a key it changed meanwhile is
-     * compared again with a fresh watermark, up to {@code maxRechecks} times. The keys of every chunk wait out one
+     * Confirms the differences of the chunks compared since the last call, all together: a key that neither side
+     * changed between two comparisons, each after its own watermark, differs for real; a key either changed meanwhile
+     * is compared again with a fresh watermark, up to {@code maxRechecks} times. The keys of every chunk wait out one
      * watermark per owner and round — under writes nearly every chunk has a key in flight, and a round per chunk made
      * a verify as slow as the pipeline's latency times its chunks. The chunks' {@code done} calls wait for it too, so a
      * verify resumed from its cursor never skips a key left to confirm.
@@ -333,8 +335,8 @@ final class MovingCheck {
     }
 
     /**
-     * Looks at one group's keys again on the owner: the ones equal on both sides now pass, the ones the owner held
-     * unchanged are confirmed (after a second look) and counted; returns those the owner changed meanwhile, or that
+     * Looks at one group's keys again on the owner: the ones equal on both sides now pass, the ones neither side
+     * changed since the last look are confirmed and counted; returns those either side changed meanwhile, or that
      * want their second look.
      */
     private List<String> classify(Unsettled group, int attempt) throws SQLException {
@@ -350,12 +352,19 @@ final class MovingCheck {
             if (same(was, there)) {
                 continue;
             }
-            if (same(was, now.get(key)) && attempt < Math.min(1, settings.maxRechecks())) {
-                // confirmed only by a second look after a fresh watermark, once whatever lag there was drained
-                log.info("verify: {} {} differs between {} and {}; comparing it again", table.name(), key, owner.id(),
-                        target);
+            boolean ownerHeld = same(was, now.get(key));
+            // a difference stands only if neither side changed between two looks, each after its own watermark:
+            // the owner's image alone can come back to what it was (a row deleted, made again and deleted again
+            // reads as no row each time) while the other side, behind, still shows a row of the middle
+            boolean targetHeld = settings.maxRechecks() == 0 || (group.earlierTargetRows() != null
+                    && same(group.earlierTargetRows().get(key), there));
+            if (ownerHeld && !targetHeld && attempt < settings.maxRechecks()) {
+                if (attempt == 0) {
+                    log.info("verify: {} {} differs between {} and {}; comparing it again", table.name(), key,
+                            owner.id(), target);
+                }
                 stillChanging.add(key);
-            } else if (same(was, now.get(key))) {
+            } else if (ownerHeld && targetHeld) {
                 Mismatch.Kind kind = was == null ? Mismatch.Kind.EXTRA
                         : there == null ? Mismatch.Kind.MISSING : Mismatch.Kind.DIFFERS;
                 tally.found(kind, table.name(), key, owner.id(), target, was, there);
