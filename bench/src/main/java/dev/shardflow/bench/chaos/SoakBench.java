@@ -164,8 +164,8 @@ public final class SoakBench {
             int quarter = Math.max(1, list.size() / 4);
             List<Sample> first = list.subList(0, quarter);
             List<Sample> last = list.subList(list.size() - quarter, list.size());
-            System.out.printf(Locale.ROOT, "  %-14s %7.0f -> %7.0f %7.0f -> %7.0f %7.0f -> %7.0f %7.0f -> %7.0f %12.0f%n",
-                    process, median(first, Sample::rssMb), median(last, Sample::rssMb), median(first, Sample::heapMb),
+            System.out.printf(Locale.ROOT, "  %-14s" + " %7.0f -> %7.0f".repeat(4) + " %12.0f%n", process,
+                    median(first, Sample::rssMb), median(last, Sample::rssMb), median(first, Sample::heapMb),
                     median(last, Sample::heapMb), median(first, Sample::liveMb), median(last, Sample::liveMb),
                     median(first, s -> s.cores() * 100), median(last, s -> s.cores() * 100),
                     list.stream().mapToDouble(Sample::behind).max().orElse(0));

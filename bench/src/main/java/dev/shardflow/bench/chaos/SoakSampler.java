@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +52,12 @@ final class SoakSampler implements Runnable {
     private final List<Sample> samples;
     private final Admin admin;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    /** By process, its CPU ticks and the time at the last look; the machine's busy and total ticks under "". */
+    /** By process, its CPU ticks and the time at the last look. */
     private final Map<String, long[]> lastTicks = new HashMap<>();
+    /** The machine's busy and total ticks at the last look; null before the first. */
+    private long[] lastMachineTicks;
+    /** Every partition of the change topics, read once. */
+    private List<TopicPartition> changePartitions;
     private volatile boolean stop;
 
     SoakSampler(ChaosRun.Rig rig, ProcessKafkaCluster kafka, Admin admin, long started, List<Sample> samples) {
@@ -136,9 +141,10 @@ final class SoakSampler implements Runnable {
 
     /** The change records the running moves have yet to read; 0 when none runs. */
     private double moveBehind() {
-        String prefix = ConsumerGroups.rebalancer(rig.before().keyspace()) + "-";
-        String views = ConsumerGroups.views(ConsumerGroups.rebalancer(rig.before().keyspace()));
-        String poison = ConsumerGroups.poisonWatch(ConsumerGroups.rebalancer(rig.before().keyspace()));
+        String application = ConsumerGroups.rebalancer(rig.before().keyspace());
+        String prefix = application + "-";
+        String views = ConsumerGroups.views(application);
+        String poison = ConsumerGroups.poisonWatch(application);
         try {
             List<String> moves = new ArrayList<>();
             for (var group : admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS)) {
@@ -171,12 +177,15 @@ final class SoakSampler implements Runnable {
     }
 
     private long changeLag(String group) throws Exception {
-        TopicNames names = TopicNames.of(rig.before());
-        long behind = 0;
-        for (var table : rig.before().tables()) {
-            behind += lag.behind(group, names.cdc(table.name()));
+        if (changePartitions == null) {
+            TopicNames names = TopicNames.of(rig.before());
+            List<String> topics = rig.before().tables().stream().map(t -> names.cdc(t.name())).toList();
+            List<TopicPartition> partitions = new ArrayList<>();
+            admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((topic, description) ->
+                    description.partitions().forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
+            changePartitions = partitions;
         }
-        return behind;
+        return lag.behind(group, changePartitions);
     }
 
     /** The cores {@code process} used since the last look at it, from its user and system ticks. */
@@ -208,7 +217,8 @@ final class SoakSampler implements Runnable {
                 total += Long.parseLong(cpu[i]);
             }
             long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle, iowait
-            long[] last = lastTicks.put("", new long[] {total - idle, total});
+            long[] last = lastMachineTicks;
+            lastMachineTicks = new long[] {total - idle, total};
             return last == null || total == last[1] ? -1 : (total - idle - last[0]) / (double) (total - last[1]);
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -79,7 +79,8 @@ final class MovingCheck {
 
     /**
      * Keys of one chunk (a part and one target) that differed: the owner's rows as last read before a watermark, the
-     * target's as read after it, and each key's values for reading it again.
+     * target's as read after it and as read after the watermark before (null before a second look), and each key's
+     * values for reading it again.
      */
     private record Unsettled(Readers readers, RowReader target, List<String> keys, Map<String, RowImage> ownerRows,
             Map<String, RowImage> targetRows, Map<String, RowImage> earlierTargetRows,
@@ -358,19 +359,17 @@ final class MovingCheck {
             // reads as no row each time) while the other side, behind, still shows a row of the middle
             boolean targetHeld = settings.maxRechecks() == 0 || (group.earlierTargetRows() != null
                     && same(group.earlierTargetRows().get(key), there));
-            if (ownerHeld && !targetHeld && attempt < settings.maxRechecks()) {
-                if (attempt == 0) {
-                    log.info("verify: {} {} differs between {} and {}; comparing it again", table.name(), key,
-                            owner.id(), target);
-                }
-                stillChanging.add(key);
-            } else if (ownerHeld && targetHeld) {
+            if (ownerHeld && targetHeld) {
                 Mismatch.Kind kind = was == null ? Mismatch.Kind.EXTRA
                         : there == null ? Mismatch.Kind.MISSING : Mismatch.Kind.DIFFERS;
                 tally.found(kind, table.name(), key, owner.id(), target, was, there);
                 log.warn("verify: {} {} {}: owner {} and {} differ ({})", table.name(), key, kind, owner.id(), target,
                         attempt == 0 ? "in its chunk" : "after " + attempt + " recheck(s)");
             } else {
+                if (ownerHeld && attempt == 0) {
+                    log.info("verify: {} {} differs between {} and {}; comparing it again", table.name(), key,
+                            owner.id(), target);
+                }
                 stillChanging.add(key);
             }
         }
