@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,17 +25,25 @@ final class Watermarks {
     private static final Logger log = LoggerFactory.getLogger(Watermarks.class);
 
     private final ShardConnections connections;
-    private final MarkerPaths paths;
-    private final Topology in;
+    private final ToLongFunction<String> copiesOf;
+    private final long epoch;
     private final String prefix;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Long> copies = new ConcurrentHashMap<>();
 
     /** @param run a short id of the verify run, so its watermarks can be told apart and removed afterwards */
     Watermarks(ShardConnections connections, MarkerPaths paths, Topology in, String run) {
+        this(connections, target -> paths.copiesPerSource(in, target), in.epoch(), run);
+    }
+
+    /**
+     * @param copiesOf how many copies of one owner's watermark the writers of a target (by id) apply
+     * @param epoch the epoch of the topology in force, which the watermarks are written under
+     */
+    Watermarks(ShardConnections connections, ToLongFunction<String> copiesOf, long epoch, String run) {
         this.connections = connections;
-        this.paths = paths;
-        this.in = in;
+        this.copiesOf = copiesOf;
+        this.epoch = epoch;
         this.prefix = "verify-" + run + "-";
     }
 
@@ -42,14 +51,14 @@ final class Watermarks {
     String write(ShardSpec owner) throws SQLException {
         String id = prefix + sequence.incrementAndGet();
         try (Connection connection = connections.open(owner)) {
-            MarkerPaths.write(connection, id, in.epoch());
+            MarkerPaths.write(connection, id, epoch);
         }
         return id;
     }
 
     /** True once {@code other}'s writers have applied every copy of watermark {@code id} of one owner. */
     boolean applied(String id, ShardSpec other) throws SQLException {
-        long expected = copies.computeIfAbsent(other.id(), target -> paths.copiesPerSource(in, target));
+        long expected = copies.computeIfAbsent(other.id(), copiesOf::applyAsLong);
         try (Connection connection = connections.open(other)) {
             return MarkerPaths.appliedCopies(connection, id) >= expected;
         }
