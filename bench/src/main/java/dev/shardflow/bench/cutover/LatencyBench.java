@@ -243,9 +243,19 @@ public final class LatencyBench {
         if (missing > 0) {
             System.out.printf(Locale.ROOT, "%d probes did not arrive within %d s%n", missing, GIVE_UP.toSeconds());
         }
-        Headlines.millis("apply.latency.p50.ms", apply[0]);
-        Headlines.millis("apply.latency.p99.ms", apply[1]);
-        Headlines.millis("view.latency.p99.ms", view[1]);
+        // a probe that did not arrive is slower than any that did: a headline it would fall on is infinite, not the
+        // figure of the probes that made it
+        Headlines.millis("apply.latency.p50.ms", headline(probes, apply[0], 0.5, p -> p.appliedMs != 0));
+        Headlines.millis("apply.latency.p99.ms", headline(probes, apply[1], 0.99, p -> p.appliedMs != 0));
+        Headlines.millis("view.latency.p99.ms", headline(probes, view[1], 0.99, p -> p.viewMs != 0));
+    }
+
+    /** {@code seenFigure}, the percentile {@code p} of the probes seen, or infinity if it falls on one not seen. */
+    private static double headline(List<Probe> probes, double seenFigure, double p,
+            java.util.function.Predicate<Probe> seen) {
+        long arrived = probes.stream().filter(seen).count();
+        int index = (int) Math.ceil(p * probes.size()) - 1;
+        return probes.isEmpty() || index >= arrived ? Double.POSITIVE_INFINITY : seenFigure;
     }
 
     /** Prints p50 / p99 / max of {@code latency} over the probes that {@code seen} both ends of. */
