@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shardflow.core.contract.ControlTables;
 import dev.shardflow.core.ring.HashRing;
 import dev.shardflow.core.topology.Placement;
-import dev.shardflow.core.topology.ShardSpec;
-import dev.shardflow.core.topology.TableSpec;
 import dev.shardflow.core.topology.Topology;
 import dev.shardflow.testkit.ShopTopology;
 import dev.shardflow.testkit.Testbed;
@@ -34,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * <p>The key under test is deleted, made again and deleted again on the owner between verify's looks, so each look
  * at the owner reads no row, while the other side, behind, shows a row from the middle of that history at each look
  * after a watermark — a different one each time, until it catches up with the delete. Verify must not call it extra;
- * the differences that hold still on both sides it must still report.
+ * the differences that hold still on both sides it must still report. And the keys left to confirm of many chunks
+ * wait out their rechecks together, a watermark per round, not a round per chunk.
  */
 class MovingCheckIT {
     private static Testbed testbed;
@@ -103,29 +102,75 @@ class MovingCheckIT {
                 // the other side catches up
                 "target: DELETE FROM users WHERE id = " + churned);
         int[] stepsAfterWatermark = {3, 4, 1};
-        VerifyTally tally = new VerifyTally("moving", null);
-        ScriptedPipeline pipeline = new ScriptedPipeline(script, stepsAfterWatermark);
-        pipeline.start();
-        try {
-            ShardSpec ownerSpec = current.shard(owner.id()).orElseThrow();
-            TableSpec users = current.table("users").orElseThrow();
-            Watermarks watermarks = new Watermarks(connections, shard -> 1, current.epoch(), "moving-check-it");
-            new MovingCheck(connections, watermarks, tally, VerifySettings.defaults().withChunkRows(64),
-                    new Placement(current, other)).run(List.of(new MovingCheck.Part(users, ownerSpec,
-                            List.of(other.shard(target.id()).orElseThrow()), null, () -> { }, () -> { }, upTo -> { })));
-        } finally {
-            pipeline.interrupt();
-            pipeline.join(10_000);
-        }
+        ScriptedPipeline pipeline = new ScriptedPipeline("churn", script, stepsAfterWatermark);
+        VerifyReport report = check("users", VerifySettings.defaults().withChunkRows(64), pipeline);
 
-        assertThat(pipeline.failure.get()).as("the scripted pipeline's own error").isNull();
-        VerifyReport report = tally.report(true, null);
         assertThat(report.details()).extracting(m -> m.kind() + " " + m.table() + " " + m.key())
                 .as(report.sample().toString())
                 .containsExactlyInAnyOrder("EXTRA users " + extra, "DIFFERS users " + differs);
         assertThat(report.unsettled()).isZero();
         assertThat(pipeline.applied).as("the chunk's watermark and two rechecks, so the row was seen in both middle "
                 + "versions").hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    /**
+     * Under a verify that stays behind its keys, the keys of many chunks left to confirm wait out a watermark per
+     * round together, not a round per chunk: each round costs the pipeline's whole latency, and under writes nearly
+     * every chunk has a key in flight.
+     */
+    @Test
+    void theKeysLeftToConfirmOfManyChunksShareARoundOfWatermarks() throws Exception {
+        List<Long> moving = new ArrayList<>();
+        for (long id = 1; moving.size() < 20; id++) {
+            if (other.strategy().ownerOf(id).equals(target.id())) {
+                moving.add(id);
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        for (int i = 0; i < moving.size(); i++) {
+            long order = 100 + i;
+            owner.execute(order(order, moving.get(i), 1));
+            // the first order of each chunk of four is one version behind on the other side, and stays so
+            target.execute(order(order, moving.get(i), i % 4 == 0 ? 0 : 1));
+            if (i % 4 == 0) {
+                stale.add("DIFFERS orders " + order);
+            }
+        }
+
+        ScriptedPipeline pipeline = new ScriptedPipeline("rounds", List.of(), new int[0]);
+        VerifyReport report = check("orders", VerifySettings.defaults().withChunkRows(4), pipeline);
+
+        assertThat(pipeline.failure.get()).as("the scripted pipeline's own error").isNull();
+        assertThat(report.details()).extracting(m -> m.kind() + " " + m.table() + " " + m.key())
+                .containsExactlyInAnyOrderElementsOf(stale);
+        // a watermark per chunk read (the last one empty), then a round each time four keys wait (after the fourth
+        // chunk) and one for the last key; a round per chunk would have been five
+        assertThat(report.chunks()).isGreaterThanOrEqualTo(5);
+        assertThat(pipeline.applied).as("watermarks written: one per chunk and 2 rounds of rechecks")
+                .hasSize((int) report.chunks() + 2);
+    }
+
+    /** Runs the moving-rows check of {@code table} on the owner while {@code pipeline} stands in for the pipeline. */
+    private static VerifyReport check(String table, VerifySettings settings, ScriptedPipeline pipeline)
+            throws Exception {
+        VerifyTally tally = new VerifyTally("moving", null);
+        pipeline.start();
+        try {
+            MovingCheck.Part part = new MovingCheck.Part(current.table(table).orElseThrow(),
+                    current.shard(owner.id()).orElseThrow(), List.of(other.shard(target.id()).orElseThrow()), null,
+                    () -> { }, () -> { }, upTo -> { });
+            new MovingCheck(connections, new Watermarks(connections, shard -> 1, current.epoch(), pipeline.run),
+                    tally, settings, new Placement(current, other)).run(List.of(part));
+        } finally {
+            pipeline.interrupt();
+            pipeline.join(10_000);
+        }
+        return tally.report(true, null);
+    }
+
+    private static String order(long id, long userId, long version) {
+        return "INSERT INTO orders (id, user_id, order_date, total_amount, status, username, version) VALUES (" + id
+                + ", " + userId + ", '2026-02-01', " + (10 + version) + ".50, 'pending', NULL, " + version + ")";
     }
 
     private static String user(long id, long version) {
@@ -139,14 +184,17 @@ class MovingCheckIT {
      * records the watermark as applied on the other side.
      */
     private static final class ScriptedPipeline extends Thread {
+        private final String run;
         private final List<String> script;
         private final int[] stepsAfterWatermark;
         private final Set<String> applied = new TreeSet<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private int nextStep;
 
-        ScriptedPipeline(List<String> script, int[] stepsAfterWatermark) {
-            super("scripted-pipeline");
+        /** @param run the id of the verify run whose watermarks it applies; those of other runs it leaves */
+        ScriptedPipeline(String run, List<String> script, int[] stepsAfterWatermark) {
+            super("scripted-pipeline-" + run);
+            this.run = run;
             this.script = script;
             this.stepsAfterWatermark = stepsAfterWatermark;
             setDaemon(true);
@@ -178,13 +226,15 @@ class MovingCheckIT {
             }
         }
 
-        /** The watermarks on the owner, in the order verify wrote them. */
-        private static List<String> watermarks(Connection source) throws Exception {
+        /** The run's watermarks on the owner, in the order verify wrote them. */
+        private List<String> watermarks(Connection source) throws Exception {
             List<String> ids = new ArrayList<>();
             try (Statement select = source.createStatement();
                     ResultSet rows = select.executeQuery("SELECT id FROM " + ControlTables.FENCE)) {
                 while (rows.next()) {
-                    ids.add(rows.getString(1));
+                    if (rows.getString(1).startsWith("verify-" + run + "-")) {
+                        ids.add(rows.getString(1));
+                    }
                 }
             }
             ids.sort((a, b) -> Long.compare(sequence(a), sequence(b)));
