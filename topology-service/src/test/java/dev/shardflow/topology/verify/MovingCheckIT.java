@@ -72,12 +72,7 @@ class MovingCheckIT {
 
     @Test
     void aRowMadeAgainAndDeletedBetweenLooksIsNotExtraWhileDifferencesThatHoldAreReported() throws Exception {
-        List<Long> moving = new ArrayList<>();
-        for (long id = 1; moving.size() < 12; id++) {
-            if (other.strategy().ownerOf(id).equals(target.id())) {
-                moving.add(id);
-            }
-        }
+        List<Long> moving = movingUsers(12);
         long churned = moving.get(3);
         long extra = moving.get(6);
         long differs = moving.get(9);
@@ -120,12 +115,7 @@ class MovingCheckIT {
      */
     @Test
     void theKeysLeftToConfirmOfManyChunksShareARoundOfWatermarks() throws Exception {
-        List<Long> moving = new ArrayList<>();
-        for (long id = 1; moving.size() < 20; id++) {
-            if (other.strategy().ownerOf(id).equals(target.id())) {
-                moving.add(id);
-            }
-        }
+        List<Long> moving = movingUsers(20);
         List<String> stale = new ArrayList<>();
         for (int i = 0; i < moving.size(); i++) {
             long order = 100 + i;
@@ -148,6 +138,17 @@ class MovingCheckIT {
         assertThat(report.chunks()).isGreaterThanOrEqualTo(5);
         assertThat(pipeline.applied).as("watermarks written: one per chunk and 2 rounds of rechecks")
                 .hasSize((int) report.chunks() + 2);
+    }
+
+    /** The first {@code count} user ids that adding the MariaDB shard moves there. */
+    private static List<Long> movingUsers(int count) {
+        List<Long> moving = new ArrayList<>();
+        for (long id = 1; moving.size() < count; id++) {
+            if (other.strategy().ownerOf(id).equals(target.id())) {
+                moving.add(id);
+            }
+        }
+        return moving;
     }
 
     /** Runs the moving-rows check of {@code table} on the owner while {@code pipeline} stands in for the pipeline. */
