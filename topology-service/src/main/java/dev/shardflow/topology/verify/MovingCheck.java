@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per chunk: read the owner's rows, write a watermark on the owner, and once the other side's writers applied it,
  * read the same key range there and compare the two sides' row counts and order-independent hash sums
- * ({@link RowSetChecksum}); only a chunk whose sums differ is compared key by key. Every change the owner made before the watermark is then in place on the other side,
- * so a key the owner did not change between its read and a second look after the other side's read must be equal
- * there; the keys that differ are read again on the owner, and those it still holds as read are confirmed
- * differences. Keys that changed meanwhile are compared again with a new watermark, up to a bound, and any still
- * changing then are counted as unsettled rather than reported. Chunks are read ahead while earlier watermarks travel,
- * the next part's too.
+ * ({@link RowSetChecksum}); only a chunk whose sums differ is compared key by key. Every change the owner made
+ * before the watermark is then in place on the other side, so a key the owner did not change between its read and a
+ * second look after the other side's read must be equal there; the keys that differ are compared again after a new
+ * watermark, and those neither side changed between the two comparisons are confirmed differences. Keys that changed
+ * meanwhile are compared again, up to a bound, and any still changing then are counted as unsettled rather than
+ * reported. Chunks are read ahead while earlier watermarks travel, the next part's too.
  *
  * <p>One role in one file, longer than most: reading chunks ahead, comparing them and confirming their differences
  * share the readers, the watermarks and the tally, and their order is what makes a chunk's progress mark safe — a

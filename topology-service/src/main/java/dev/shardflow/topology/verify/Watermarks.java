@@ -44,7 +44,12 @@ final class Watermarks {
         this.connections = connections;
         this.copiesOf = copiesOf;
         this.epoch = epoch;
-        this.prefix = "verify-" + run + "-";
+        this.prefix = idPrefix(run);
+    }
+
+    /** How the ids of run {@code run}'s watermarks begin; a sequence number follows. */
+    static String idPrefix(String run) {
+        return "verify-" + run + "-";
     }
 
     /** Writes the next watermark on {@code owner} and returns its id. */

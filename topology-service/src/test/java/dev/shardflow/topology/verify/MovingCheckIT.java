@@ -15,9 +15,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,7 +160,7 @@ class MovingCheckIT {
             MovingCheck.Part part = new MovingCheck.Part(current.table(table).orElseThrow(),
                     current.shard(owner.id()).orElseThrow(), List.of(other.shard(target.id()).orElseThrow()), null,
                     () -> { }, () -> { }, upTo -> { });
-            new MovingCheck(connections, new Watermarks(connections, shard -> 1, current.epoch(), pipeline.run),
+            new MovingCheck(connections, new Watermarks(connections, shard -> 1, current.epoch(), pipeline.runId),
                     tally, settings, new Placement(current, other)).run(List.of(part));
         } finally {
             pipeline.interrupt();
@@ -185,17 +185,17 @@ class MovingCheckIT {
      * records the watermark as applied on the other side.
      */
     private static final class ScriptedPipeline extends Thread {
-        private final String run;
+        private final String runId;
         private final List<String> script;
         private final int[] stepsAfterWatermark;
-        private final Set<String> applied = new TreeSet<>();
+        private final Set<String> applied = new LinkedHashSet<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private int nextStep;
 
         /** @param run the id of the verify run whose watermarks it applies; those of other runs it leaves */
         ScriptedPipeline(String run, List<String> script, int[] stepsAfterWatermark) {
             super("scripted-pipeline-" + run);
-            this.run = run;
+            this.runId = run;
             this.script = script;
             this.stepsAfterWatermark = stepsAfterWatermark;
             setDaemon(true);
@@ -233,7 +233,7 @@ class MovingCheckIT {
             try (Statement select = source.createStatement();
                     ResultSet rows = select.executeQuery("SELECT id FROM " + ControlTables.FENCE)) {
                 while (rows.next()) {
-                    if (rows.getString(1).startsWith("verify-" + run + "-")) {
+                    if (rows.getString(1).startsWith(Watermarks.idPrefix(runId))) {
                         ids.add(rows.getString(1));
                     }
                 }
