@@ -264,8 +264,8 @@ public final class ShardCapture implements AutoCloseable {
         long waitMs = restarts.next(System.currentTimeMillis() - engineStartedMs,
                 batches.capturedSinceLastAsked());
         if (waitMs < 0) {
-            state.set(State.FAILED);
             failure.set("failed after " + restarts.attempts() + " restarts in a row: " + reason);
+            state.set(State.FAILED); // after its reason: whoever sees FAILED reads why
             log.error("capture of shard {} failed after {} restarts in a row and stays FAILED: {}; fix the cause and "
                     + "restart the capture process", shard.id(), restarts.attempts(), reason, error);
             return;
